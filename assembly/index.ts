@@ -1,0 +1,4 @@
+// The module's exports: one line per op family. Adding a family adds one line here.
+export * from "./memory";
+export * from "./elementwise";
+export * from "./reduce";

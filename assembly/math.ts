@@ -1,0 +1,175 @@
+// exp, log and log1p in float32, one algorithm written twice: `expf` for one lane and `exp4`
+// for four. The scalar build calls the first, the SIMD builds the second, so their difference
+// measures vectorisation alone. Coefficients are the classic Cephes single-precision minimax
+// polynomials (public domain, S. Moshier); argument reduction as in Cephes, scaling split in two
+// steps so that denormal results and the overflow to +Inf come out right.
+//
+// Error bounds (checked in test/math.test.ts against float64 over 2^20 points each):
+//   exp:   ≤ 2 ulp relative for results ≥ 2^-126; absolute ≤ 2^-149 below.  exp(-Inf) = 0, exp(+Inf) = +Inf.
+//   log:   ≤ 2 ulp relative away from 1, ≤ 2^-24 absolute near 1. log(0) = -Inf, log(x<0) = NaN.
+//   log1p: ≤ 3 ulp relative for x > -1 (Goldberg: log(u)·x/(u−1) with u = 1+x cancels u's rounding).
+// NaN propagates through all three in both forms.
+import { madd, select4, splat } from "./vec";
+
+// @ts-ignore: decorator
+@inline const LOG2E: f32 = 1.44269504088896341;
+// ln 2 split so that n·LN2_HI is exact for |n| < 2^9 (0x3f318000 = 0.693359375).
+// @ts-ignore: decorator
+@inline const LN2_HI: f32 = 0.693359375;
+// @ts-ignore: decorator
+@inline const LN2_LO: f32 = -2.12194440e-4;
+// Inputs are clamped to [EXP_LO, EXP_HI]: e^-104 rounds to 0 and e^89 overflows to +Inf.
+// @ts-ignore: decorator
+@inline const EXP_LO: f32 = -104.0;
+// @ts-ignore: decorator
+@inline const EXP_HI: f32 = 89.0;
+// e^r ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2.
+// @ts-ignore: decorator
+@inline const E0: f32 = 1.9875691500e-4;
+// @ts-ignore: decorator
+@inline const E1: f32 = 1.3981999507e-3;
+// @ts-ignore: decorator
+@inline const E2: f32 = 8.3334519073e-3;
+// @ts-ignore: decorator
+@inline const E3: f32 = 4.1665795894e-2;
+// @ts-ignore: decorator
+@inline const E4: f32 = 1.6666665459e-1;
+// @ts-ignore: decorator
+@inline const E5: f32 = 5.0000001201e-1;
+
+/** e^x, one lane. */
+@inline export function expf(x: f32): f32 {
+  x = min<f32>(max<f32>(x, EXP_LO), EXP_HI);
+  const n = nearest<f32>(x * LOG2E);
+  let r = x - n * LN2_HI;
+  r = r - n * LN2_LO;
+  let p = E0 * r + E1;
+  p = p * r + E2;
+  p = p * r + E3;
+  p = p * r + E4;
+  p = p * r + E5;
+  const y = p * (r * r) + r + 1.0;
+  const ni = <i32>n; // nontrapping-f2i (on by default): NaN → 0
+  const h = ni >> 1;
+  return y * reinterpret<f32>((h + 127) << 23) * reinterpret<f32>((ni - h + 127) << 23);
+}
+
+/** e^x, four lanes; same steps as expf. */
+@inline export function exp4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, splat(EXP_LO)), splat(EXP_HI));
+  const n = f32x4.nearest(f32x4.mul(x, splat(LOG2E)));
+  let r = madd(n, splat(-LN2_HI), x);
+  r = madd(n, splat(-LN2_LO), r);
+  let p = madd(splat(E0), r, splat(E1));
+  p = madd(p, r, splat(E2));
+  p = madd(p, r, splat(E3));
+  p = madd(p, r, splat(E4));
+  p = madd(p, r, splat(E5));
+  const y = f32x4.add(madd(p, f32x4.mul(r, r), r), splat(1.0));
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const h = i32x4.shr_s(ni, 1);
+  const bias = i32x4.splat(127);
+  const s1 = i32x4.shl(i32x4.add(h, bias), 23);
+  const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, h), bias), 23);
+  return f32x4.mul(f32x4.mul(y, s1), s2);
+}
+
+// log(m) for m in [√½, √2): log(1+f) ≈ f − f²/2 + f³·Q(f).
+// @ts-ignore: decorator
+@inline const SQRTHF: f32 = 0.707106781186547524;
+// @ts-ignore: decorator
+@inline const L0: f32 = 7.0376836292e-2;
+// @ts-ignore: decorator
+@inline const L1: f32 = -1.1514610310e-1;
+// @ts-ignore: decorator
+@inline const L2: f32 = 1.1676998740e-1;
+// @ts-ignore: decorator
+@inline const L3: f32 = -1.2420140846e-1;
+// @ts-ignore: decorator
+@inline const L4: f32 = 1.4249322787e-1;
+// @ts-ignore: decorator
+@inline const L5: f32 = -1.6668057665e-1;
+// @ts-ignore: decorator
+@inline const L6: f32 = 2.0000714765e-1;
+// @ts-ignore: decorator
+@inline const L7: f32 = -2.4999993993e-1;
+// @ts-ignore: decorator
+@inline const L8: f32 = 3.3333331174e-1;
+// 2^23 (0x4b000000) lifts a denormal into the normal range before the exponent is read.
+// @ts-ignore: decorator
+@inline const TWO23: f32 = 8388608.0;
+// @ts-ignore: decorator
+@inline const MIN_NORMAL: f32 = 1.17549435e-38;
+
+/** Natural log, one lane. */
+@inline export function logf(x: f32): f32 {
+  const tiny = x < MIN_NORMAL;
+  const xs = tiny ? x * TWO23 : x;
+  const bits = reinterpret<i32>(xs);
+  let e = (bits >> 23) - 126 - (tiny ? 23 : 0);
+  let m = reinterpret<f32>((bits & 0x007fffff) | 0x3f000000);
+  if (m < SQRTHF) { e -= 1; m = m + m - 1.0; } else m = m - 1.0;
+  const z = m * m;
+  let p = L0 * m + L1;
+  p = p * m + L2;
+  p = p * m + L3;
+  p = p * m + L4;
+  p = p * m + L5;
+  p = p * m + L6;
+  p = p * m + L7;
+  p = p * m + L8;
+  const fe = <f32>e;
+  let y = p * m * z + fe * LN2_LO - 0.5 * z;
+  let r = m + y + fe * LN2_HI;
+  if (!(x > 0)) r = x == 0 ? -Infinity : NaN;
+  if (x == Infinity) r = Infinity;
+  return r;
+}
+
+/** Natural log, four lanes; same steps as logf, special cases blended in at the end. */
+@inline export function log4(x: v128): v128 {
+  const tiny = f32x4.lt(x, splat(MIN_NORMAL));
+  const xs = select4(f32x4.mul(x, splat(TWO23)), x, tiny);
+  const bits = xs;
+  let e = i32x4.sub(i32x4.shr_s(bits, 23), i32x4.splat(126));
+  e = i32x4.sub(e, v128.and(tiny, i32x4.splat(23)));
+  let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000));
+  const lo = f32x4.lt(m, splat(SQRTHF));
+  e = i32x4.add(e, lo); // lo lanes are -1
+  m = f32x4.sub(f32x4.add(m, v128.and(m, lo)), splat(1.0));
+  const z = f32x4.mul(m, m);
+  let p = madd(splat(L0), m, splat(L1));
+  p = madd(p, m, splat(L2));
+  p = madd(p, m, splat(L3));
+  p = madd(p, m, splat(L4));
+  p = madd(p, m, splat(L5));
+  p = madd(p, m, splat(L6));
+  p = madd(p, m, splat(L7));
+  p = madd(p, m, splat(L8));
+  const fe = f32x4.convert_i32x4_s(e);
+  let y = madd(f32x4.mul(p, m), z, f32x4.mul(fe, splat(LN2_LO)));
+  y = madd(splat(-0.5), z, y);
+  let r = madd(fe, splat(LN2_HI), f32x4.add(m, y));
+  const special = f32x4.le(x, splat(0)); // x ≤ 0: -Inf at 0, NaN below
+  r = select4(select4(splat(-Infinity), splat(NaN), f32x4.eq(x, splat(0))), r, special);
+  r = select4(x, r, f32x4.ne(x, x)); // NaN in, NaN out
+  return select4(splat(Infinity), r, f32x4.eq(x, splat(Infinity)));
+}
+
+/** log(1 + x), one lane. */
+@inline export function log1pf(x: f32): f32 {
+  const u: f32 = 1.0 + x;
+  if (u == 1.0) return x;
+  if (u == Infinity) return logf(u);
+  return logf(u) * (x / (u - <f32>1.0));
+}
+
+/** log(1 + x), four lanes. */
+@inline export function log1p4(x: v128): v128 {
+  const one = splat(1.0);
+  const u = f32x4.add(one, x);
+  const lu = log4(u);
+  let r = f32x4.mul(lu, f32x4.div(x, f32x4.sub(u, one)));
+  r = select4(x, r, f32x4.eq(u, one));
+  return select4(lu, r, f32x4.eq(u, splat(Infinity)));
+}

@@ -1,0 +1,29 @@
+// Lane helpers shared by every kernel family. Each is @inline, so the scalar, SIMD and
+// relaxed-SIMD builds compile the same source; the branches are compile-time constants.
+
+/** a·b + c. Fused (one rounding) where the relaxed build's hardware has FMA; otherwise mul then add. */
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** c − a·b, the relaxed_nmadd counterpart of madd. */
+@inline export function nmadd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_nmadd(a, b, c);
+  return f32x4.sub(c, f32x4.mul(a, b));
+}
+
+/** Select lanes: mask ? a : b. Masks come from f32x4 comparisons (all ones or all zeros). */
+@inline export function select4(a: v128, b: v128, mask: v128): v128 {
+  return v128.bitselect(a, b, mask);
+}
+
+@inline export function splat(x: f32): v128 { return f32x4.splat(x); }
+
+/** Byte offset of float element i. */
+@inline export function off(i: i32): usize { return <usize>i << 2; }
+
+@inline export function ld(p: usize, i: i32): f32 { return load<f32>(p + off(i)); }
+@inline export function st(p: usize, i: i32, v: f32): void { store<f32>(p + off(i), v); }
+@inline export function ld4(p: usize, i: i32): v128 { return v128.load(p + off(i)); }
+@inline export function st4(p: usize, i: i32, v: v128): void { v128.store(p + off(i), v); }

@@ -1,0 +1,18 @@
+/**
+ * simdnn: WebAssembly SIMD kernels (AssemblyScript) for activations, losses, GEMM and optimizers,
+ * with a tfjs-layers-shaped API. Start with `const nn = await init()`.
+ */
+import { NN } from "./nn.js";
+import { createRuntime, type InitOptions } from "./runtime.js";
+
+/** Loads a WASM build (the best this host supports unless `backend` says otherwise). */
+export async function init(options: InitOptions = {}): Promise<NN> {
+  return new NN(await createRuntime(options));
+}
+
+export { backendSupport, BACKENDS, type BackendName } from "./backend.js";
+export { BackendError, DisposedError, ShapeError, SimdnnError, ValueError } from "./errors.js";
+export type { MemoryInfo, NN, RandomOptions } from "./nn.js";
+export type { InitOptions } from "./runtime.js";
+export { Rng } from "./random.js";
+export { Tensor, type NestedArray, type TensorLike } from "./tensor.js";

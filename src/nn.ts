@@ -1,0 +1,144 @@
+import type { BackendName } from "./backend.js";
+import { checkNumber, ShapeError, ValueError, show, showShape } from "./errors.js";
+import { Rng } from "./random.js";
+import type { Runtime } from "./runtime.js";
+import { checkShape, checkTensor, flattenNested, type NestedArray, shapeSize, Tensor, type TensorLike } from "./tensor.js";
+
+/** What `nn.memory()` reports. */
+export interface MemoryInfo {
+  /** Bytes held by live tensors and model buffers (16-byte granules). */
+  bytesInUse: number;
+  /** Live allocations. */
+  allocations: number;
+  /** Size of the WASM linear memory; it only grows. */
+  heapBytes: number;
+}
+
+/** Options of the random initialisers. */
+export interface RandomOptions {
+  /** Seed for reproducible values; a random one when omitted. */
+  seed?: number;
+}
+
+/**
+ * One simdnn instance: a WASM build, its memory, and every operation on it. Create with `await init()`.
+ */
+export class NN {
+  /** @internal */
+  readonly rt: Runtime;
+
+  /** @internal */
+  constructor(rt: Runtime) {
+    this.rt = rt;
+  }
+
+  /** The build that runs: 'scalar', 'simd' or 'relaxed-simd'. */
+  get backend(): BackendName {
+    return this.rt.backend;
+  }
+
+  /** Raw kernel exports, for benchmarks and direct pointer-level use. */
+  get kernels(): Runtime["k"] {
+    return this.rt.k;
+  }
+
+  /** Bytes in use by tensors and models, and the size of WASM memory. */
+  memory(): MemoryInfo {
+    return { bytesInUse: this.rt.bytesInUse, allocations: this.rt.blocks, heapBytes: this.rt.k.memory.buffer.byteLength };
+  }
+
+  /**
+   * A tensor from nested arrays, a typed array or a plain array. Nested arrays give their own
+   * shape; a flat array needs `shape` unless it is 1-D. Values are converted to float32.
+   */
+  tensor(values: TensorLike, shape?: readonly number[]): Tensor {
+    let flat: ArrayLike<number>;
+    let inferred: readonly number[];
+    if (ArrayBuffer.isView(values)) {
+      flat = values as ArrayLike<number>;
+      inferred = [flat.length];
+    } else if (Array.isArray(values) || typeof values === "number") {
+      const f = flattenNested(values as NestedArray);
+      flat = f.flat;
+      inferred = f.shape;
+    } else {
+      throw new ValueError(`nn.tensor(values) expects nested arrays of numbers or a typed array; received ${show(values)}.`);
+    }
+    if (shape !== undefined) {
+      checkShape("shape", shape);
+      if (shapeSize(shape) !== flat.length) {
+        throw new ShapeError(`nn.tensor: shape ${showShape(shape)} holds ${shapeSize(shape)} values but ${flat.length} were given (shape of values ${showShape(inferred)}).`);
+      }
+      inferred = shape;
+    }
+    const t = new Tensor(this.rt, inferred);
+    t.data.set(flat);
+    return t;
+  }
+
+  /** A tensor of `shape` filled with `value`. */
+  fill(shape: readonly number[], value: number): Tensor {
+    checkShape("shape", shape);
+    if (typeof value !== "number") throw new ValueError(`fill value must be a number; received ${show(value)}.`);
+    const t = new Tensor(this.rt, shape);
+    this.rt.k.mem_fill(t.ptr, value, t.size);
+    return t;
+  }
+
+  /** A tensor of zeros. */
+  zeros(shape: readonly number[]): Tensor {
+    return this.fill(shape, 0);
+  }
+
+  /** A tensor of ones. */
+  ones(shape: readonly number[]): Tensor {
+    return this.fill(shape, 1);
+  }
+
+  /** Uniform values in [minval, maxval) (defaults -0.05, 0.05, as Keras' RandomUniform). */
+  randomUniform(shape: readonly number[], options: RandomOptions & { minval?: number; maxval?: number } = {}): Tensor {
+    const lo = checkNumber("minval", options.minval ?? -0.05);
+    const hi = checkNumber("maxval", options.maxval ?? 0.05);
+    if (!(hi > lo)) throw new ValueError(`maxval must be greater than minval; received minval ${lo}, maxval ${hi}.`);
+    return this.generate(shape, options.seed, (r) => lo + (hi - lo) * r.uniform());
+  }
+
+  /** Normal values (defaults mean 0, stddev 1); `truncated` redraws beyond two standard deviations. */
+  randomNormal(shape: readonly number[], options: RandomOptions & { mean?: number; stddev?: number; truncated?: boolean } = {}): Tensor {
+    const mean = checkNumber("mean", options.mean ?? 0);
+    const sd = checkNumber("stddev", options.stddev ?? 1, 0);
+    const draw = options.truncated ? (r: Rng) => r.truncatedNormal() : (r: Rng) => r.normal();
+    return this.generate(shape, options.seed, (r) => mean + sd * draw(r));
+  }
+
+  private generate(shape: readonly number[], seed: number | undefined, draw: (r: Rng) => number): Tensor {
+    checkShape("shape", shape);
+    const rng = new Rng(seed === undefined ? undefined : checkNumber("seed", seed));
+    const t = new Tensor(this.rt, shape);
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) d[i] = draw(rng);
+    return t;
+  }
+
+  /** Σ of all elements, accumulated blockwise in float64 (see assembly/reduce.ts). */
+  sum(x: Tensor): number {
+    checkTensor("x", x, this.rt);
+    return this.rt.k.red_sum(x.ptr, x.size);
+  }
+
+  /** Σ x·y over all elements of two tensors of one shape. */
+  dot(x: Tensor, y: Tensor): number {
+    checkTensor("x", x, this.rt);
+    checkTensor("y", y, this.rt);
+    if (x.size !== y.size) throw new ShapeError(`dot: x ${showShape(x.shape)} and y ${showShape(y.shape)} must have the same size.`);
+    return this.rt.k.red_dot(x.ptr, y.ptr, x.size);
+  }
+
+  // ---- activations (issue 3) ----
+
+  // ---- losses (issue 4) ----
+
+  // ---- gemm (issue 5) ----
+
+  // ---- layers, optimizers, training (issue 6) ----
+}

@@ -1,0 +1,118 @@
+import { instantiate } from "@assemblyscript/loader";
+import { BACKENDS, type BackendName, chooseBackend, embeddedWasm } from "./backend.js";
+import { BackendError, SimdnnError, show } from "./errors.js";
+
+/** The raw exports of a simdnn WASM build: pointers and sizes in, numbers out. */
+export type Kernels = { readonly memory: WebAssembly.Memory } & {
+  readonly [kernel: string]: (...args: number[]) => number;
+};
+
+/** TLSF's largest block (1 GiB less its header): bigger requests fail before reaching WASM. */
+const MAX_BLOCK = 2 ** 30 - 64;
+
+/** Bytes of one allocation: whole 16-byte granules, never zero, so every tensor has its own address. */
+const granule = (floats: number) => Math.max(16, Math.ceil(floats / 4) * 16);
+
+/**
+ * One instance of a WASM build and its linear memory. Several may live side by side (a scalar and
+ * a SIMD one). Owns the accounting behind `nn.memory()` and the float view that follows memory.grow.
+ * @internal
+ */
+export class Runtime {
+  bytesInUse = 0;
+  blocks = 0;
+  private buffer: ArrayBuffer;
+  private view: Float32Array;
+
+  constructor(
+    readonly backend: BackendName,
+    readonly k: Kernels,
+  ) {
+    this.buffer = k.memory.buffer;
+    this.view = new Float32Array(this.buffer);
+  }
+
+  /** The whole memory as floats, rebuilt when memory.grow replaced the buffer. */
+  get f32(): Float32Array {
+    const buffer = this.k.memory.buffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.view = new Float32Array(buffer);
+    }
+    return this.view;
+  }
+
+  /** True while `view` still looks at the current memory (memory.grow detaches the old buffer). */
+  isCurrent(view: Float32Array): boolean {
+    return view.buffer === this.k.memory.buffer;
+  }
+
+  /** Room for `floats` floats, 16-byte aligned. Throws SimdnnError when memory cannot grow. */
+  alloc(floats: number): number {
+    const bytes = granule(floats);
+    if (!(bytes <= MAX_BLOCK)) {
+      throw new SimdnnError(`Out of memory: could not allocate ${bytes} bytes; one block of WASM32 memory holds at most ${MAX_BLOCK} bytes.`);
+    }
+    let ptr: number;
+    try {
+      ptr = this.k.mem_alloc(bytes);
+    } catch (cause) {
+      throw new SimdnnError(`Out of memory: could not allocate ${bytes} bytes (${this.bytesInUse} in use).`, { cause });
+    }
+    this.bytesInUse += bytes;
+    this.blocks++;
+    return ptr;
+  }
+
+  free(ptr: number, floats: number): void {
+    this.k.mem_free(ptr);
+    this.bytesInUse -= granule(floats);
+    this.blocks--;
+  }
+}
+
+/** Options of {@link init}. */
+export interface InitOptions {
+  /** Which build to run. 'auto' (default) picks the best this host validates: relaxed-simd, then simd, then scalar. */
+  backend?: BackendName | "auto";
+  /**
+   * A precompiled module or the bytes of one of simdnn's builds (`simdnn/wasm/simd.wasm`…), for hosts
+   * that forbid compiling WASM from embedded bytes (Cloudflare Workers) or to share one compilation.
+   */
+  module?: WebAssembly.Module | BufferSource;
+}
+
+/** Instantiates a build and returns its Runtime. @internal */
+export async function createRuntime(options: InitOptions = {}): Promise<Runtime> {
+  if (options === null || typeof options !== "object") {
+    throw new BackendError(`init options must be an object; received ${show(options)}.`);
+  }
+  const requested = options.backend ?? "auto";
+  let source: WebAssembly.Module | BufferSource;
+  if (options.module !== undefined) {
+    const m = options.module;
+    if (!(m instanceof WebAssembly.Module) && !ArrayBuffer.isView(m) && !(m instanceof ArrayBuffer)) {
+      throw new BackendError(`init({ module }) expects a WebAssembly.Module or the bytes of a simdnn .wasm; received ${show(m)}.`);
+    }
+    source = m;
+  } else {
+    source = await embeddedWasm(chooseBackend(requested));
+  }
+  let exports: Kernels;
+  try {
+    // The loader supplies the env imports (abort, trace); kernels are called through the raw
+    // instance exports, because its demangled exports wrap every function in a rest-args closure.
+    const { instance } = await instantiate<Record<string, unknown>>(source, {});
+    exports = instance.exports as unknown as Kernels;
+  } catch (cause) {
+    throw new BackendError(`Could not instantiate the simdnn WASM module: ${(cause as Error).message}`, { cause });
+  }
+  if (typeof exports.mem_build_id !== "function") {
+    throw new BackendError("The module given to init({ module }) is not a simdnn build (it has no mem_build_id export).");
+  }
+  const backend = BACKENDS[2 - exports.mem_build_id()];
+  if (requested !== "auto" && requested !== backend) {
+    throw new BackendError(`init was asked for backend '${requested}' but the module given is the '${backend}' build.`);
+  }
+  return new Runtime(backend, exports);
+}

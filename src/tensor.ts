@@ -1,0 +1,146 @@
+import { DisposedError, ShapeError, ValueError, show, showShape } from "./errors.js";
+import type { Runtime } from "./runtime.js";
+
+/** Nested arrays of numbers, as `toArray()` returns and `nn.tensor()` accepts. */
+export type NestedArray = number | NestedArray[];
+/** Anything `nn.tensor()` turns into a tensor. */
+export type TensorLike = NestedArray | Float32Array | Float64Array | Int32Array | Uint8Array | readonly number[];
+
+const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("Symbol.dispose");
+
+/**
+ * A float32 tensor living in the WASM module's linear memory. `data` is a view, not a copy: writing
+ * to it changes the tensor. Free it with `dispose()` (or `using t = …` where supported).
+ */
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly size: number;
+  #ptr: number;
+  #view: Float32Array | null = null;
+  /** @internal */
+  readonly rt: Runtime;
+
+  /** @internal Use nn.tensor / nn.zeros. Allocates uninitialised memory. */
+  constructor(rt: Runtime, shape: readonly number[]) {
+    this.rt = rt;
+    this.shape = Object.freeze(shape.slice());
+    this.size = shapeSize(this.shape);
+    this.#ptr = rt.alloc(this.size);
+  }
+
+  /** Number of axes. */
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** Byte address in WASM memory (16-byte aligned), for calling kernels directly. */
+  get ptr(): number {
+    if (this.#ptr < 0) throw new DisposedError(`Tensor ${showShape(this.shape)} was used after dispose().`);
+    return this.#ptr;
+  }
+
+  get isDisposed(): boolean {
+    return this.#ptr < 0;
+  }
+
+  /** A Float32Array over the tensor's memory; stays valid across memory.grow (rebuilt on access). */
+  get data(): Float32Array {
+    const ptr = this.ptr;
+    const v = this.#view;
+    if (v !== null && this.rt.isCurrent(v)) return v;
+    return (this.#view = new Float32Array(this.rt.k.memory.buffer, ptr, this.size));
+  }
+
+  /** Copies the values out as nested arrays of the tensor's shape (a number for rank 0). */
+  toArray(): NestedArray {
+    const data = this.data;
+    if (this.shape.length === 0) return data[0];
+    const build = (axis: number, offset: number, stride: number): NestedArray[] => {
+      const n = this.shape[axis];
+      const inner = stride / Math.max(n, 1);
+      const out: NestedArray[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        out[i] = axis === this.shape.length - 1 ? data[offset + i] : build(axis + 1, offset + i * inner, inner);
+      }
+      return out;
+    };
+    return build(0, 0, this.size);
+  }
+
+  /** A new tensor with the same values. */
+  clone(): Tensor {
+    const t = new Tensor(this.rt, this.shape);
+    t.data.set(this.data);
+    return t;
+  }
+
+  /** Frees the memory. Later use throws DisposedError; disposing twice is harmless. */
+  dispose(): void {
+    if (this.#ptr < 0) return;
+    this.rt.free(this.#ptr, this.size);
+    this.#ptr = -1;
+    this.#view = null;
+  }
+
+  [disposeSymbol](): void {
+    this.dispose();
+  }
+
+  toString(): string {
+    return this.isDisposed ? `Tensor ${showShape(this.shape)} (disposed)` : `Tensor ${showShape(this.shape)} ${JSON.stringify(this.toArray())}`;
+  }
+}
+
+/** Product of the dimensions (1 for a scalar). */
+export function shapeSize(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Throws ShapeError unless `shape` is an array of non-negative integers. */
+export function checkShape(what: string, shape: unknown): readonly number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new ShapeError(`${what} must be an array of non-negative integers; received ${show(shape)}.`);
+  }
+  return shape as number[];
+}
+
+/** Throws unless `t` is a live Tensor of this instance. */
+export function checkTensor(what: string, t: unknown, rt: Runtime): Tensor {
+  if (!(t instanceof Tensor)) throw new ValueError(`${what} must be a Tensor; received ${show(t)}.`);
+  if (t.isDisposed) throw new DisposedError(`${what} (Tensor ${showShape(t.shape)}) was used after dispose().`);
+  if (t.rt !== rt) throw new ValueError(`${what} belongs to another simdnn instance (backend '${t.rt.backend}').`);
+  return t;
+}
+
+/** Throws ShapeError unless two shapes are equal; names both arguments and prints both shapes. */
+export function checkSameShape(aName: string, a: Tensor, bName: string, b: Tensor): void {
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new ShapeError(`${aName} ${showShape(a.shape)} and ${bName} ${showShape(b.shape)} must have the same shape.`);
+  }
+}
+
+/** Flattens nested arrays (checking they are rectangular and numeric) and infers their shape. */
+export function flattenNested(values: NestedArray | readonly number[]): { flat: number[]; shape: number[] } {
+  const shape: number[] = [];
+  let probe: unknown = values;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0];
+  }
+  const flat: number[] = [];
+  const walk = (v: unknown, axis: number, path: string): void => {
+    if (axis === shape.length) {
+      if (typeof v !== "number") throw new ValueError(`Tensor values must be numbers; received ${show(v)} at ${path || "the top"}.`);
+      flat.push(v);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[axis]) {
+      throw new ShapeError(`Nested arrays are ragged: expected ${shape[axis]} entries at values${path}, received ${show(v)}.`);
+    }
+    for (let i = 0; i < v.length; i++) walk(v[i], axis + 1, `${path}[${i}]`);
+  };
+  walk(values, 0, "");
+  return { flat, shape };
+}

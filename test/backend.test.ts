@@ -1,0 +1,57 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { BackendError, backendSupport, init } from "../src/index.js";
+import { BUILDS } from "./helpers/backends.js";
+
+const distWasm = (b: string) => readFileSync(fileURLToPath(new URL(`../dist/wasm/${b}.wasm`, import.meta.url)));
+
+describe("init", () => {
+  it.each(BUILDS)("runs the %s build when asked", async (backend) => {
+    const nn = await init({ backend });
+    expect(nn.backend).toBe(backend);
+  });
+
+  it("auto picks the best build the host validates", async () => {
+    expect(backendSupport("relaxed-simd").ok).toBe(true); // vitest runs with --experimental-wasm-relaxed-simd
+    expect((await init()).backend).toBe("relaxed-simd");
+  });
+
+  it("runs from a precompiled module or raw bytes and names the build it was given", async () => {
+    for (const b of BUILDS) {
+      const module = await WebAssembly.compile(distWasm(b));
+      expect((await init({ module })).backend).toBe(b);
+      expect((await init({ module: distWasm(b) })).backend).toBe(b);
+    }
+    await expect(init({ backend: "scalar", module: distWasm("simd") })).rejects.toThrow(/asked for backend 'scalar' but the module given is the 'simd' build/);
+  });
+
+  it("rejects unknown backends and foreign modules with clear errors", async () => {
+    await expect(init({ backend: "gpu" as never })).rejects.toThrow(/Unknown backend "gpu"; expected one of: auto, relaxed-simd, simd, scalar/);
+    await expect(init({ module: new Uint8Array([1, 2, 3]) })).rejects.toThrow(BackendError);
+    const empty = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+    await expect(init({ module: empty })).rejects.toThrow(/not a simdnn build/);
+    await expect(init({ module: "x" as never })).rejects.toThrow(/expects a WebAssembly.Module/);
+  });
+
+  it("explains why relaxed SIMD is missing on a Node without the flag", () => {
+    const script = `import('${new URL("../dist/index.js", import.meta.url).href}').then(m => m.init({ backend: 'relaxed-simd' })).then(() => console.log('loaded'), e => console.log(e.name + ': ' + e.message))`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    if (Number(process.versions.node.split(".")[0]) < 22) {
+      expect(out).toMatch(/BackendError: Backend 'relaxed-simd' is not available: .*--experimental-wasm-relaxed-simd/);
+    } else {
+      expect(out).toMatch(/loaded/);
+    }
+  });
+
+  it("lets several instances live side by side with separate memories", async () => {
+    const a = await init({ backend: "scalar" });
+    const b = await init({ backend: "simd" });
+    const ta = a.tensor([1, 2]);
+    const tb = b.tensor([3, 4, 5]);
+    expect(a.sum(ta)).toBe(3);
+    expect(b.sum(tb)).toBe(12);
+    expect(a.kernels.memory).not.toBe(b.kernels.memory);
+  });
+});

@@ -1,0 +1,42 @@
+/** float64 references and numeric helpers for tests. */
+
+/** Central difference of a float64 scalar function: (f(x+h) − f(x−h)) / 2h. */
+export function centralDiff(f: (x: number) => number, x: number, h = 1e-6): number {
+  return (f(x + h) - f(x - h)) / (2 * h);
+}
+
+/** Gradient of f: R^n → R by central differences, in float64. */
+export function numericGradient(f: (x: Float64Array) => number, x: ArrayLike<number>, h = 1e-6): Float64Array {
+  const p = Float64Array.from(x);
+  const g = new Float64Array(p.length);
+  for (let i = 0; i < p.length; i++) {
+    const v = p[i];
+    p[i] = v + h;
+    const fp = f(p);
+    p[i] = v - h;
+    const fm = f(p);
+    p[i] = v;
+    g[i] = (fp - fm) / (2 * h);
+  }
+  return g;
+}
+
+/** Applies a float64 function elementwise. */
+export function map64(x: ArrayLike<number>, f: (v: number) => number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = f(x[i]);
+  return out;
+}
+
+/** Distance in float32 units in the last place between two numbers (0 when both NaN or equal). */
+export function ulpDiff(a: number, b: number): number {
+  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
+  if (a === b) return 0;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return Infinity;
+  const f = new Float32Array(2);
+  const i = new Int32Array(f.buffer);
+  f[0] = a;
+  f[1] = b;
+  const ord = (v: number) => (v < 0 ? 0x80000000 - v : v);
+  return Math.abs(ord(i[0]) - ord(i[1]));
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import type { NN } from "../src/nn.js";
+import { BUILDS, instances } from "./helpers/backends.js";
+import { EDGE_VALUES, SIZES, cycle, uniform } from "./helpers/edge.js";
+import { ulpDiff } from "./helpers/reference.js";
+
+/** Runs a (out, x, n) kernel on a copy of `x`; `inPlace` passes the same pointer twice. */
+function run(nn: NN, kernel: string, x: Float32Array, inPlace = false): Float32Array {
+  const xt = nn.tensor(x);
+  const out = inPlace ? xt : nn.zeros([x.length]);
+  nn.kernels[kernel](out.ptr, xt.ptr, x.length);
+  const r = out.data.slice();
+  xt.dispose();
+  out.dispose();
+  return r;
+}
+
+// The bounds stated in assembly/math.ts, in float32 ulps of the float64 result rounded to float32.
+const CASES = [
+  { kernel: "ew_exp", ref: Math.exp, ulps: 2, domain: [-103, 88.7] },
+  { kernel: "ew_log", ref: Math.log, ulps: 2, domain: [1e-30, 1e30] },
+  { kernel: "ew_log1p", ref: Math.log1p, ulps: 3, domain: [-0.999, 1e6] },
+] as const;
+
+describe.each(BUILDS)("vector math (%s)", async (backend) => {
+  const nn = (await instances())[backend];
+
+  describe.each(CASES)("$kernel", ({ kernel, ref, ulps, domain }) => {
+    it(`is within ${ulps} ulp of float64 over 2^18 points and at the edge values`, () => {
+      const [lo, hi] = domain;
+      const x = kernel === "ew_log" ? uniform(1 << 18, Math.log(lo), Math.log(hi)).map(Math.exp) : uniform(1 << 18, lo, hi);
+      const y = run(nn, kernel, x);
+      let worst = 0;
+      for (let i = 0; i < x.length; i++) {
+        const e = Math.fround(ref(x[i]));
+        // below the normal range only an absolute bound makes sense
+        const d = Math.abs(e) < 1.2e-38 ? (Math.abs(y[i] - ref(x[i])) <= 2 ** -149 ? 0 : Infinity) : ulpDiff(y[i], e);
+        worst = Math.max(worst, d);
+      }
+      expect(worst).toBeLessThanOrEqual(ulps);
+      const edge = Float32Array.from(EDGE_VALUES);
+      const ye = run(nn, kernel, edge);
+      for (let i = 0; i < edge.length; i++) {
+        const e = Math.fround(ref(edge[i]));
+        if (Math.abs(e) < 1.2e-38 && Number.isFinite(e)) expect(Math.abs(ye[i] - ref(edge[i]))).toBeLessThanOrEqual(2 ** -149);
+        else expect(ulpDiff(ye[i], e), `${kernel}(${edge[i]}) = ${ye[i]}, expected ${e}`).toBeLessThanOrEqual(ulps);
+      }
+    });
+
+    it.each(SIZES)("handles n = %i (body and tail), out of place and in place", (n) => {
+      const x = cycle(EDGE_VALUES, n, 3);
+      const expected = Float32Array.from(x, (v) => ref(v));
+      expect(run(nn, kernel, x)).toBeCloseArray(expected, { atol: 1e-38, rtol: ulps * 2 ** -23 });
+      expect(run(nn, kernel, x, true)).toBeCloseArray(expected, { atol: 1e-38, rtol: ulps * 2 ** -23 });
+    });
+  });
+});
+
+describe("scalar and SIMD builds agree", async () => {
+  const all = await instances();
+  it.each(CASES)("$kernel", ({ kernel, ulps }) => {
+    const x = Float32Array.from([...EDGE_VALUES, ...uniform(4099, -90, 90)]);
+    const s = run(all.scalar, kernel, x);
+    for (const b of ["simd", "relaxed-simd"] as const) {
+      const v = run(all[b], kernel, x);
+      expect(v).toBeCloseArray(s, { atol: 1e-38, rtol: ulps * 2 ** -23 });
+    }
+  });
+});
