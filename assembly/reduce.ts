@@ -2,7 +2,7 @@
 // scalar build, one f32x4 in the SIMD builds, same order, so both give the same bits unless the
 // relaxed build fuses); block sums are added in float64. Relative error ≤ (BLOCK/4 + 2)·2^-24
 // · Σ|x| / |Σx|, independent of n, where a flat f32 loop would grow with n.
-import { ld, ld4, madd, st } from "./vec";
+import { ld, ld4, madd, off, st } from "./vec";
 
 // @ts-ignore: decorator
 @inline const BLOCK: i32 = 1024;
@@ -69,4 +69,15 @@ export function red_max(x: usize, n: i32): f32 {
 /** out[r] = Σ_c x[r·cols + c] for each of rows rows (row sums, e.g. bias gradients of Xᵀ). */
 export function red_row_sums(out: usize, x: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) st(out, r, <f32>reduce(x + (<usize>(r * cols) << 2), 0, cols, 0));
+}
+
+/** out[c] = Σ_r x[r·cols + c] (column sums: the bias gradient of a dense layer). out must not alias x. */
+export function red_col_sums(out: usize, x: usize, rows: i32, cols: i32): void {
+  memory.fill(out, 0, <usize>cols << 2);
+  for (let r = 0; r < rows; r++) {
+    const row = x + (<usize>(r * cols) << 2);
+    let c = 0;
+    if (ASC_FEATURE_SIMD) for (; c + 4 <= cols; c += 4) v128.store(out + off(c), f32x4.add(ld4(out, c), ld4(row, c)));
+    for (; c < cols; c++) st(out, c, ld(out, c) + ld(row, c));
+  }
 }

@@ -64,3 +64,17 @@ describe.each(BUILDS)("reductions and blas1 (%s)", async (backend) => {
     for (const t of [a, b, out]) t.dispose();
   });
 });
+
+describe.each(BUILDS)("column sums (%s)", async (backend) => {
+  const nn = (await instances())[backend];
+  it.each([[1, 1], [3, 5], [7, 17], [128, 10], [0, 3]])("of a %i×%i matrix", (rows, cols) => {
+    const xs = uniform(rows * cols, -1, 1, 5);
+    const x = nn.tensor(xs);
+    const out = nn.fill([cols], 99);
+    nn.kernels.red_col_sums(out.ptr, x.ptr, rows, cols);
+    const expected = Array.from({ length: cols }, (_, c) => { let s = 0; for (let r = 0; r < rows; r++) s += xs[r * cols + c]; return s; });
+    expect(out.data).toBeCloseArray(expected, { atol: 1e-5, rtol: 1e-6 });
+    x.dispose();
+    out.dispose();
+  });
+});
