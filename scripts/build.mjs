@@ -1,5 +1,5 @@
 // Builds the three WASM variants from assembly/ (asconfig.json targets), embeds each as a base64
-// module in src/generated/ so that no runtime needs fs or fetch, then compiles src/ to dist/.
+// module in src/generated/ so that no runtime needs fs or fetch, then emits dist/ (types + one bundle).
 // Usage: node scripts/build.mjs [--wasm-only]
 import asc from "assemblyscript/asc";
 import { execFileSync } from "node:child_process";
@@ -37,8 +37,24 @@ writeFileSync(join(root, "build/sizes.json"), JSON.stringify(sizes, null, 2) + "
 for (const [t, s] of Object.entries(sizes)) console.log(`${t.padEnd(13)} ${s.bytes} bytes, ${s.gzip} gzipped`);
 
 if (!wasmOnly) {
+  // Types from tsc; code as one ESM bundle (each WASM build a lazy chunk), because Node resolves a
+  // single module several milliseconds faster than a graph of ten: that is cold start.
   execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
     cwd: root,
     stdio: "inherit",
+  });
+  const esbuild = await import("esbuild");
+  await esbuild.build({
+    entryPoints: [join(root, "src/index.ts")],
+    outdir: join(root, "dist"),
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    minifySyntax: true,
+    sourcemap: true,
+    chunkNames: "chunks/[name]-[hash]",
+    logLevel: "warning",
   });
 }

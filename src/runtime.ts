@@ -1,4 +1,4 @@
-import { instantiate } from "@assemblyscript/loader";
+import { instantiate, instantiateSync } from "@assemblyscript/loader";
 import { BACKENDS, type BackendName, chooseBackend, embeddedWasm } from "./backend.js";
 import { BackendError, SimdnnError, show } from "./errors.js";
 
@@ -102,7 +102,13 @@ export async function createRuntime(options: InitOptions = {}): Promise<Runtime>
   try {
     // The loader supplies the env imports (abort, trace); kernels are called through the raw
     // instance exports, because its demangled exports wrap every function in a rest-args closure.
-    const { instance } = await instantiate<Record<string, unknown>>(source, {});
+    // In Node, the loader's async path evaluates `typeof Response`, which loads undici (~25 ms of
+    // cold start), so Node compiles asynchronously here and instantiates the compiled module
+    // synchronously (Node has no main-thread limit). Elsewhere Response is native and free.
+    const isNode = typeof process === "object" && !!process.versions?.node && !("Deno" in globalThis) && !("Bun" in globalThis);
+    const { instance } = isNode
+      ? instantiateSync<Record<string, unknown>>(source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source), {})
+      : await instantiate<Record<string, unknown>>(source, {});
     exports = instance.exports as unknown as Kernels;
   } catch (cause) {
     throw new BackendError(`Could not instantiate the simdnn WASM module: ${(cause as Error).message}`, { cause });
