@@ -82,6 +82,10 @@ export interface InitOptions {
   module?: WebAssembly.Module | BufferSource;
 }
 
+const MODULE_HINT =
+  "Hosts that forbid compiling WASM at run time (Cloudflare Workers) need the precompiled module: " +
+  "import simd from 'simdnn/wasm/simd.wasm' and call init({ module: simd }).";
+
 /** Instantiates a build and returns its Runtime. @internal */
 export async function createRuntime(options: InitOptions = {}): Promise<Runtime> {
   if (options === null || typeof options !== "object") {
@@ -96,7 +100,12 @@ export async function createRuntime(options: InitOptions = {}): Promise<Runtime>
     }
     source = m;
   } else {
-    source = await embeddedWasm(chooseBackend(requested));
+    const backend = chooseBackend(requested);
+    try {
+      source = await embeddedWasm(backend);
+    } catch (cause) {
+      throw new BackendError(`Could not load the embedded '${backend}' build (${(cause as Error).message}). ${MODULE_HINT}`, { cause });
+    }
   }
   let exports: Kernels;
   try {
@@ -111,7 +120,7 @@ export async function createRuntime(options: InitOptions = {}): Promise<Runtime>
       : await instantiate<Record<string, unknown>>(source, {});
     exports = instance.exports as unknown as Kernels;
   } catch (cause) {
-    throw new BackendError(`Could not instantiate the simdnn WASM module: ${(cause as Error).message}`, { cause });
+    throw new BackendError(`Could not instantiate the simdnn WASM module: ${(cause as Error).message}. ${MODULE_HINT}`, { cause });
   }
   if (typeof exports.mem_build_id !== "function") {
     throw new BackendError("The module given to init({ module }) is not a simdnn build (it has no mem_build_id export).");

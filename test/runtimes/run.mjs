@@ -1,0 +1,59 @@
+// npm run test:runtimes: dist/ in Deno, Bun, workerd and headless Chromium; prints one line each and
+// exits non-zero if any runtime computes a wrong value or fails to load.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { dirname, extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "../..");
+const bin = (name) => join(here, "node_modules/.bin", name);
+const results = {};
+const run = (name, fn) => fn().then((r) => (results[name] = r.trim()), (e) => (results[name] = `FAILED: ${e.message.split("\n")[0]}`));
+
+await run("node", async () => execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", join(here, "smoke.mjs")], { encoding: "utf8" }));
+await run("deno", async () => execFileSync(bin("deno"), ["run", "--allow-read", join(here, "smoke.mjs")], { encoding: "utf8" }));
+await run("bun", async () => execFileSync(bin("bun"), [join(here, "smoke.mjs")], { encoding: "utf8" }));
+await run("workerd", async () => {
+  const proc = spawn(bin("workerd"), ["serve", join(here, "workerd.capnp")], { stdio: "ignore" });
+  try {
+    for (let i = 0; i < 50; i++) {
+      try {
+        return await (await fetch("http://127.0.0.1:8787/")).text();
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    throw new Error("workerd did not answer on 127.0.0.1:8787");
+  } finally {
+    proc.kill();
+  }
+});
+await run("chromium", async () => {
+  if (!existsSync("/usr/bin/chromium")) throw new Error("no /usr/bin/chromium (apt-get install chromium)");
+  const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".map": "application/json" };
+  const server = createServer((req, res) => {
+    const path = join(root, decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (!path.startsWith(root) || !existsSync(path)) return res.writeHead(404).end();
+    res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.address().port}/test/runtimes/page.html`);
+    return await page.waitForFunction(() => window.simdnnReport, null, { timeout: 20_000 }).then((h) => h.jsonValue());
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
+for (const [name, line] of Object.entries(results)) console.log(`${name.padEnd(9)} ${line}`);
+const bad = Object.values(results).filter((l) => /FAILED|WRONG/.test(l));
+process.exit(bad.length ? 1 : 0);
