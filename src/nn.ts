@@ -120,6 +120,43 @@ export class NN {
     return t;
   }
 
+  /**
+   * Runs `fn` and disposes every tensor created inside it except those it returns (a Tensor, or
+   * Tensors inside a returned array or plain object), as tf.tidy. Scopes nest; also on throw.
+   */
+  tidy<T>(fn: () => T): T {
+    if (typeof fn !== "function") throw new ValueError(`tidy expects a function; received ${show(fn)}.`);
+    const scope: { dispose(): void }[] = [];
+    this.rt.scopes.push(scope);
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      for (const t of scope) t.dispose();
+      throw error;
+    } finally {
+      this.rt.scopes.pop();
+    }
+    if (result instanceof Promise) throw new ValueError("tidy cannot track an async function: tensors created after an await escape the scope.");
+    const keep = new Set<unknown>();
+    const collect = (v: unknown) => {
+      if (v instanceof Tensor) keep.add(v);
+      else if (Array.isArray(v)) v.forEach(collect);
+      else if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(collect);
+    };
+    collect(result);
+    for (const t of scope) if (!keep.has(t)) t.dispose();
+    // kept tensors belong to the enclosing scope, if any
+    const outer = this.rt.scopes[this.rt.scopes.length - 1];
+    if (outer) for (const t of keep) outer.push(t as Tensor);
+    return result;
+  }
+
+  /** Disposes every tensor given (nested arrays allowed). */
+  dispose(...tensors: (Tensor | readonly Tensor[])[]): void {
+    for (const t of tensors.flat()) t.dispose();
+  }
+
   /** Σ of all elements, accumulated blockwise in float64 (see assembly/reduce.ts). */
   sum(x: Tensor): number {
     checkTensor("x", x, this.rt);

@@ -21,6 +21,8 @@ const granule = (floats: number) => Math.max(16, Math.ceil(floats / 4) * 16);
 export class Runtime {
   bytesInUse = 0;
   blocks = 0;
+  /** Open nn.tidy scopes, innermost last; each collects the disposables created inside it. */
+  readonly scopes: { dispose(): void }[][] = [];
   private buffer: ArrayBuffer;
   private view: Float32Array;
 

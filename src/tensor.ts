@@ -26,6 +26,7 @@ export class Tensor {
     this.shape = Object.freeze(shape.slice());
     this.size = shapeSize(this.shape);
     this.#ptr = rt.alloc(this.size);
+    rt.scopes[rt.scopes.length - 1]?.push(this);
   }
 
   /** Number of axes. */

@@ -105,3 +105,28 @@ describe("tensors", async () => {
     t.dispose();
   });
 });
+
+describe("nn.tidy", async () => {
+  const nn = await instance("simd");
+
+  it("disposes what was made inside except what is returned, nested, and on throw", () => {
+    const before = nn.memory().bytesInUse;
+    let inner: ReturnType<typeof nn.ones> | undefined;
+    const kept = nn.tidy(() => {
+      nn.ones([100]);
+      const r = nn.tidy(() => {
+        inner = nn.ones([3]);
+        return { a: nn.fill([2], 5), list: [nn.zeros([1])] };
+      });
+      expect(inner?.isDisposed).toBe(true);
+      expect(r.a.isDisposed).toBe(false);
+      return r.a;
+    });
+    expect(Array.from(kept.data)).toEqual([5, 5]);
+    kept.dispose();
+    expect(nn.memory().bytesInUse).toBe(before);
+    expect(() => nn.tidy(() => { nn.ones([7]); throw new Error("boom"); })).toThrow("boom");
+    expect(nn.memory().bytesInUse).toBe(before);
+    expect(() => nn.tidy(async () => 1)).toThrow(/async/);
+  });
+});
