@@ -1,8 +1,7 @@
 // Builds the three WASM variants from assembly/ (asconfig.json targets), embeds each as a base64
 // module in src/generated/ so that no runtime needs fs or fetch, then emits dist/ (types + one bundle).
 // Usage: node scripts/build.mjs [--wasm-only]
-import asc from "assemblyscript/asc";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
@@ -14,14 +13,53 @@ const wasmOnly = process.argv.includes("--wasm-only");
 
 mkdirSync(join(root, "src/generated"), { recursive: true });
 mkdirSync(join(root, "dist/wasm"), { recursive: true });
+const ASC = join(root, "node_modules/assemblyscript/bin/asc.js");
+const LIMIT_S = Number(process.env.SIMDNN_BUILD_TIMEOUT ?? 180);
+
+/** Runs asc in a child process so a pathological build is stopped and explained, not left to hang. */
+function asc(args, timeoutS) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [ASC, ...args], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutS * 1000);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve(signal ? "timeout" : code);
+    });
+  });
+}
+
+/** After a timeout: the largest functions of an unoptimised build, where inlining exploded. */
+async function explainSlowBuild(target) {
+  const wat = join(root, "build/diagnose-O0.wat");
+  await asc(["assembly/index.ts", "--config", "asconfig.json", "--target", target, "-O0", "--outFile", join(root, "build/diagnose-O0.wasm"), "--textFile", wat], 300);
+  const sizes = new Map();
+  let current = "";
+  for (const line of readFileSync(wat, "utf8").split("\n")) {
+    const m = /^ \(func (\S+)/.exec(line);
+    if (m) current = m[1];
+    if (current) sizes.set(current, (sizes.get(current) ?? 0) + 1);
+  }
+  const top = [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  console.error(
+    `\nThe ${target} build took longer than ${LIMIT_S} s and was stopped. Largest functions at -O0 (lines of text):\n` +
+      top.map(([f, n]) => `  ${String(n).padStart(8)}  ${f}`).join("\n") +
+      "\nA function of more than a few thousand lines usually means @inline code that branches on a parameter:\n" +
+      "AssemblyScript inlines every branch before Binaryen removes the dead ones, so a dispatcher such as\n" +
+      "`if (op == A) …; if (op == B) …` inlined N times costs N × (all branches). Branch on compile-time\n" +
+      "constants instead (ASC_FEATURE_*, generic type parameters with isInteger<T>()/sizeof<T>()), or give each\n" +
+      "op its own small loop. Raise the limit with SIMDNN_BUILD_TIMEOUT=seconds.",
+  );
+}
+
 const sizes = {};
 for (const target of TARGETS) {
-  const { error, stderr } = await asc.main(["assembly/index.ts", "--config", "asconfig.json", "--target", target], {
-    stdout: process.stdout,
-    stderr: process.stderr,
-  });
-  if (error) {
-    console.error(`asc failed for target ${target}: ${error.message}`);
+  const status = await asc(["assembly/index.ts", "--config", "asconfig.json", "--target", target], LIMIT_S);
+  if (status === "timeout") {
+    await explainSlowBuild(target);
+    process.exit(1);
+  }
+  if (status !== 0) {
+    console.error(`asc failed for target ${target} (exit ${status}).`);
     process.exit(1);
   }
   const bytes = readFileSync(join(root, `build/${target}.wasm`));
