@@ -2,3 +2,4 @@
 export * from "./memory";
 export * from "./elementwise";
 export * from "./reduce";
+export * from "./activations";

@@ -10,6 +10,10 @@ export async function init(options: InitOptions = {}): Promise<NN> {
   return new NN(await createRuntime(options));
 }
 
+export {
+  ACTIVATION_NAMES, ACTIVATIONS, type ActivationHelpers, type ActivationName, type ActivationOptions, type ActivationParams,
+  type PreluGradients,
+} from "./activations.js";
 export { backendSupport, BACKENDS, type BackendName } from "./backend.js";
 export { BackendError, DisposedError, ShapeError, SimdnnError, ValueError } from "./errors.js";
 export type { MemoryInfo, NN, RandomOptions } from "./nn.js";

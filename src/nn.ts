@@ -1,3 +1,4 @@
+import { activation, activationBackward, type ActivationHelpers, activationHelpers, type ActivationName, type ActivationOptions, type ActivationParams } from "./activations.js";
 import type { BackendName } from "./backend.js";
 import { checkNumber, ShapeError, ValueError, show, showShape } from "./errors.js";
 import { Rng } from "./random.js";
@@ -172,6 +173,25 @@ export class NN {
   }
 
   // ---- activations (issue 3) ----
+
+  /**
+   * f(x) for a named activation (see ACTIVATIONS), as a new tensor or into `options.out` (same
+   * shape; may be x itself). softmax and logSoftmax work over the last axis.
+   */
+  activation(name: ActivationName, x: Tensor, params?: ActivationParams, options?: ActivationOptions): Tensor {
+    return activation(this.rt, name, x, params, options);
+  }
+
+  /** dx = f′(x)·dy for a named activation (the Jacobian–vector product for softmax), shape of x. */
+  activationBackward(name: ActivationName, x: Tensor, dy: Tensor, params?: ActivationParams): Tensor {
+    return activationBackward(this.rt, name, x, dy, params);
+  }
+
+  #activations?: ActivationHelpers;
+  /** Typed helpers per activation: `nn.activations.gelu(x, { approximate: 'tanh' })`. */
+  get activations(): ActivationHelpers {
+    return (this.#activations ??= activationHelpers(this.rt));
+  }
 
   // ---- losses (issue 4) ----
 

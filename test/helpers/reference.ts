@@ -40,3 +40,46 @@ export function ulpDiff(a: number, b: number): number {
   const ord = (v: number) => (v < 0 ? 0x80000000 - v : v);
   return Math.abs(ord(i[0]) - ord(i[1]));
 }
+
+/** erf in float64 (≤ 1e-14 absolute): Taylor series below 3, continued fraction for erfc above. */
+export function erf(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    let term = ax;
+    let sum = ax;
+    for (let n = 1; n < 80; n++) {
+      term *= (-ax * ax) / n;
+      const t = term / (2 * n + 1);
+      sum += t;
+      if (Math.abs(t) < 1e-17 * Math.abs(sum)) break;
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  return Math.sign(x) * (1 - erfcLarge(ax));
+}
+
+/** erfc for x ≥ 3 by Lentz's continued fraction; keeps relative precision in the far tail. */
+export function erfcLarge(x: number): number {
+  if (x === Infinity) return 0;
+  // erfc x = e^{-x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …)))))
+  let f = x;
+  let c = x;
+  let d = 0;
+  for (let n = 1; n < 200; n++) {
+    const a = n / 2;
+    d = x + a * d;
+    d = 1 / d;
+    c = x + a / c;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+}
+
+/** Φ(x), the standard normal CDF, with relative precision in the lower tail. */
+export function normalCdf(x: number): number {
+  if (x < -3 * Math.SQRT2) return 0.5 * erfcLarge(-x / Math.SQRT2);
+  return 0.5 * (1 + erf(x / Math.SQRT2));
+}

@@ -1,0 +1,226 @@
+// Activation kernels, forward beside backward. Pointwise ones share two generic loops (a four-lane
+// body when the build has SIMD, the same function one lane at a time for the tail); the op classes
+// in activations_ops.ts are compile-time tags, so each export is its own specialised loop.
+// Pointers need 4-byte alignment only. Forward: out may alias x. Backward writes (never
+// accumulates) dx = f'(x)·dy and dx may alias dy (each element is read before it is written).
+import {
+  BinaryStep, Elu, Gelu, GeluTanh, HardSigmoid, HardSwish, LeakyRelu, Linear, Mish, Relu, Relu6, Selu, Sigmoid,
+  Silu, Softplus, Softsign, Tanh,
+} from "./activations_ops";
+import { expNeg, expNeg4 } from "./activations_math";
+import { logf } from "./math";
+import { ld, ld4, off, select4, splat, st, st4 } from "./vec";
+
+@inline function forward<Op>(op: Op, out: usize, x: usize, n: i32, a: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = splat(a);
+    for (; i + 4 <= n; i += 4) st4(out, i, op.v(ld4(x, i), va));
+  }
+  for (; i < n; i++) st(out, i, op.f(ld(x, i), a));
+}
+
+@inline function backward<Op>(op: Op, dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = splat(a);
+    for (; i + 4 <= n; i += 4) st4(dx, i, op.dv(ld4(x, i), ld4(y, i), ld4(dy, i), va));
+  }
+  for (; i < n; i++) st(dx, i, op.df(ld(x, i), ld(y, i), ld(dy, i), a));
+}
+
+// One line per activation and direction: (out, x, n, alpha) and (dx, x, y, dy, n, alpha).
+export function act_linear(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Linear>(0), out, x, n, a); }
+export function act_linear_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Linear>(0), dx, x, y, dy, n, a); }
+export function act_binary_step(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<BinaryStep>(0), out, x, n, a); }
+export function act_binary_step_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<BinaryStep>(0), dx, x, y, dy, n, a); }
+export function act_sigmoid(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Sigmoid>(0), out, x, n, a); }
+export function act_sigmoid_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Sigmoid>(0), dx, x, y, dy, n, a); }
+export function act_hard_sigmoid(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<HardSigmoid>(0), out, x, n, a); }
+export function act_hard_sigmoid_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<HardSigmoid>(0), dx, x, y, dy, n, a); }
+export function act_tanh(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Tanh>(0), out, x, n, a); }
+export function act_tanh_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Tanh>(0), dx, x, y, dy, n, a); }
+export function act_relu(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Relu>(0), out, x, n, a); }
+export function act_relu_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Relu>(0), dx, x, y, dy, n, a); }
+export function act_relu6(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Relu6>(0), out, x, n, a); }
+export function act_relu6_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Relu6>(0), dx, x, y, dy, n, a); }
+export function act_leaky_relu(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<LeakyRelu>(0), out, x, n, a); }
+export function act_leaky_relu_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<LeakyRelu>(0), dx, x, y, dy, n, a); }
+export function act_elu(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Elu>(0), out, x, n, a); }
+export function act_elu_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Elu>(0), dx, x, y, dy, n, a); }
+export function act_selu(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Selu>(0), out, x, n, a); }
+export function act_selu_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Selu>(0), dx, x, y, dy, n, a); }
+export function act_gelu(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Gelu>(0), out, x, n, a); }
+export function act_gelu_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Gelu>(0), dx, x, y, dy, n, a); }
+export function act_gelu_tanh(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<GeluTanh>(0), out, x, n, a); }
+export function act_gelu_tanh_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<GeluTanh>(0), dx, x, y, dy, n, a); }
+export function act_silu(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Silu>(0), out, x, n, a); }
+export function act_silu_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Silu>(0), dx, x, y, dy, n, a); }
+export function act_mish(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Mish>(0), out, x, n, a); }
+export function act_mish_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Mish>(0), dx, x, y, dy, n, a); }
+export function act_softplus(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Softplus>(0), out, x, n, a); }
+export function act_softplus_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Softplus>(0), dx, x, y, dy, n, a); }
+export function act_softsign(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Softsign>(0), out, x, n, a); }
+export function act_softsign_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Softsign>(0), dx, x, y, dy, n, a); }
+export function act_hard_swish(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<HardSwish>(0), out, x, n, a); }
+export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<HardSwish>(0), dx, x, y, dy, n, a); }
+
+// ---- softmax family over the last axis: rows × cols, row-major ----
+
+@inline function rowMax(x: usize, cols: i32): f32 {
+  let i = 0;
+  let m: f32 = -Infinity;
+  if (ASC_FEATURE_SIMD) {
+    let acc = splat(-Infinity);
+    for (; i + 4 <= cols; i += 4) acc = f32x4.max(acc, ld4(x, i));
+    m = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  }
+  for (; i < cols; i++) m = max(m, ld(x, i));
+  return m;
+}
+
+/** Σ e^(x − m) over a row; writes each term to out unless out is 0. x − m ≤ 0, so expNeg applies. */
+@inline function rowExpSum(out: usize, x: usize, cols: i32, m: f32, store: bool): f32 {
+  let i = 0;
+  let s: f32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vm = splat(m);
+    let acc = splat(0);
+    for (; i + 4 <= cols; i += 4) {
+      const e = expNeg4(f32x4.sub(ld4(x, i), vm));
+      if (store) st4(out, i, e);
+      acc = f32x4.add(acc, e);
+    }
+    s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  }
+  for (; i < cols; i++) {
+    const e = expNeg(ld(x, i) - m);
+    if (store) st(out, i, e);
+    s += e;
+  }
+  return s;
+}
+
+/** out[i] = a·x[i] + b over a row (softmax scales by a = 1/Σ). */
+@inline function rowAffine(out: usize, x: usize, cols: i32, a: f32, b: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = splat(a), vb = splat(b);
+    for (; i + 4 <= cols; i += 4) st4(out, i, f32x4.add(f32x4.mul(va, ld4(x, i)), vb));
+  }
+  for (; i < cols; i++) st(out, i, a * ld(x, i) + b);
+}
+
+/** out[i] = (x[i] − m) − ls: x − m first, so the row maximum gives exactly −ls (no cancellation in m + ls). */
+@inline function rowShift(out: usize, x: usize, cols: i32, m: f32, ls: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vm = splat(m), vl = splat(ls);
+    for (; i + 4 <= cols; i += 4) st4(out, i, f32x4.sub(f32x4.sub(ld4(x, i), vm), vl));
+  }
+  for (; i < cols; i++) st(out, i, (ld(x, i) - m) - ls);
+}
+
+/** Σ p[i]·q[i] over a row, or Σ q[i] when p is 0. */
+@inline function rowDot(p: usize, q: usize, cols: i32): f32 {
+  let i = 0;
+  let s: f32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = splat(0);
+    for (; i + 4 <= cols; i += 4) acc = f32x4.add(acc, p ? f32x4.mul(ld4(p, i), ld4(q, i)) : ld4(q, i));
+    s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  }
+  for (; i < cols; i++) s += p ? ld(p, i) * ld(q, i) : ld(q, i);
+  return s;
+}
+
+@inline function row(p: usize, r: i32, cols: i32): usize { return p + off(r * cols); }
+
+/** softmax(x) = e^(x − max)/Σ e^(x − max) per row: no overflow; [1000, 0] → [1, 0]. out may alias x. */
+export function act_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = row(x, r, cols), yr = row(out, r, cols);
+    const s = rowExpSum(yr, xr, cols, rowMax(xr, cols), true);
+    rowAffine(yr, yr, cols, <f32>1.0 / s, 0);
+  }
+}
+
+/** dx = y ⊙ (dy − Σ dy·y) per row (the softmax Jacobian–vector product). dx may alias dy. */
+export function act_softmax_grad(dx: usize, x: usize, y: usize, dy: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const yr = row(y, r, cols), gr = row(dy, r, cols), dr = row(dx, r, cols);
+    const d = rowDot(yr, gr, cols);
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vd = splat(d);
+      for (; i + 4 <= cols; i += 4) st4(dr, i, f32x4.mul(ld4(yr, i), f32x4.sub(ld4(gr, i), vd)));
+    }
+    for (; i < cols; i++) st(dr, i, ld(yr, i) * (ld(gr, i) - d));
+  }
+}
+
+/** logSoftmax(x) = x − max − log Σ e^(x − max) per row. out may alias x. */
+export function act_log_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = row(x, r, cols);
+    const m = rowMax(xr, cols);
+    const s = rowExpSum(0, xr, cols, m, false);
+    rowShift(row(out, r, cols), xr, cols, m, logf(s));
+  }
+}
+
+/** dx = dy − softmax(x)·Σ dy per row, with softmax(x) = e^y. dx may alias dy. */
+export function act_log_softmax_grad(dx: usize, x: usize, y: usize, dy: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const yr = row(y, r, cols), gr = row(dy, r, cols), dr = row(dx, r, cols);
+    const s = rowDot(0, gr, cols);
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vs = splat(s);
+      for (; i + 4 <= cols; i += 4) st4(dr, i, f32x4.sub(ld4(gr, i), f32x4.mul(expNeg4(ld4(yr, i)), vs)));
+    }
+    for (; i < cols; i++) st(dr, i, ld(gr, i) - expNeg(ld(yr, i)) * s);
+  }
+}
+
+// ---- PReLU: learnable alpha per channel (the last axis, cols entries) ----
+
+/** out = x for x > 0, alpha[c]·x otherwise. out may alias x. */
+export function act_prelu(out: usize, x: usize, alpha: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = row(x, r, cols), yr = row(out, r, cols);
+    let c = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; c + 4 <= cols; c += 4) {
+        const v = ld4(xr, c);
+        st4(yr, c, select4(v, f32x4.mul(ld4(alpha, c), v), f32x4.gt(v, splat(0))));
+      }
+    }
+    for (; c < cols; c++) { const v = ld(xr, c); st(yr, c, v > 0 ? v : ld(alpha, c) * v); }
+  }
+}
+
+/**
+ * dx = dy for x > 0, alpha[c]·dy otherwise (dx may alias dy); dalpha[c] = Σ_rows (x > 0 ? 0 : x·dy),
+ * written, not accumulated. dalpha must not alias anything else.
+ */
+export function act_prelu_grad(dx: usize, dalpha: usize, x: usize, alpha: usize, dy: usize, rows: i32, cols: i32): void {
+  memory.fill(dalpha, 0, <usize>cols << 2);
+  for (let r = 0; r < rows; r++) {
+    const xr = row(x, r, cols), gr = row(dy, r, cols), dr = row(dx, r, cols);
+    let c = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; c + 4 <= cols; c += 4) {
+        const v = ld4(xr, c), g = ld4(gr, c);
+        const pos = f32x4.gt(v, splat(0));
+        st4(dalpha, c, f32x4.add(ld4(dalpha, c), v128.andnot(f32x4.mul(v, g), pos)));
+        st4(dr, c, select4(g, f32x4.mul(ld4(alpha, c), g), pos));
+      }
+    }
+    for (; c < cols; c++) {
+      const v = ld(xr, c), g = ld(gr, c);
+      if (!(v > 0)) st(dalpha, c, ld(dalpha, c) + v * g);
+      st(dr, c, v > 0 ? g : ld(alpha, c) * g);
+    }
+  }
+}

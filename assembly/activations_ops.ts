@@ -1,0 +1,290 @@
+// Pointwise activations: each class holds one function in four forms, forward one lane (f) and four
+// lanes (v), backward one lane (df) and four lanes (dv), written once with the same algorithm. The
+// classes are type tags for the generic loops in activations.ts (instances are never created), so
+// every kernel compiles to its own straight loop. Definitions follow PyTorch in float32, including
+// the value at kinks (relu'(0) = 0, leakyRelu'(0) = alpha, hardSwish'(±3) as PyTorch).
+// `a` is the op's parameter (alpha), unused elsewhere. Backward receives x, y = f(x) and dy.
+import { expNeg, expNeg4, expm1Neg, expm1Neg4, erfcPos, erfcPos4 } from "./activations_math";
+import { log1p4, log1pf } from "./math";
+import { select4, splat } from "./vec";
+
+// @ts-ignore: decorator
+@inline const SIGN: i32 = 0x80000000;
+@inline function negAbs(x: f32): f32 { return -abs<f32>(x); }
+@inline function negAbs4(x: v128): v128 { return v128.or(x, i32x4.splat(SIGN)); }
+@inline function gt0(x: v128): v128 { return f32x4.gt(x, splat(0)); }
+
+/** sigmoid from e = e^-|x|: 1/(1+e) for x > 0, e/(1+e) otherwise; never 1 − tiny, never e^+big. */
+@inline export function sigmoidf(x: f32): f32 {
+  const e = expNeg(negAbs(x));
+  const d: f32 = 1.0 / (1.0 + e);
+  return x > 0 ? d : e * d;
+}
+@inline export function sigmoid4(x: v128): v128 {
+  const e = expNeg4(negAbs4(x));
+  const d = f32x4.div(splat(1.0), f32x4.add(splat(1.0), e));
+  return select4(d, f32x4.mul(e, d), gt0(x));
+}
+
+// tanh: below |x| = 1/4 the odd Taylor series to x⁹ (truncation < 1e-8 relative); above it
+// (1 − e)/(1 + e) with e = e^-2|x|, where 1 − e ≥ 0.39 cannot cancel; sign restored by copysign.
+// @ts-ignore: decorator
+@inline const T3: f32 = -0.333333333333;
+// @ts-ignore: decorator
+@inline const T5: f32 = 0.133333333333;
+// @ts-ignore: decorator
+@inline const T7: f32 = -0.053968253968;
+// @ts-ignore: decorator
+@inline const T9: f32 = 0.021869488536;
+@inline export function tanhf_(x: f32): f32 {
+  const ax = abs<f32>(x);
+  if (ax < 0.25) {
+    const x2 = x * x;
+    return x * (1.0 + x2 * (T3 + x2 * (T5 + x2 * (T7 + x2 * T9)))); // x·(…) keeps tanh(−0) = −0
+  }
+  const e = expNeg(-2.0 * ax);
+  return copysign<f32>((1.0 - e) / (1.0 + e), x);
+}
+@inline export function tanh4(x: v128): v128 {
+  const x2 = f32x4.mul(x, x);
+  let p = f32x4.add(splat(T7), f32x4.mul(x2, splat(T9)));
+  p = f32x4.add(splat(T5), f32x4.mul(x2, p));
+  p = f32x4.add(splat(T3), f32x4.mul(x2, p));
+  const small = f32x4.mul(x, f32x4.add(splat(1.0), f32x4.mul(x2, p)));
+  const e = expNeg4(f32x4.mul(splat(2.0), negAbs4(x)));
+  const big = f32x4.div(f32x4.sub(splat(1.0), e), f32x4.add(splat(1.0), e));
+  const signed = v128.or(big, v128.and(x, i32x4.splat(SIGN)));
+  return select4(small, signed, f32x4.lt(f32x4.abs(x), splat(0.25)));
+}
+
+@final export class Linear {
+  @inline f(x: f32, a: f32): f32 { return x; }
+  @inline v(x: v128, a: v128): v128 { return x; }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return dy; }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return dy; }
+}
+
+@final export class BinaryStep {
+  @inline f(x: f32, a: f32): f32 { return x > 0 ? 1.0 : 0.0; }
+  @inline v(x: v128, a: v128): v128 { return v128.and(gt0(x), splat(1.0)); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return 0; }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return splat(0); }
+}
+
+@final export class Sigmoid {
+  @inline f(x: f32, a: f32): f32 { return sigmoidf(x); }
+  @inline v(x: v128, a: v128): v128 { return sigmoid4(x); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return dy * (y * (1.0 - y)); }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(splat(1.0), y))); }
+}
+
+/** relu6(x + 3)/6, gradient 1/6 strictly inside (−3, 3) (PyTorch). */
+@final export class HardSigmoid {
+  @inline f(x: f32, a: f32): f32 { return min<f32>(max<f32>(x + 3.0, 0), 6.0) / 6.0; }
+  @inline v(x: v128, a: v128): v128 {
+    return f32x4.div(f32x4.min(f32x4.max(f32x4.add(x, splat(3.0)), splat(0)), splat(6.0)), splat(6.0));
+  }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x > -3.0 && x < 3.0 ? dy / 6.0 : 0; }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
+    const inside = v128.and(f32x4.gt(x, splat(-3.0)), f32x4.lt(x, splat(3.0)));
+    return v128.and(f32x4.div(dy, splat(6.0)), inside);
+  }
+}
+
+@final export class Tanh {
+  @inline f(x: f32, a: f32): f32 { return tanhf_(x); }
+  @inline v(x: v128, a: v128): v128 { return tanh4(x); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return dy * (1.0 - y * y); }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return f32x4.mul(dy, f32x4.sub(splat(1.0), f32x4.mul(y, y))); }
+}
+
+/** max(x, 0); the gradient reads the output, so relu'(0) = 0 (PyTorch's threshold_backward). NaN propagates. */
+@final export class Relu {
+  @inline f(x: f32, a: f32): f32 { return max<f32>(x, 0); }
+  @inline v(x: v128, a: v128): v128 { return f32x4.max(x, splat(0)); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return y <= 0 ? 0 : dy; }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return v128.andnot(dy, f32x4.le(y, splat(0))); }
+}
+
+/** min(max(x, 0), 6) = hardtanh(x, 0, 6): gradient 1 strictly inside (0, 6). */
+@final export class Relu6 {
+  @inline f(x: f32, a: f32): f32 { return min<f32>(max<f32>(x, 0), 6.0); }
+  @inline v(x: v128, a: v128): v128 { return f32x4.min(f32x4.max(x, splat(0)), splat(6.0)); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x <= 0 || x >= 6.0 ? 0 : dy; }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
+    return v128.andnot(dy, v128.or(f32x4.le(x, splat(0)), f32x4.ge(x, splat(6.0))));
+  }
+}
+
+/** x for x > 0, alpha·x otherwise; gradient alpha at 0 (PyTorch). */
+@final export class LeakyRelu {
+  @inline f(x: f32, a: f32): f32 { return x > 0 ? x : a * x; }
+  @inline v(x: v128, a: v128): v128 { return select4(x, f32x4.mul(a, x), gt0(x)); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x > 0 ? dy : a * dy; }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return select4(dy, f32x4.mul(a, dy), gt0(x)); }
+}
+
+/** x for x > 0, alpha·(e^x − 1) otherwise (expm1 form: exact near 0); gradient y + alpha there. */
+@final export class Elu {
+  @inline f(x: f32, a: f32): f32 { return x > 0 ? x : a * expm1Neg(x); }
+  @inline v(x: v128, a: v128): v128 { return select4(x, f32x4.mul(a, expm1Neg4(f32x4.min(x, splat(0)))), gt0(x)); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x <= 0 ? dy * (y + a) : dy; }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return select4(f32x4.mul(dy, f32x4.add(y, a)), dy, f32x4.le(x, splat(0))); }
+}
+
+// @ts-ignore: decorator
+@inline const SELU_ALPHA: f32 = 1.6732632423543772;
+// @ts-ignore: decorator
+@inline const SELU_SCALE: f32 = 1.0507009873554805;
+// @ts-ignore: decorator
+@inline const SELU_AS: f32 = 1.7580993408473766; // alpha·scale
+
+/** scale·(x for x > 0, alpha·(e^x − 1) otherwise). */
+@final export class Selu {
+  @inline f(x: f32, a: f32): f32 { return x > 0 ? SELU_SCALE * x : SELU_AS * expm1Neg(x); }
+  @inline v(x: v128, a: v128): v128 {
+    return select4(f32x4.mul(splat(SELU_SCALE), x), f32x4.mul(splat(SELU_AS), expm1Neg4(f32x4.min(x, splat(0)))), gt0(x));
+  }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x <= 0 ? dy * (y + SELU_AS) : dy * SELU_SCALE; }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
+    return f32x4.mul(dy, select4(f32x4.add(y, splat(SELU_AS)), splat(SELU_SCALE), f32x4.le(x, splat(0))));
+  }
+}
+
+// @ts-ignore: decorator
+@inline const RSQRT2: f32 = 0.7071067811865476;
+// @ts-ignore: decorator
+@inline const RSQRT2PI: f32 = 0.3989422804014327;
+
+/** Φ(x) = erfc(−x/√2)/2, from erfc of |x|/√2 so that the lower tail keeps relative precision. */
+@inline function phi(x: f32): f32 {
+  const h: f32 = 0.5 * erfcPos(abs<f32>(x) * RSQRT2);
+  return x > 0 ? 1.0 - h : h;
+}
+@inline function phi4(x: v128): v128 {
+  const h = f32x4.mul(splat(0.5), erfcPos4(f32x4.mul(f32x4.abs(x), splat(RSQRT2))));
+  return select4(f32x4.sub(splat(1.0), h), h, gt0(x));
+}
+
+/** GELU, exact form x·Φ(x); gradient Φ(x) + x·φ(x). */
+@final export class Gelu {
+  @inline f(x: f32, a: f32): f32 { return x * phi(x); }
+  @inline v(x: v128, a: v128): v128 { return f32x4.mul(x, phi4(x)); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return dy * (phi(x) + x * (RSQRT2PI * expNeg(-0.5 * x * x))); }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
+    const pdf = f32x4.mul(splat(RSQRT2PI), expNeg4(f32x4.mul(splat(-0.5), f32x4.mul(x, x))));
+    return f32x4.mul(dy, f32x4.add(phi4(x), f32x4.mul(x, pdf)));
+  }
+}
+
+// @ts-ignore: decorator
+@inline const GK: f32 = 0.7978845608028654; // √(2/π)
+// @ts-ignore: decorator
+@inline const GC: f32 = 0.044715;
+
+/**
+ * GELU, tanh form 0.5·x·(1 + tanh(u)), u = √(2/π)(x + 0.044715x³), computed as x·σ(2u) since
+ * (1 + tanh u)/2 = σ(2u). Gradient (PyTorch's) s + 2x·s(1 − s)·√(2/π)(1 + 3·0.044715x²), s = σ(2u).
+ */
+@final export class GeluTanh {
+  @inline f(x: f32, a: f32): f32 { return x * sigmoidf(2.0 * GK * (x + GC * (x * x * x))); }
+  @inline v(x: v128, a: v128): v128 {
+    const x3 = f32x4.mul(f32x4.mul(x, x), x);
+    return f32x4.mul(x, sigmoid4(f32x4.mul(splat(2.0 * GK), f32x4.add(x, f32x4.mul(splat(GC), x3)))));
+  }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 {
+    const x2 = x * x;
+    const s = sigmoidf(2.0 * GK * (x + GC * (x2 * x)));
+    return dy * (s + 2.0 * x * (s * (1.0 - s)) * (GK * (1.0 + 3.0 * GC * x2)));
+  }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
+    const x2 = f32x4.mul(x, x);
+    const s = sigmoid4(f32x4.mul(splat(2.0 * GK), f32x4.add(x, f32x4.mul(splat(GC), f32x4.mul(x2, x)))));
+    const ds = f32x4.mul(s, f32x4.sub(splat(1.0), s));
+    const inner = f32x4.mul(splat(GK), f32x4.add(splat(1.0), f32x4.mul(splat(3.0 * GC), x2)));
+    return f32x4.mul(dy, f32x4.add(s, f32x4.mul(f32x4.mul(f32x4.add(x, x), ds), inner)));
+  }
+}
+
+/** x·σ(x) (swish); gradient σ(x)·(1 + x(1 − σ(x))). */
+@final export class Silu {
+  @inline f(x: f32, a: f32): f32 { return x * sigmoidf(x); }
+  @inline v(x: v128, a: v128): v128 { return f32x4.mul(x, sigmoid4(x)); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { const s = sigmoidf(x); return dy * (s * (1.0 + x * (1.0 - s))); }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
+    const s = sigmoid4(x);
+    return f32x4.mul(dy, f32x4.mul(s, f32x4.add(splat(1.0), f32x4.mul(x, f32x4.sub(splat(1.0), s)))));
+  }
+}
+
+// mish = x·tanh(softplus x). With e = e^-|x|, tanh(log(1 + e^x)) is (1 + 2e)/(1 + 2e + 2e²) for
+// x ≥ 0 and e(e + 2)/(e(e + 2) + 2) for x < 0: no overflow, no cancellation.
+@inline function tsp(x: f32, e: f32): f32 {
+  if (x >= 0) { const n: f32 = 1.0 + 2.0 * e; return n / (n + 2.0 * e * e); }
+  const n = e * (e + 2.0);
+  return n / (n + 2.0);
+}
+@inline function tsp4(x: v128, e: v128): v128 {
+  const two = splat(2.0);
+  const np = f32x4.add(splat(1.0), f32x4.mul(two, e));
+  const pos = f32x4.div(np, f32x4.add(np, f32x4.mul(two, f32x4.mul(e, e))));
+  const nn = f32x4.mul(e, f32x4.add(e, two));
+  const neg = f32x4.div(nn, f32x4.add(nn, two));
+  return select4(pos, neg, f32x4.ge(x, splat(0)));
+}
+
+/** x·tanh(softplus x); gradient tsp + x·σ(x)·(1 − tsp²) (PyTorch). */
+@final export class Mish {
+  @inline f(x: f32, a: f32): f32 { return x * tsp(x, expNeg(negAbs(x))); }
+  @inline v(x: v128, a: v128): v128 { return f32x4.mul(x, tsp4(x, expNeg4(negAbs4(x)))); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 {
+    const t = tsp(x, expNeg(negAbs(x)));
+    return dy * (t + x * sigmoidf(x) * (1.0 - t * t));
+  }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
+    const t = tsp4(x, expNeg4(negAbs4(x)));
+    const d = f32x4.mul(f32x4.mul(x, sigmoid4(x)), f32x4.sub(splat(1.0), f32x4.mul(t, t)));
+    return f32x4.mul(dy, f32x4.add(t, d));
+  }
+}
+
+/** log(1 + e^x) as max(x, 0) + log1p(e^-|x|), and x itself above 20 (PyTorch's threshold). */
+@final export class Softplus {
+  @inline f(x: f32, a: f32): f32 { return x > 20.0 ? x : max<f32>(x, 0) + log1pf(expNeg(negAbs(x))); }
+  @inline v(x: v128, a: v128): v128 {
+    const y = f32x4.add(f32x4.max(x, splat(0)), log1p4(expNeg4(negAbs4(x))));
+    return select4(x, y, f32x4.gt(x, splat(20.0)));
+  }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x > 20.0 ? dy : dy * sigmoidf(x); }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
+    return select4(dy, f32x4.mul(dy, sigmoid4(x)), f32x4.gt(x, splat(20.0)));
+  }
+}
+
+/** x/(1 + |x|); gradient 1/(1 + |x|)². */
+@final export class Softsign {
+  @inline f(x: f32, a: f32): f32 { return x / (1.0 + abs<f32>(x)); }
+  @inline v(x: v128, a: v128): v128 { return f32x4.div(x, f32x4.add(splat(1.0), f32x4.abs(x))); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { const d: f32 = 1.0 + abs<f32>(x); return dy / (d * d); }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
+    const d = f32x4.add(splat(1.0), f32x4.abs(x));
+    return f32x4.div(dy, f32x4.mul(d, d));
+  }
+}
+
+/** x·relu6(x + 3)/6; gradient 0 below −3, x/3 + 1/2 on [−3, 3], 1 above (PyTorch). */
+@final export class HardSwish {
+  @inline f(x: f32, a: f32): f32 { return x * min<f32>(max<f32>(x + 3.0, 0), 6.0) / 6.0; }
+  @inline v(x: v128, a: v128): v128 {
+    const r6 = f32x4.min(f32x4.max(f32x4.add(x, splat(3.0)), splat(0)), splat(6.0));
+    return f32x4.div(f32x4.mul(x, r6), splat(6.0));
+  }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 {
+    return x < -3.0 ? 0 : x <= 3.0 ? dy * (x / 3.0 + 0.5) : dy;
+  }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
+    const mid = f32x4.mul(dy, f32x4.add(f32x4.div(x, splat(3.0)), splat(0.5)));
+    const upper = select4(mid, dy, f32x4.le(x, splat(3.0)));
+    return v128.andnot(upper, f32x4.lt(x, splat(-3.0)));
+  }
+}

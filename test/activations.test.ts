@@ -1,0 +1,198 @@
+import { describe, expect, it } from "vitest";
+import { ACTIVATION_NAMES, type ActivationName, ShapeError, ValueError } from "../src/index.js";
+import type { NN } from "../src/nn.js";
+import { POINTWISE, ROWS } from "./helpers/activation_spec.js";
+import { BUILDS, instances } from "./helpers/backends.js";
+import { EDGE_VALUES, SIZES, cycle, uniform } from "./helpers/edge.js";
+import { centralDiff } from "./helpers/reference.js";
+
+// The bound: 4e-7 absolute + 2e-6 relative, forward and backward, against float64.
+const TOL = { atol: 4e-7, rtol: 2e-6 };
+const SPECS = Object.entries(POINTWISE);
+const f32 = Math.fround;
+
+function forward(nn: NN, name: ActivationName, params: object | undefined, xs: Float32Array, inPlace = false): Float32Array {
+  const x = nn.tensor(xs);
+  const y = nn.activation(name, x, params, inPlace ? { out: x } : {});
+  const r = y.data.slice();
+  x.dispose();
+  y.dispose();
+  return r;
+}
+
+function backward(nn: NN, name: ActivationName, params: object | undefined, xs: Float32Array, dys: Float32Array): Float32Array {
+  const x = nn.tensor(xs);
+  const dy = nn.tensor(dys);
+  const dx = nn.activationBackward(name, x, dy, params);
+  const r = dx.data.slice();
+  for (const t of [x, dy, dx]) t.dispose();
+  return r;
+}
+
+const points = Float32Array.from([...EDGE_VALUES, ...uniform(10_000, -100, 100, 11), ...uniform(2_000, -8, 8, 12)]);
+const dys = uniform(points.length, -2, 2, 13);
+
+describe("the registry", () => {
+  it("has a float64 reference for every activation", () => {
+    const covered = new Set([...SPECS.map(([, s]) => s.name), ...Object.keys(ROWS), "prelu"]);
+    expect(ACTIVATION_NAMES.filter((n) => !covered.has(n))).toEqual([]);
+  });
+});
+
+describe.each(BUILDS)("pointwise activations (%s)", async (backend) => {
+  const nn = (await instances())[backend];
+
+  describe.each(SPECS)("%s", (_label, spec) => {
+    const alpha = spec.params?.alpha ?? 0;
+    it("forward within 4e-7 + 2e-6·|y| of float64 at the edge values and 12k points", () => {
+      const y = forward(nn, spec.name, spec.params, points);
+      expect(y).toBeCloseArray(Array.from(points, (x) => f32(spec.f(x, alpha))), TOL);
+    });
+
+    it("backward within the same bound of the exact derivative", () => {
+      const dx = backward(nn, spec.name, spec.params, points, dys);
+      expect(dx).toBeCloseArray(Array.from(points, (x, i) => f32(spec.df(x, alpha) * dys[i])), TOL);
+    });
+
+    it("backward matches float64 central differences of the reference away from kinks", () => {
+      const xs = uniform(400, -6, 6, 21).filter((x) => !(spec.kinks ?? []).some((k) => Math.abs(x - k) < 1e-3));
+      const dx = backward(nn, spec.name, spec.params, Float32Array.from(xs), new Float32Array(xs.length).fill(1));
+      expect(dx).toBeCloseArray(Array.from(xs, (x) => centralDiff((v) => spec.f(v, alpha), x, 1e-5)), { atol: 2e-6, rtol: 1e-5 });
+    });
+
+    it.each(SIZES)("n = %i: every tail, out of place and in place (forward), dx may alias dy", (n) => {
+      const xs = cycle(points, n, 5);
+      const expected = Array.from(xs, (x) => f32(spec.f(x, alpha)));
+      expect(forward(nn, spec.name, spec.params, xs)).toBeCloseArray(expected, TOL);
+      expect(forward(nn, spec.name, spec.params, xs, true)).toBeCloseArray(expected, TOL);
+      const x = nn.tensor(xs);
+      const dy = nn.tensor(dys.subarray(0, n));
+      const y = nn.activation(spec.name, x, spec.params);
+      nn.kernels[spec.params?.approximate === "tanh" ? "act_gelu_tanh_grad" : kernelOf(spec.name) + "_grad"](dy.ptr, x.ptr, y.ptr, dy.ptr, n, alpha);
+      expect(dy.data).toBeCloseArray(Array.from(xs, (v, i) => f32(spec.df(v, alpha) * dys[i])), TOL);
+      for (const t of [x, dy, y]) t.dispose();
+    });
+  });
+});
+
+function kernelOf(name: ActivationName): string {
+  return { swish: "act_silu" }[name as string] ?? "act_" + name.replace(/[A-Z0-9]+/g, (m) => "_" + m.toLowerCase()).replace("relu_6", "relu6");
+}
+
+describe("scalar and SIMD builds agree within the bound", async () => {
+  const all = await instances();
+  it.each(SPECS)("%s", (_label, spec) => {
+    const s = forward(all.scalar, spec.name, spec.params, points);
+    const ds = backward(all.scalar, spec.name, spec.params, points, dys);
+    for (const b of ["simd", "relaxed-simd"] as const) {
+      expect(forward(all[b], spec.name, spec.params, points)).toBeCloseArray(s, TOL);
+      expect(backward(all[b], spec.name, spec.params, points, dys)).toBeCloseArray(ds, TOL);
+    }
+  });
+});
+
+describe.each(BUILDS)("softmax and logSoftmax over the last axis (%s)", async (backend) => {
+  const nn = (await instances())[backend];
+  const shapes = [[1, 1], [1, 3], [2, 4], [3, 5], [4, 7], [2, 17], [5, 33], [2, 1024], [3, 1025], [2, 3, 9]];
+
+  describe.each(Object.entries(ROWS))("%s", (name, ref) => {
+    it.each(shapes)("shape [%i, %i…]: forward and Jacobian–vector product vs float64", (...shape) => {
+      const cols = shape[shape.length - 1];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const xs = Float32Array.from(uniform(size, -30, 30, cols));
+      const x = nn.tensor(xs, shape);
+      const y = nn.activation(name as ActivationName, x);
+      const expected: number[] = [];
+      for (let r = 0; r < size / cols; r++) expected.push(...ref(Array.from(xs.subarray(r * cols, (r + 1) * cols))));
+      expect(y.data).toBeCloseArray(expected, TOL);
+      // backward vs finite differences of L = Σ dy·f(x) in float64, row by row
+      const g = uniform(size, -1, 1, 99);
+      const dy = nn.tensor(g, shape);
+      const dx = nn.activationBackward(name as ActivationName, x, dy);
+      const num: number[] = [];
+      for (let r = 0; r < size / cols; r++) {
+        const row = Array.from(xs.subarray(r * cols, (r + 1) * cols));
+        const gr = g.subarray(r * cols, (r + 1) * cols);
+        for (let c = 0; c < cols; c++) {
+          num.push(centralDiff((v) => { const rr = row.slice(); rr[c] = v; return ref(rr).reduce((s, yv, j) => s + yv * gr[j], 0); }, row[c], 1e-6));
+        }
+      }
+      expect(dx.data).toBeCloseArray(num, { atol: 2e-6, rtol: 1e-5 });
+      for (const t of [x, y, dy, dx]) t.dispose();
+    });
+  });
+
+  it("stay finite at extremes: softmax([1000, 0]) = [1, 0], NaN propagates, in place works", () => {
+    const x = nn.tensor([[1000, 0], [-1000, 1000], [NaN, 1], [-Infinity, 0]]);
+    const y = nn.activation("softmax", x);
+    expect(Array.from(y.data)).toEqual([1, 0, 0, 1, NaN, NaN, 0, 1]);
+    nn.activation("logSoftmax", x, undefined, { out: x });
+    expect(Array.from(x.data)).toEqual([0, -1000, -2000, 0, NaN, NaN, -Infinity, 0]);
+    x.dispose();
+    y.dispose();
+  });
+});
+
+describe.each(BUILDS)("prelu (%s)", async (backend) => {
+  const nn = (await instances())[backend];
+  it.each([[3, 1], [2, 4], [3, 5], [4, 17]])("[%i, %i] forward, dx and dalpha vs float64", (rows, cols) => {
+    const xs = uniform(rows * cols, -3, 3, cols);
+    const al = uniform(cols, 0, 0.5, 7);
+    const g = uniform(rows * cols, -1, 1, 8);
+    const x = nn.tensor(xs, [rows, cols]);
+    const alpha = nn.tensor(al);
+    const dy = nn.tensor(g, [rows, cols]);
+    const y = nn.activation("prelu", x, { alpha });
+    expect(y.data).toBeCloseArray(Array.from(xs, (v, i) => (v > 0 ? v : al[i % cols] * v)), TOL);
+    const { dx, dalpha } = nn.activations.preluBackward(x, dy, { alpha });
+    expect(dx.data).toBeCloseArray(Array.from(xs, (v, i) => (v > 0 ? g[i] : al[i % cols] * g[i])), TOL);
+    const da = Array.from({ length: cols }, (_, c) => { let s = 0; for (let r = 0; r < rows; r++) { const v = xs[r * cols + c]; if (!(v > 0)) s += v * g[r * cols + c]; } return s; });
+    expect(dalpha.data).toBeCloseArray(da, { atol: 1e-6, rtol: 1e-5 });
+    // a number alpha is broadcast to every channel
+    const y2 = nn.activation("prelu", x, { alpha: 0.25 });
+    expect(y2.data).toBeCloseArray(Array.from(xs, (v) => (v > 0 ? v : 0.25 * v)), TOL);
+    for (const t of [x, alpha, dy, y, dx, dalpha, y2]) t.dispose();
+  });
+});
+
+describe("the issue's extreme cases", async () => {
+  const all = await instances();
+  it.each(BUILDS)("%s: sigmoid(±100) = 1/0, softplus(100) = 100, NaN propagates, ±Inf behave", (b) => {
+    const nn = all[b];
+    expect(Array.from(forward(nn, "sigmoid", undefined, Float32Array.from([100, -100, Infinity, -Infinity, NaN])))).toEqual([1, 0, 1, 0, NaN]);
+    expect(Array.from(forward(nn, "softplus", undefined, Float32Array.from([100, -100, Infinity, -Infinity, 0])))).toEqual([100, 0, Infinity, 0, f32(Math.LN2)]);
+    expect(Array.from(forward(nn, "tanh", undefined, Float32Array.from([20, -20, Infinity, -Infinity, -0])))).toEqual([1, -1, 1, -1, -0]);
+    expect(Array.from(forward(nn, "relu", undefined, Float32Array.from([NaN, -Infinity, Infinity])))).toEqual([NaN, 0, Infinity]);
+  });
+});
+
+describe("API errors", async () => {
+  const nn = (await instances()).simd;
+  it("name the problem and change nothing", () => {
+    const x = nn.tensor([[1, 2, 3]]);
+    const dy = nn.tensor([1, 2]);
+    const before = nn.memory();
+    expect(() => nn.activation("relu7" as ActivationName, x)).toThrow(/Unknown activation "relu7"; expected one of: linear, binaryStep, sigmoid/);
+    expect(() => nn.activation("relu", x, { alpha: 2 })).toThrow(/'relu' takes no parameters; received alpha/);
+    expect(() => nn.activation("leakyRelu", x, { alpha: NaN })).toThrow(/leakyRelu alpha must be a finite number; received NaN/);
+    expect(() => nn.activation("gelu", x, { approximate: "erf" as "none" })).toThrow(/Unknown gelu approximate "erf"; expected one of: none, tanh/);
+    expect(() => nn.activationBackward("tanh", x, dy)).toThrow(ShapeError);
+    expect(() => nn.activationBackward("tanh", x, dy)).toThrow(/x \[1,3\] and dy \[2\] must have the same shape/);
+    expect(() => nn.activation("softmax", x, undefined, { out: dy })).toThrow(/x \[1,3\] and out \[2\] must have the same shape/);
+    const alpha = nn.tensor([0.1, 0.2]);
+    expect(() => nn.activation("prelu", x, { alpha })).toThrow(/prelu alpha has 2 values \(shape \[2\]\) but x has 3 channels/);
+    expect(() => nn.activation("softmax", nn.tensor(3))).toThrow(/rank ≥ 1/);
+    expect(() => nn.activation("sigmoid", [1, 2] as never)).toThrow(ValueError);
+    alpha.dispose();
+    expect(nn.memory().bytesInUse).toBe(before.bytesInUse + 16); // only the rank-0 tensor made inline above
+    expect(Array.from(x.data)).toEqual([1, 2, 3]);
+  });
+
+  it("typed helpers run the same kernels", () => {
+    const x = nn.tensor([-1, 0, 2]);
+    const a = nn.activations.gelu(x, { approximate: "tanh" });
+    const b = nn.activation("gelu", x, { approximate: "tanh" });
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    for (const t of [x, a, b]) t.dispose();
+  });
+});
