@@ -3,3 +3,7 @@ export * from "./memory";
 export * from "./elementwise";
 export * from "./reduce";
 export * from "./activations";
+export * from "./losses";
+export * from "./optimizers";
+export * from "./layers";
+export * from "./gemm";

@@ -1,0 +1,295 @@
+// Losses whose per-sample value couples a whole row: categorical cross-entropy (probabilities and
+// fused log-softmax, one-hot or sparse labels), cosine similarity, categorical hinge, IoU of boxes.
+// Same signature as every loss kernel (assembly/losses.ts); each row runs a few vector passes
+// (body f32x4, scalar tail) over the class axis.
+import { exp4, expf, log4, logf } from "./math";
+import { EPS } from "./losses_regression";
+import { hsum4, put1, put4 } from "./losses_util";
+import { ld, ld4, madd, splat, st } from "./vec";
+
+// @ts-ignore: decorator
+@inline const ONE_MINUS_EPS: f32 = 0.99999988;
+
+/** Smoothed label z_j = t_j·ls1 + ls0; for sparse labels t_j = [j = cls]. */
+@inline function z1(sparse: bool, yt: usize, o: i32, j: i32, cls: f32, ls1: f32, ls0: f32): f32 {
+  if (sparse) return (<f32>j == cls ? ls1 : 0) + ls0;
+  return ld(yt, o + j) * ls1 + ls0;
+}
+@inline function z4(sparse: bool, yt: usize, o: i32, j: i32, cls: f32, ls1: f32, ls0: f32): v128 {
+  if (sparse) {
+    const idx = f32x4.add(splat(<f32>j), f32x4(0, 1, 2, 3));
+    return f32x4.add(v128.and(splat(ls1), f32x4.eq(idx, splat(cls))), splat(ls0));
+  }
+  return madd(ld4(yt, o + j), splat(ls1), splat(ls0));
+}
+
+/**
+ * Categorical cross-entropy on logits x (fused log-softmax), per row with m = max x, s = Σ e^(x_j−m):
+ * L = Σ z_j·(log s + m − x_j) = T·log s + Σ z_j·(m − x_j), T = Σ z_j. Both terms are ≥ 0, so no
+ * cancellation, and e^(x_j − m) ≤ 1 never overflows: logits ±1e4 stay finite. ∂L/∂x_j = T·e^(x_j−m)/s − z_j
+ * (softmax − y for one-hot labels). The exponentials are recomputed in the gradient pass rather than
+ * stored, so grad may be accumulated into.
+ */
+@inline function cceLogits(sparse: bool, grad: usize, rows: usize, yt: usize, x: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, ls: f32): f64 {
+  const ls1: f32 = 1 - ls, ls0: f32 = ls / <f32>dim;
+  let total: f64 = 0;
+  for (let r = 0; r < batch; r++) {
+    const o = r * dim;
+    const cls: f32 = sparse ? ld(yt, r) : 0;
+    let j = 0;
+    let m: f32 = -Infinity;
+    if (ASC_FEATURE_SIMD) {
+      let vm = splat(-Infinity);
+      for (; j + 4 <= dim; j += 4) vm = f32x4.max(vm, ld4(x, o + j));
+      m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
+    }
+    for (; j < dim; j++) m = max(m, ld(x, o + j));
+    let s: f32 = 0, A: f32 = 0, T: f32 = 0;
+    j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vm = splat(m);
+      let vs = splat(0), va = splat(0), vt = splat(0);
+      for (; j + 4 <= dim; j += 4) {
+        const xv = ld4(x, o + j);
+        const z = z4(sparse, yt, o, j, cls, ls1, ls0);
+        vs = f32x4.add(vs, exp4(f32x4.sub(xv, vm)));
+        va = madd(z, f32x4.sub(vm, xv), va);
+        vt = f32x4.add(vt, z);
+      }
+      s = hsum4(vs); A = hsum4(va); T = hsum4(vt);
+    }
+    for (; j < dim; j++) {
+      const xv = ld(x, o + j);
+      const z = z1(sparse, yt, o, j, cls, ls1, ls0);
+      s += expf(xv - m);
+      A += z * (m - xv);
+      T += z;
+    }
+    const wr: f32 = w ? ld(w, r) : 1;
+    const L = wr * (T * logf(s) + A);
+    if (rows) st(rows, r, L);
+    total += <f64>L;
+    if (grad) {
+      const gs = gscale * wr;
+      const k = gs * T / s;
+      j = 0;
+      if (ASC_FEATURE_SIMD) {
+        const vm = splat(m), vk = splat(k), vg = splat(gs);
+        for (; j + 4 <= dim; j += 4) {
+          const e = exp4(f32x4.sub(ld4(x, o + j), vm));
+          put4(grad, o + j, f32x4.sub(f32x4.mul(vk, e), f32x4.mul(vg, z4(sparse, yt, o, j, cls, ls1, ls0))), accum);
+        }
+      }
+      for (; j < dim; j++) put1(grad, o + j, k * expf(ld(x, o + j) - m) - gs * z1(sparse, yt, o, j, cls, ls1, ls0), accum);
+    }
+  }
+  return total;
+}
+
+/**
+ * Categorical cross-entropy on probabilities (Keras): q = p/Σp, qc = clip(q, ε, 1 − ε),
+ * L = −Σ z_j·log qc_j. With S = Σp and g_j = ∂L/∂q_j = −z_j/q_j (0 where q_j was clipped),
+ * ∂L/∂p_k = (g_k − Σ_j g_j·q_j)/S, and Σ_j g_j·q_j = −Σ_{j unclipped} z_j.
+ */
+@inline function cceProbs(sparse: bool, grad: usize, rows: usize, yt: usize, p: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, ls: f32): f64 {
+  const ls1: f32 = 1 - ls, ls0: f32 = ls / <f32>dim;
+  let total: f64 = 0;
+  for (let r = 0; r < batch; r++) {
+    const o = r * dim;
+    const cls: f32 = sparse ? ld(yt, r) : 0;
+    let j = 0;
+    let S: f32 = 0;
+    if (ASC_FEATURE_SIMD) {
+      let vs = splat(0);
+      for (; j + 4 <= dim; j += 4) vs = f32x4.add(vs, ld4(p, o + j));
+      S = hsum4(vs);
+    }
+    for (; j < dim; j++) S += ld(p, o + j);
+    const invS: f32 = 1 / S;
+    let L: f32 = 0, Gq: f32 = 0;
+    j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vi = splat(invS), lo = splat(EPS), hi = splat(ONE_MINUS_EPS);
+      let vl = splat(0), vg = splat(0);
+      for (; j + 4 <= dim; j += 4) {
+        const q = f32x4.mul(ld4(p, o + j), vi);
+        const z = z4(sparse, yt, o, j, cls, ls1, ls0);
+        vl = madd(z, log4(f32x4.min(f32x4.max(q, lo), hi)), vl);
+        vg = f32x4.add(vg, v128.and(z, v128.and(f32x4.ge(q, lo), f32x4.le(q, hi))));
+      }
+      L = hsum4(vl); Gq = hsum4(vg);
+    }
+    for (; j < dim; j++) {
+      const q = ld(p, o + j) * invS;
+      const z = z1(sparse, yt, o, j, cls, ls1, ls0);
+      L += z * logf(min(max(q, EPS), ONE_MINUS_EPS));
+      if (q >= EPS && q <= ONE_MINUS_EPS) Gq += z;
+    }
+    const wr: f32 = w ? ld(w, r) : 1;
+    const Lr = -wr * L;
+    if (rows) st(rows, r, Lr);
+    total += <f64>Lr;
+    if (grad) {
+      const k = gscale * wr * invS; // grad_k = k·(g_k + Gq), g_k = −z_k/q_k inside the clip
+      j = 0;
+      if (ASC_FEATURE_SIMD) {
+        const vi = splat(invS), lo = splat(EPS), hi = splat(ONE_MINUS_EPS), vk = splat(k), vG = splat(Gq);
+        for (; j + 4 <= dim; j += 4) {
+          const q = f32x4.mul(ld4(p, o + j), vi);
+          const z = z4(sparse, yt, o, j, cls, ls1, ls0);
+          const gk = v128.and(f32x4.neg(f32x4.div(z, q)), v128.and(f32x4.ge(q, lo), f32x4.le(q, hi)));
+          put4(grad, o + j, f32x4.mul(vk, f32x4.add(gk, vG)), accum);
+        }
+      }
+      for (; j < dim; j++) {
+        const q = ld(p, o + j) * invS;
+        const z = z1(sparse, yt, o, j, cls, ls1, ls0);
+        const gk: f32 = q >= EPS && q <= ONE_MINUS_EPS ? -z / q : 0;
+        put1(grad, o + j, k * (gk + Gq), accum);
+      }
+    }
+  }
+  return total;
+}
+
+/** Categorical cross-entropy on probabilities, yTrue [batch, dim] (one-hot or soft), a = ε. */
+export function loss_cce(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, ls: f32): f64 {
+  return cceProbs(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, ls);
+}
+/** Categorical cross-entropy on logits (fused softmax), a = ε. */
+export function loss_cce_logits(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, ls: f32): f64 {
+  return cceLogits(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, ls);
+}
+/** Sparse categorical cross-entropy on probabilities; yTrue [batch] class ids as float32, a = ε. */
+export function loss_sparse_cce(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, ls: f32): f64 {
+  return cceProbs(true, grad, rows, yt, yp, w, batch, dim, gscale, accum, ls);
+}
+/** Sparse categorical cross-entropy on logits (fused softmax); yTrue [batch] class ids, a = ε. */
+export function loss_sparse_cce_logits(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, ls: f32): f64 {
+  return cceLogits(true, grad, rows, yt, yp, w, batch, dim, gscale, accum, ls);
+}
+
+/**
+ * Cosine similarity loss (Keras): L = −t̂·p̂ with x̂ = x/√max(Σx², 1e-12). With k = 1/(‖t‖·‖p‖) and
+ * c = −L, ∂L/∂p = −k·t + (c/Σp²)·p (the second term vanishes when ‖p‖² ≤ 1e-12, where the norm is the
+ * constant 1e-6).
+ */
+export function loss_cosine(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
+  let total: f64 = 0;
+  for (let r = 0; r < batch; r++) {
+    const o = r * dim;
+    let tt: f32 = 0, pp: f32 = 0, tp: f32 = 0;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      let a = splat(0), b = splat(0), c = splat(0);
+      for (; j + 4 <= dim; j += 4) {
+        const t = ld4(yt, o + j), p = ld4(yp, o + j);
+        a = madd(t, t, a); b = madd(p, p, b); c = madd(t, p, c);
+      }
+      tt = hsum4(a); pp = hsum4(b); tp = hsum4(c);
+    }
+    for (; j < dim; j++) {
+      const t = ld(yt, o + j), p = ld(yp, o + j);
+      tt += t * t; pp += p * p; tp += t * p;
+    }
+    const k: f32 = 1 / (sqrt(max<f32>(tt, 1e-12)) * sqrt(max<f32>(pp, 1e-12)));
+    const cs = tp * k;
+    const wr: f32 = w ? ld(w, r) : 1;
+    const L = -wr * cs;
+    if (rows) st(rows, r, L);
+    total += <f64>L;
+    if (grad) {
+      const gs = gscale * wr;
+      const kt = -gs * k, kp: f32 = pp > 1e-12 ? gs * cs / pp : 0;
+      j = 0;
+      if (ASC_FEATURE_SIMD) {
+        const vt = splat(kt), vp = splat(kp);
+        for (; j + 4 <= dim; j += 4) put4(grad, o + j, madd(vt, ld4(yt, o + j), f32x4.mul(vp, ld4(yp, o + j))), accum);
+      }
+      for (; j < dim; j++) put1(grad, o + j, kt * ld(yt, o + j) + kp * ld(yp, o + j), accum);
+    }
+  }
+  return total;
+}
+
+/**
+ * Categorical hinge (Keras): pos = Σ t·p, neg = max_j (1 − t_j)·p_j, L = max(neg − pos + 1, 0).
+ * ∂L/∂p_j = −t_j + [j = j*]·(1 − t_j*) while L > 0, j* the first index attaining the max; 0 otherwise.
+ */
+export function loss_categorical_hinge(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
+  let total: f64 = 0;
+  for (let r = 0; r < batch; r++) {
+    const o = r * dim;
+    let pos: f32 = 0, neg: f32 = -Infinity;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      let vp = splat(0), vn = splat(-Infinity);
+      for (; j + 4 <= dim; j += 4) {
+        const t = ld4(yt, o + j), p = ld4(yp, o + j);
+        vp = madd(t, p, vp);
+        vn = f32x4.max(vn, f32x4.mul(f32x4.sub(splat(1), t), p));
+      }
+      pos = hsum4(vp);
+      neg = max(max(f32x4.extract_lane(vn, 0), f32x4.extract_lane(vn, 1)), max(f32x4.extract_lane(vn, 2), f32x4.extract_lane(vn, 3)));
+    }
+    for (; j < dim; j++) {
+      const t = ld(yt, o + j), p = ld(yp, o + j);
+      pos += t * p;
+      neg = max(neg, (1 - t) * p);
+    }
+    const v = max<f32>(neg - pos + 1, 0);
+    const wr: f32 = w ? ld(w, r) : 1;
+    if (rows) st(rows, r, wr * v);
+    total += <f64>(wr * v);
+    if (grad) {
+      const gs: f32 = v > 0 ? gscale * wr : 0;
+      j = 0;
+      if (ASC_FEATURE_SIMD) {
+        const vg = splat(-gs);
+        for (; j + 4 <= dim; j += 4) put4(grad, o + j, f32x4.mul(vg, ld4(yt, o + j)), accum);
+      }
+      for (; j < dim; j++) put1(grad, o + j, -gs * ld(yt, o + j), accum);
+      if (v > 0) {
+        let js = 0;
+        while (js < dim - 1 && (1 - ld(yt, o + js)) * ld(yp, o + js) != neg) js++;
+        st(grad, o + js, ld(grad, o + js) + gs * (1 - ld(yt, o + js)));
+      }
+    }
+  }
+  return total;
+}
+
+/**
+ * IoU loss of axis-aligned boxes [x1, y1, x2, y2] (dim = 4): L = 1 − I/U, U = A_t + A_p − I + ε
+ * (ε = 1e-7 keeps two empty boxes finite). Widths are clamped at 0 (a box with x2 < x1 is empty).
+ * With dI and dA_p the (sub)gradients of the intersection and predicted area:
+ * ∂L/∂θ = −((U + I)/U²)·dI + (I/U²)·dA_p. At ties (pred edge = true edge) the pred edge gets the
+ * intersection's gradient. Scalar: four coordinates per box, see NO_SIMD in test/build.test.ts.
+ */
+export function loss_iou(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
+  let total: f64 = 0;
+  for (let r = 0; r < batch; r++) {
+    const o = r * 4;
+    const tx1 = ld(yt, o), ty1 = ld(yt, o + 1), tx2 = ld(yt, o + 2), ty2 = ld(yt, o + 3);
+    const px1 = ld(yp, o), py1 = ld(yp, o + 1), px2 = ld(yp, o + 2), py2 = ld(yp, o + 3);
+    const pw = max<f32>(px2 - px1, 0), ph = max<f32>(py2 - py1, 0);
+    const iw = max<f32>(min(tx2, px2) - max(tx1, px1), 0), ih = max<f32>(min(ty2, py2) - max(ty1, py1), 0);
+    const I = iw * ih;
+    const U = max<f32>(tx2 - tx1, 0) * max<f32>(ty2 - ty1, 0) + pw * ph - I + EPS;
+    const wr: f32 = w ? ld(w, r) : 1;
+    const L = wr * (1 - I / U);
+    if (rows) st(rows, r, L);
+    total += <f64>L;
+    if (grad) {
+      const gs = gscale * wr;
+      const kI = -gs * (U + I) / (U * U), kA = gs * I / (U * U);
+      const dx1: f32 = iw > 0 && px1 >= tx1 ? -ih : 0, dx2: f32 = iw > 0 && px2 <= tx2 ? ih : 0;
+      const dy1: f32 = ih > 0 && py1 >= ty1 ? -iw : 0, dy2: f32 = ih > 0 && py2 <= ty2 ? iw : 0;
+      put1(grad, o, kI * dx1 + kA * (pw > 0 ? -ph : 0), accum);
+      put1(grad, o + 1, kI * dy1 + kA * (ph > 0 ? -pw : 0), accum);
+      put1(grad, o + 2, kI * dx2 + kA * (pw > 0 ? ph : 0), accum);
+      put1(grad, o + 3, kI * dy2 + kA * (ph > 0 ? pw : 0), accum);
+    }
+  }
+  return total;
+}
