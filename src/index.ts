@@ -18,5 +18,13 @@ export { backendSupport, BACKENDS, type BackendName } from "./backend.js";
 export { BackendError, DisposedError, ShapeError, SimdnnError, ValueError } from "./errors.js";
 export type { MemoryInfo, NN, RandomOptions } from "./nn.js";
 export type { InitOptions } from "./runtime.js";
+export {
+  DENSE_ACTIVATIONS, type DenseActivation, type DenseEpilogue, denseEpilogue, type GemmOptions, type MatmulOptions, type PackedWeights,
+} from "./gemm.js";
+export {
+  type CanonicalLossName, LOSS_NAMES, LOSSES, type LossName, type LossParams, lossRaw, type ResolvedLoss, resolveLoss,
+  sigmoidCrossentropyRaw, softmaxCrossentropyRaw,
+} from "./losses.js";
+export { CombinedLoss, type CombinedCallOptions, type LossTerm, Regularizer, regularizerRaw, regularizers } from "./losses_api.js";
 export { Rng } from "./random.js";
 export { Tensor, type NestedArray, type TensorLike } from "./tensor.js";

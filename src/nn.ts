@@ -1,6 +1,9 @@
 import { activation, activationBackward, type ActivationHelpers, activationHelpers, type ActivationName, type ActivationOptions, type ActivationParams } from "./activations.js";
 import type { BackendName } from "./backend.js";
+import { gemm, type GemmOptions, matmul, type MatmulOptions } from "./gemm.js";
 import { checkNumber, ShapeError, ValueError, show, showShape } from "./errors.js";
+import { CombinedLoss, type LossTerm, lossGradient, lossValue, type Regularizer, regularizers } from "./losses_api.js";
+import type { LossName, LossParams } from "./losses.js";
 import { Rng } from "./random.js";
 import type { Runtime } from "./runtime.js";
 import { checkShape, checkTensor, flattenNested, type NestedArray, shapeSize, Tensor, type TensorLike } from "./tensor.js";
@@ -195,7 +198,50 @@ export class NN {
 
   // ---- losses (issue 4) ----
 
+  /**
+   * Loss of yPred against yTrue (Keras 3 definitions; see LOSSES). A number for reduction 'mean'
+   * (default: per-sample loss, then the batch mean Σ w·L / batch) and 'sum'; per-sample losses
+   * (shape yPred without its last axis) for 'none'. Throws before computing on bad names, shapes,
+   * labels or parameters.
+   */
+  loss(name: LossName, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams> & { reduction?: "mean" | "sum" }): number;
+  loss(name: LossName, yTrue: Tensor, yPred: Tensor, params: Readonly<LossParams> & { reduction: "none" }): Tensor;
+  loss(name: LossName, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>): number | Tensor {
+    return lossValue(this.rt, name, yTrue, yPred, params);
+  }
+
+  /** d loss / d yPred for the same reduction, a new tensor shaped as yPred (or written into `out`). */
+  lossGradient(name: LossName, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>, out?: Tensor): Tensor {
+    return lossGradient(this.rt, name, yTrue, yPred, params, out);
+  }
+
+  /** Weighted multi-objective losses: `nn.losses.combine([{ loss, weight, params }])`. */
+  get losses(): { combine(terms: readonly LossTerm[]): CombinedLoss } {
+    return { combine: (terms) => new CombinedLoss(this.rt, terms) };
+  }
+
+  /** L1/L2 weight penalties (Keras' regularizers): value(w) and gradient(w, grad?). */
+  get regularizers(): { l1(l1?: number): Regularizer; l2(l2?: number): Regularizer; l1l2(o?: { l1?: number; l2?: number }): Regularizer } {
+    return regularizers;
+  }
+
   // ---- gemm (issue 5) ----
+
+  /**
+   * op(A)·op(B) as a new [M, N] tensor (a and b 2-D). `transposeA`: a is stored [K, M];
+   * `transposeB`: b is stored [N, K]. Transposes cost the same as the plain product.
+   */
+  matmul(a: Readonly<Tensor>, b: Readonly<Tensor>, options?: MatmulOptions): Tensor {
+    return matmul(this.rt, a as Tensor, b as Tensor, options);
+  }
+
+  /**
+   * c = alpha·op(A)·op(B) + beta·c in place (defaults alpha 1, beta 0; beta 0 ignores c's old
+   * contents, NaN included). c must be [M, N] and must not be a or b. Returns c.
+   */
+  gemm(c: Tensor, a: Readonly<Tensor>, b: Readonly<Tensor>, options?: GemmOptions): Tensor {
+    return gemm(this.rt, c, a as Tensor, b as Tensor, options);
+  }
 
   // ---- layers, optimizers, training (issue 6) ----
 }
