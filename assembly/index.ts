@@ -4,6 +4,3 @@ export * from "./elementwise";
 export * from "./reduce";
 export * from "./activations";
 export * from "./losses";
-export * from "./optimizers";
-export * from "./layers";
-export * from "./gemm";
