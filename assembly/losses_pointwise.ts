@@ -11,66 +11,55 @@ import {
 } from "./losses_regression";
 import { ld, ld4, splat, st } from "./vec";
 
-// @ts-ignore: decorator
-@inline const MSE = 0;
-// @ts-ignore: decorator
-@inline const MAE = 1;
-// @ts-ignore: decorator
-@inline const HUBER = 2;
-// @ts-ignore: decorator
-@inline const LOGCOSH = 3;
-// @ts-ignore: decorator
-@inline const QUANTILE = 4;
-// @ts-ignore: decorator
-@inline const POISSON = 5;
-// @ts-ignore: decorator
-@inline const WASSERSTEIN = 6;
-// @ts-ignore: decorator
-@inline const HINGE = 7;
-// @ts-ignore: decorator
-@inline const SQHINGE = 8;
-// @ts-ignore: decorator
-@inline const BCE = 9;
-// @ts-ignore: decorator
-@inline const BCE_LOGITS = 10;
-// @ts-ignore: decorator
-@inline const FOCAL = 11;
-// @ts-ignore: decorator
-@inline const FOCAL_LOGITS = 12;
-// @ts-ignore: decorator
-@inline const KLD = 13;
+// Type tags, one per element function: `idof<Op>() == idof<MSE>()` is a compile-time constant,
+// so AssemblyScript compiles only the matching branch into each kernel (comparing an inlined
+// integer parameter instead made every kernel contain all fourteen cores: 180k lines at -O0).
+@final class MSE {}
+@final class MAE {}
+@final class HUBER {}
+@final class LOGCOSH {}
+@final class QUANTILE {}
+@final class POISSON {}
+@final class WASSERSTEIN {}
+@final class HINGE {}
+@final class SQHINGE {}
+@final class BCE {}
+@final class BCE_LOGITS {}
+@final class FOCAL {}
+@final class FOCAL_LOGITS {}
+@final class KLD {}
 
-@inline function core1(op: i32, G: bool, t: f32, p: f32, a: f32, b: f32, c: f32, d: f32, g: usize, i: i32, gs: f32, accum: i32): f32 {
-  if (op == MSE) return mse1(G, t, p, g, i, gs, accum);
-  if (op == MAE) return mae1(G, t, p, g, i, gs, accum);
-  if (op == HUBER) return huber1(G, t, p, a, g, i, gs, accum);
-  if (op == LOGCOSH) return logcosh1(G, t, p, g, i, gs, accum);
-  if (op == QUANTILE) return quantile1(G, t, p, a, g, i, gs, accum);
-  if (op == POISSON) return poisson1(G, t, p, g, i, gs, accum);
-  if (op == WASSERSTEIN) return wass1(G, t, p, g, i, gs, accum);
-  if (op == HINGE) return hinge1(G, false, t, p, a != 0, g, i, gs, accum);
-  if (op == SQHINGE) return hinge1(G, true, t, p, a != 0, g, i, gs, accum);
-  if (op == BCE) return bce1(G, t, p, a, b, g, i, gs, accum);
-  if (op == BCE_LOGITS) return bceLogits1(G, t, p, a, b, g, i, gs, accum);
-  if (op == FOCAL) return focal1(G, t, p, a, b, c, d, g, i, gs, accum);
-  if (op == FOCAL_LOGITS) return focalLogits1(G, t, p, a, b, c, d, g, i, gs, accum);
+@inline function core1<Op>(G: bool, t: f32, p: f32, a: f32, b: f32, c: f32, d: f32, g: usize, i: i32, gs: f32, accum: i32): f32 {
+  if (idof<Op>() == idof<MSE>()) return mse1(G, t, p, g, i, gs, accum);
+  if (idof<Op>() == idof<MAE>()) return mae1(G, t, p, g, i, gs, accum);
+  if (idof<Op>() == idof<HUBER>()) return huber1(G, t, p, a, g, i, gs, accum);
+  if (idof<Op>() == idof<LOGCOSH>()) return logcosh1(G, t, p, g, i, gs, accum);
+  if (idof<Op>() == idof<QUANTILE>()) return quantile1(G, t, p, a, g, i, gs, accum);
+  if (idof<Op>() == idof<POISSON>()) return poisson1(G, t, p, g, i, gs, accum);
+  if (idof<Op>() == idof<WASSERSTEIN>()) return wass1(G, t, p, g, i, gs, accum);
+  if (idof<Op>() == idof<HINGE>()) return hinge1(G, false, t, p, a != 0, g, i, gs, accum);
+  if (idof<Op>() == idof<SQHINGE>()) return hinge1(G, true, t, p, a != 0, g, i, gs, accum);
+  if (idof<Op>() == idof<BCE>()) return bce1(G, t, p, a, b, g, i, gs, accum);
+  if (idof<Op>() == idof<BCE_LOGITS>()) return bceLogits1(G, t, p, a, b, g, i, gs, accum);
+  if (idof<Op>() == idof<FOCAL>()) return focal1(G, t, p, a, b, c, d, g, i, gs, accum);
+  if (idof<Op>() == idof<FOCAL_LOGITS>()) return focalLogits1(G, t, p, a, b, c, d, g, i, gs, accum);
   return kld1(G, t, p, g, i, gs, accum);
 }
 
-@inline function core4(op: i32, G: bool, t: v128, p: v128, a: f32, b: f32, c: f32, d: f32, g: usize, i: i32, gs: v128, accum: i32): v128 {
-  if (op == MSE) return mse4(G, t, p, g, i, gs, accum);
-  if (op == MAE) return mae4(G, t, p, g, i, gs, accum);
-  if (op == HUBER) return huber4(G, t, p, a, g, i, gs, accum);
-  if (op == LOGCOSH) return logcosh4(G, t, p, g, i, gs, accum);
-  if (op == QUANTILE) return quantile4(G, t, p, a, g, i, gs, accum);
-  if (op == POISSON) return poisson4(G, t, p, g, i, gs, accum);
-  if (op == WASSERSTEIN) return wass4(G, t, p, g, i, gs, accum);
-  if (op == HINGE) return hinge4(G, false, t, p, a != 0, g, i, gs, accum);
-  if (op == SQHINGE) return hinge4(G, true, t, p, a != 0, g, i, gs, accum);
-  if (op == BCE) return bce4(G, t, p, a, b, g, i, gs, accum);
-  if (op == BCE_LOGITS) return bceLogits4(G, t, p, a, b, g, i, gs, accum);
-  if (op == FOCAL) return focal4(G, t, p, a, b, c, d, g, i, gs, accum);
-  if (op == FOCAL_LOGITS) return focalLogits4(G, t, p, a, b, c, d, g, i, gs, accum);
+@inline function core4<Op>(G: bool, t: v128, p: v128, a: f32, b: f32, c: f32, d: f32, g: usize, i: i32, gs: v128, accum: i32): v128 {
+  if (idof<Op>() == idof<MSE>()) return mse4(G, t, p, g, i, gs, accum);
+  if (idof<Op>() == idof<MAE>()) return mae4(G, t, p, g, i, gs, accum);
+  if (idof<Op>() == idof<HUBER>()) return huber4(G, t, p, a, g, i, gs, accum);
+  if (idof<Op>() == idof<LOGCOSH>()) return logcosh4(G, t, p, g, i, gs, accum);
+  if (idof<Op>() == idof<QUANTILE>()) return quantile4(G, t, p, a, g, i, gs, accum);
+  if (idof<Op>() == idof<POISSON>()) return poisson4(G, t, p, g, i, gs, accum);
+  if (idof<Op>() == idof<WASSERSTEIN>()) return wass4(G, t, p, g, i, gs, accum);
+  if (idof<Op>() == idof<HINGE>()) return hinge4(G, false, t, p, a != 0, g, i, gs, accum);
+  if (idof<Op>() == idof<SQHINGE>()) return hinge4(G, true, t, p, a != 0, g, i, gs, accum);
+  if (idof<Op>() == idof<BCE>()) return bce4(G, t, p, a, b, g, i, gs, accum);
+  if (idof<Op>() == idof<BCE_LOGITS>()) return bceLogits4(G, t, p, a, b, g, i, gs, accum);
+  if (idof<Op>() == idof<FOCAL>()) return focal4(G, t, p, a, b, c, d, g, i, gs, accum);
+  if (idof<Op>() == idof<FOCAL_LOGITS>()) return focalLogits4(G, t, p, a, b, c, d, g, i, gs, accum);
   return kld4(G, t, p, g, i, gs, accum);
 }
 
@@ -79,23 +68,23 @@ import { ld, ld4, splat, st } from "./vec";
  * independent add chains keep the adder busy), then the scalar core over the tail (the whole span in
  * the scalar build).
  */
-@inline function span(op: i32, G: bool, yt: usize, yp: usize, start: i32, end: i32, a: f32, b: f32, c: f32, d: f32, g: usize, gs: f32, accum: i32): f32 {
+@inline function span<Op>(G: bool, yt: usize, yp: usize, start: i32, end: i32, a: f32, b: f32, c: f32, d: f32, g: usize, gs: f32, accum: i32): f32 {
   let j = start;
   let s: f32 = 0;
   if (ASC_FEATURE_SIMD) {
     const gs4 = splat(gs);
     let s0 = splat(0), s1 = splat(0);
     for (; j + 8 <= end; j += 8) {
-      s0 = f32x4.add(s0, core4(op, G, ld4(yt, j), ld4(yp, j), a, b, c, d, g, j, gs4, accum));
-      s1 = f32x4.add(s1, core4(op, G, ld4(yt, j + 4), ld4(yp, j + 4), a, b, c, d, g, j + 4, gs4, accum));
+      s0 = f32x4.add(s0, core4<Op>(G, ld4(yt, j), ld4(yp, j), a, b, c, d, g, j, gs4, accum));
+      s1 = f32x4.add(s1, core4<Op>(G, ld4(yt, j + 4), ld4(yp, j + 4), a, b, c, d, g, j + 4, gs4, accum));
     }
     if (j + 4 <= end) {
-      s0 = f32x4.add(s0, core4(op, G, ld4(yt, j), ld4(yp, j), a, b, c, d, g, j, gs4, accum));
+      s0 = f32x4.add(s0, core4<Op>(G, ld4(yt, j), ld4(yp, j), a, b, c, d, g, j, gs4, accum));
       j += 4;
     }
     s = hsum4(f32x4.add(s0, s1));
   }
-  for (; j < end; j++) s += core1(op, G, ld(yt, j), ld(yp, j), a, b, c, d, g, j, gs, accum);
+  for (; j < end; j++) s += core1<Op>(G, ld(yt, j), ld(yp, j), a, b, c, d, g, j, gs, accum);
   return s;
 }
 
@@ -105,58 +94,58 @@ import { ld, ld4, splat, st } from "./vec";
  * however small dim is), summed in float32 blocks of 1024 added in float64 (error as
  * assembly/reduce.ts); otherwise row by row. grad = gscale·w_r·inv·∂f/∂p.
  */
-@inline function pointwise(op: i32, G: bool, sumAxis: bool, grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, a: f32, b: f32, c: f32, d: f32): f64 {
+@inline function pointwise<Op>(G: bool, sumAxis: bool, grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, a: f32, b: f32, c: f32, d: f32): f64 {
   const inv: f32 = sumAxis ? 1 : <f32>1 / <f32>dim;
   let total: f64 = 0;
   if (w == 0 && rows == 0) {
     const n = batch * dim;
     const gs = gscale * inv;
-    for (let s = 0; s < n; s += 1024) total += <f64>span(op, G, yt, yp, s, min(s + 1024, n), a, b, c, d, grad, gs, accum);
+    for (let s = 0; s < n; s += 1024) total += <f64>span<Op>(G, yt, yp, s, min(s + 1024, n), a, b, c, d, grad, gs, accum);
     return total * <f64>inv;
   }
   for (let r = 0; r < batch; r++) {
     const wr: f32 = w ? ld(w, r) : 1;
     const o = r * dim;
-    const L = wr * inv * span(op, G, yt, yp, o, o + dim, a, b, c, d, grad, gscale * wr * inv, accum);
+    const L = wr * inv * span<Op>(G, yt, yp, o, o + dim, a, b, c, d, grad, gscale * wr * inv, accum);
     if (rows) st(rows, r, L);
     total += <f64>L;
   }
   return total;
 }
 
-@inline function run(op: i32, sumAxis: bool, grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, a: f32, b: f32, c: f32, d: f32): f64 {
+@inline function run<Op>(sumAxis: bool, grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, a: f32, b: f32, c: f32, d: f32): f64 {
   return grad
-    ? pointwise(op, true, sumAxis, grad, rows, yt, yp, w, batch, dim, gscale, accum, a, b, c, d)
-    : pointwise(op, false, sumAxis, grad, rows, yt, yp, w, batch, dim, gscale, accum, a, b, c, d);
+    ? pointwise<Op>(true, sumAxis, grad, rows, yt, yp, w, batch, dim, gscale, accum, a, b, c, d)
+    : pointwise<Op>(false, sumAxis, grad, rows, yt, yp, w, batch, dim, gscale, accum, a, b, c, d);
 }
 
 /** Mean squared error (also the least-squares GAN loss). */
 export function loss_mse(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
-  return run(MSE, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 0, 0, 0, 0);
+  return run<MSE>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 0, 0, 0, 0);
 }
 /** Mean absolute error. */
 export function loss_mae(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
-  return run(MAE, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 0, 0, 0, 0);
+  return run<MAE>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 0, 0, 0, 0);
 }
 /** Huber, a = δ > 0. */
 export function loss_huber(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, delta: f32): f64 {
-  return run(HUBER, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, delta, 0, 0, 0);
+  return run<HUBER>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, delta, 0, 0, 0);
 }
 /** log-cosh. */
 export function loss_log_cosh(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
-  return run(LOGCOSH, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 0, 0, 0, 0);
+  return run<LOGCOSH>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 0, 0, 0, 0);
 }
 /** Quantile (pinball), a = q ∈ (0, 1). */
 export function loss_quantile(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, q: f32): f64 {
-  return run(QUANTILE, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, q, 0, 0, 0);
+  return run<QUANTILE>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, q, 0, 0, 0);
 }
 /** Poisson. */
 export function loss_poisson(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
-  return run(POISSON, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 0, 0, 0, 0);
+  return run<POISSON>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 0, 0, 0, 0);
 }
 /** Wasserstein critic loss, mean of yTrue·yPred. */
 export function loss_wasserstein(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
-  return run(WASSERSTEIN, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 0, 0, 0, 0);
+  return run<WASSERSTEIN>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 0, 0, 0, 0);
 }
 
 /** 1 when every label is 0 or 1 (Keras then maps them to ±1 for the hinge losses), else 0. */
@@ -177,30 +166,30 @@ export function loss_wasserstein(grad: usize, rows: usize, yt: usize, yp: usize,
 /** Hinge; labels ±1, or all in {0, 1} (converted to ±1 as Keras does; decided over the whole batch). */
 export function loss_hinge(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
   const convert: f32 = allBinary(yt, batch * dim) ? 1 : 0;
-  return run(HINGE, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, convert, 0, 0, 0);
+  return run<HINGE>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, convert, 0, 0, 0);
 }
 /** Squared hinge; labels as loss_hinge. */
 export function loss_squared_hinge(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
   const convert: f32 = allBinary(yt, batch * dim) ? 1 : 0;
-  return run(SQHINGE, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, convert, 0, 0, 0);
+  return run<SQHINGE>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, convert, 0, 0, 0);
 }
 /** Binary cross-entropy on probabilities, a = ε (label smoothing). */
 export function loss_bce(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, ls: f32): f64 {
-  return run(BCE, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 1 - ls, 0.5 * ls, 0, 0);
+  return run<BCE>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 1 - ls, 0.5 * ls, 0, 0);
 }
 /** Binary cross-entropy on logits (fused sigmoid), a = ε. */
 export function loss_bce_logits(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, ls: f32): f64 {
-  return run(BCE_LOGITS, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 1 - ls, 0.5 * ls, 0, 0);
+  return run<BCE_LOGITS>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, 1 - ls, 0.5 * ls, 0, 0);
 }
 /** Binary focal cross-entropy on probabilities: γ ≥ 0, α, balance (0/1), ε. */
 export function loss_focal(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, gamma: f32, alpha: f32, balance: f32, ls: f32): f64 {
-  return run(FOCAL, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, gamma, alpha, balance, ls);
+  return run<FOCAL>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, gamma, alpha, balance, ls);
 }
 /** Binary focal cross-entropy on logits. */
 export function loss_focal_logits(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, gamma: f32, alpha: f32, balance: f32, ls: f32): f64 {
-  return run(FOCAL_LOGITS, false, grad, rows, yt, yp, w, batch, dim, gscale, accum, gamma, alpha, balance, ls);
+  return run<FOCAL_LOGITS>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, gamma, alpha, balance, ls);
 }
 /** Kullback–Leibler divergence, summed over the last axis. */
 export function loss_kld(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
-  return run(KLD, true, grad, rows, yt, yp, w, batch, dim, gscale, accum, 0, 0, 0, 0);
+  return run<KLD>(true, grad, rows, yt, yp, w, batch, dim, gscale, accum, 0, 0, 0, 0);
 }
