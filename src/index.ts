@@ -19,9 +19,6 @@ export { BackendError, DisposedError, ShapeError, SimdnnError, ValueError } from
 export type { MemoryInfo, NN, RandomOptions } from "./nn.js";
 export type { InitOptions } from "./runtime.js";
 export {
-  DENSE_ACTIVATIONS, type DenseActivation, type DenseEpilogue, denseEpilogue, type GemmOptions, type MatmulOptions, type PackedWeights,
-} from "./gemm.js";
-export {
   type CanonicalLossName, LOSS_NAMES, LOSSES, type LossName, type LossParams, lossRaw, type ResolvedLoss, resolveLoss,
   sigmoidCrossentropyRaw, softmaxCrossentropyRaw,
 } from "./losses.js";
