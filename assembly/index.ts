@@ -4,3 +4,4 @@ export * from "./elementwise";
 export * from "./reduce";
 export * from "./activations";
 export * from "./losses";
+export * from "./gemm";

@@ -19,6 +19,10 @@ export { BackendError, DisposedError, ShapeError, SimdnnError, ValueError } from
 export type { MemoryInfo, NN, RandomOptions } from "./nn.js";
 export type { InitOptions } from "./runtime.js";
 export {
+  DENSE_ACTIVATIONS, type DenseActivation, type DenseEpilogue, denseEpilogue, denseForwardRaw, gemmRaw, type GemmOptions,
+  type GemmRawOptions, type MatmulOptions, PackedWeights, packWeights,
+} from "./gemm.js";
+export {
   type CanonicalLossName, LOSS_NAMES, LOSSES, type LossName, type LossParams, lossRaw, type ResolvedLoss, resolveLoss,
   sigmoidCrossentropyRaw, softmaxCrossentropyRaw,
 } from "./losses.js";

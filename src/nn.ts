@@ -1,5 +1,6 @@
 import { activation, activationBackward, type ActivationHelpers, activationHelpers, type ActivationName, type ActivationOptions, type ActivationParams } from "./activations.js";
 import type { BackendName } from "./backend.js";
+import { gemm, type GemmOptions, matmul, type MatmulOptions } from "./gemm.js";
 import { checkNumber, ShapeError, ValueError, show, showShape } from "./errors.js";
 import { CombinedLoss, type LossTerm, lossGradient, lossValue, type Regularizer, regularizers } from "./losses_api.js";
 import type { LossName, LossParams } from "./losses.js";
@@ -225,6 +226,22 @@ export class NN {
   }
 
   // ---- gemm (issue 5) ----
+
+  /**
+   * op(A)·op(B) as a new [M, N] tensor (a and b 2-D). `transposeA`: a is stored [K, M];
+   * `transposeB`: b is stored [N, K]. Transposes cost the same as the plain product.
+   */
+  matmul(a: Readonly<Tensor>, b: Readonly<Tensor>, options?: MatmulOptions): Tensor {
+    return matmul(this.rt, a as Tensor, b as Tensor, options);
+  }
+
+  /**
+   * c = alpha·op(A)·op(B) + beta·c in place (defaults alpha 1, beta 0; beta 0 ignores c's old
+   * contents, NaN included). c must be [M, N] and must not be a or b. Returns c.
+   */
+  gemm(c: Tensor, a: Readonly<Tensor>, b: Readonly<Tensor>, options?: GemmOptions): Tensor {
+    return gemm(this.rt, c, a as Tensor, b as Tensor, options);
+  }
 
   // ---- layers, optimizers, training (issue 6) ----
 }

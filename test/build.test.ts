@@ -7,6 +7,10 @@ const NO_SIMD: Record<string, string> = {
   mem_free: "allocator bookkeeping",
   mem_copy: "memory.copy is already a bulk instruction",
   mem_build_id: "returns a constant",
+  gemm_workspace_floats: "returns a size",
+  gemm_packed_floats: "returns a size",
+  gemm_pack_weights: "calls packB, whose vector loops test/gemm.test.ts checks in the compiled text",
+  gemm_gemm: "the driver: its vector loops live in tile/packA/packB/gemv*, checked by test/gemm.test.ts",
 };
 
 describe("the three builds come from one source", () => {

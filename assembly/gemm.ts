@@ -1,0 +1,252 @@
+// GEMM: C[M×N] = act(alpha·op(A)·op(B) + beta·C + bias), row-major with leading dimensions.
+// Goto/BLIS loop nest: jc over N (NC columns) → pc over K (KC) packs B → ic over M (MC) packs A →
+// jr over 8-column B panels → ir over 4-row A panels → microkernel (gemm_kernel.ts). Sizes: a B
+// micro-panel (KC·8·4 = 8 KB) stays in L1 while all MC/4 A panels stream past it from L2 (A block
+// MC·KC·4 = 128 KB), and the packed B block (KC·NC·4 = 512 KB) sits in L2/L3.
+// The epilogue (bias on the first K block, activation after the last) runs on each MC×NC block of C
+// while it is still in cache. M = 1 (batch-1 inference) skips packing: a GEMV over the rows of B.
+// Error: each C element is a float32 sum of K products in k order within a K block, blocks added in
+// order, so |C − C_exact| ≤ ~K·2^-24·Σ|a·b| (+ one rounding per alpha/beta term); relaxed FMA only
+// shrinks it. Pointers need 4-byte alignment only. C must not alias A or B.
+import { Gelu, GeluTanh, LeakyRelu, Relu, Sigmoid, Silu, Tanh } from "./activations_ops";
+import { packA, packB } from "./gemm_pack";
+import { MR, NR, tile } from "./gemm_kernel";
+import { madd } from "./vec";
+
+// @ts-ignore: decorator
+@inline const KC: i32 = 256;
+// @ts-ignore: decorator
+@inline const MC: i32 = 128;
+// @ts-ignore: decorator
+@inline const NC: i32 = 512;
+
+/** Floats of workspace gemm_gemm needs (packed B block, packed A block, a 4×8 scratch tile). */
+export function gemm_workspace_floats(): i32 {
+  return KC * NC + MC * KC + MR * NR;
+}
+
+/** Floats a packed K×N weight matrix occupies: ceil(N/8) panels of K×8. */
+export function gemm_packed_floats(k: i32, n: i32): i32 {
+  return ((n + NR - 1) / NR) * NR * k;
+}
+
+/**
+ * Packs W[K×N] (row-major, leading dimension ldw) once into 8-column panels of K×8 floats, for
+ * gemm_gemm with flags & 4 (weights reused across calls: inference, or a layer between optimizer
+ * steps). out holds gemm_packed_floats(k, n) floats and must not alias w.
+ */
+export function gemm_pack_weights(out: usize, w: usize, k: i32, n: i32, ldw: i32): void {
+  packB(out, k * NR, w, false, ldw, 0, 0, k, n);
+}
+
+/**
+ * C = act(alpha·op(A)·op(B) + beta·C + bias). flags: 1 = A transposed (A stored K×M), 2 = B
+ * transposed (B stored N×K), 4 = b is packed weights from gemm_pack_weights (ldb and bit 2 ignored).
+ * bias: 0 or N floats added to every row. act: 0 linear, 1 relu, 2 leakyRelu (slope actA), 3 sigmoid,
+ * 4 tanh, 5 gelu (erf), 6 gelu (tanh form), 7 silu. beta = 0 never reads C. work: gemm_workspace_floats()
+ * floats, 16-byte aligned, reused across calls. C must not alias A, B or work; A, B are not written.
+ */
+export function gemm_gemm(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, flags: i32, alpha: f32, beta: f32,
+  lda: i32, ldb: i32, ldc: i32, bias: usize, act: i32, actA: f32, work: usize): void {
+  if (m <= 0 || n <= 0) return;
+  const transA = (flags & 1) != 0, transB = (flags & 2) != 0, packed = (flags & 4) != 0;
+  const scratch = work + (<usize>(KC * NC + MC * KC) << 2);
+  if (k <= 0) {
+    for (let i = 0; i < m; i++) gemvStore(c + (<usize>(i * ldc) << 2), 0, 0, n, 0, beta, bias);
+    applyAct(act, c, ldc, m, n, actA);
+    return;
+  }
+  if (m == 1 && (packed || !transB)) {
+    const xs = transA ? lda : 1;
+    if (packed) gemvPacked(c, a, xs, b, n, k, alpha, beta, bias, scratch);
+    else gemvRows(c, a, xs, b, ldb, n, k, alpha, beta, bias);
+    applyAct(act, c, ldc, 1, n, actA);
+    return;
+  }
+  // Balanced K blocks: 784 = 4 × 196 rather than 3 × 256 + 16 (a thin last block wastes the epilogue).
+  const kblocks = (k + KC - 1) / KC;
+  const kcMax = (k + kblocks - 1) / kblocks;
+  const bpack = work, apack = work + (<usize>(KC * NC) << 2);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += kcMax) {
+      const kc = min(kcMax, k - pc);
+      let bb: usize, stride: i32;
+      if (packed) {
+        stride = k * NR;
+        bb = b + (<usize>((jc / NR) * stride + pc * NR) << 2);
+      } else {
+        stride = kc * NR;
+        packB(bpack, stride, b, transB, ldb, pc, jc, kc, nc);
+        bb = bpack;
+      }
+      const first = pc == 0, last = pc + kc >= k;
+      const bt: f32 = first ? beta : 1;
+      const bs: usize = first && bias != 0 ? bias + (<usize>jc << 2) : 0;
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(apack, a, transA, lda, ic, pc, mc, kc);
+        const cb = c + (<usize>(ic * ldc + jc) << 2);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bp = bb + (<usize>((jr / NR) * stride) << 2);
+          const bj: usize = bs != 0 ? bs + (<usize>jr << 2) : 0;
+          for (let ir = 0; ir < mc; ir += MR) {
+            tile(cb + (<usize>(ir * ldc + jr) << 2), ldc, apack + (<usize>(ir * kc) << 2), bp, kc, min(MR, mc - ir), nr, alpha, bt, bj, scratch);
+          }
+        }
+        if (last) applyAct(act, cb, ldc, mc, nc, actA);
+      }
+    }
+  }
+}
+
+/** y[j] = alpha·acc[j] + beta·y[j] + bias[j] for j0 ≤ j < n (acc = 0: only the beta and bias terms). */
+@inline function gemvStore(y: usize, acc: usize, j0: i32, n: i32, alpha: f32, beta: f32, bias: usize): void {
+  for (let j = j0; j < n; j++) {
+    const q = y + (<usize>j << 2);
+    let v: f32 = acc == 0 ? 0 : alpha * load<f32>(acc + (<usize>j << 2));
+    if (beta != 0) v += beta * load<f32>(q);
+    if (bias != 0) v += load<f32>(bias + (<usize>j << 2));
+    store<f32>(q, v);
+  }
+}
+
+@inline function fin4(q: usize, acc: v128, alpha: f32, beta: f32, bias: usize): void {
+  let v = f32x4.mul(acc, f32x4.splat(alpha));
+  if (beta != 0) v = madd(f32x4.splat(beta), v128.load(q), v);
+  if (bias != 0) v = f32x4.add(v, v128.load(bias));
+  v128.store(q, v);
+}
+
+@inline function biasAt(bias: usize, j: i32): usize { return bias != 0 ? bias + (<usize>j << 2) : 0; }
+
+/**
+ * y[1×n] = alpha·x·B + beta·y + bias over the rows of B (row-major, ldb), x with stride xs.
+ * 32 columns at a time: 8 accumulators hide the 4-cycle madd latency, and each k costs one broadcast
+ * plus 8 loads of a B row.
+ */
+function gemvRows(y: usize, x: usize, xs: i32, b: usize, ldb: i32, n: i32, k: i32, alpha: f32, beta: f32, bias: usize): void {
+  let j = 0;
+  const xstep = <usize>xs << 2, bstep = <usize>ldb << 2;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 32 <= n; j += 32) {
+      const z = f32x4.splat(0);
+      let s0 = z, s1 = z, s2 = z, s3 = z, s4 = z, s5 = z, s6 = z, s7 = z;
+      let xp = x, bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const xv = v128.load32_splat(xp);
+        s0 = madd(xv, v128.load(bp), s0); s1 = madd(xv, v128.load(bp, 16), s1);
+        s2 = madd(xv, v128.load(bp, 32), s2); s3 = madd(xv, v128.load(bp, 48), s3);
+        s4 = madd(xv, v128.load(bp, 64), s4); s5 = madd(xv, v128.load(bp, 80), s5);
+        s6 = madd(xv, v128.load(bp, 96), s6); s7 = madd(xv, v128.load(bp, 112), s7);
+        xp += xstep; bp += bstep;
+      }
+      const q = y + (<usize>j << 2);
+      fin4(q, s0, alpha, beta, biasAt(bias, j)); fin4(q + 16, s1, alpha, beta, biasAt(bias, j + 4));
+      fin4(q + 32, s2, alpha, beta, biasAt(bias, j + 8)); fin4(q + 48, s3, alpha, beta, biasAt(bias, j + 12));
+      fin4(q + 64, s4, alpha, beta, biasAt(bias, j + 16)); fin4(q + 80, s5, alpha, beta, biasAt(bias, j + 20));
+      fin4(q + 96, s6, alpha, beta, biasAt(bias, j + 24)); fin4(q + 112, s7, alpha, beta, biasAt(bias, j + 28));
+    }
+    for (; j + 4 <= n; j += 4) {
+      let s = f32x4.splat(0);
+      let xp = x, bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) { s = madd(v128.load32_splat(xp), v128.load(bp), s); xp += xstep; bp += bstep; }
+      fin4(y + (<usize>j << 2), s, alpha, beta, biasAt(bias, j));
+    }
+  }
+  for (; j < n; j++) {
+    let s: f32 = 0;
+    let xp = x, bp = b + (<usize>j << 2);
+    for (let p = 0; p < k; p++) { s += load<f32>(xp) * load<f32>(bp); xp += xstep; bp += bstep; }
+    const q = y + (<usize>j << 2);
+    let v = alpha * s;
+    if (beta != 0) v += beta * load<f32>(q);
+    if (bias != 0) v += load<f32>(bias + (<usize>j << 2));
+    store<f32>(q, v);
+  }
+}
+
+/**
+ * y[1×n] = alpha·x·W + beta·y + bias with W packed (K×8 panels). Four panels at a time: 8 accumulators,
+ * four sequential streams; the last panels one at a time, a partial one through scratch.
+ */
+function gemvPacked(y: usize, x: usize, xs: i32, w: usize, n: i32, k: i32, alpha: f32, beta: f32, bias: usize, scratch: usize): void {
+  const xstep = <usize>xs << 2, pstep = <usize>(k * NR) << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 32 <= n; j += 32) {
+      const z = f32x4.splat(0);
+      let s0 = z, s1 = z, s2 = z, s3 = z, s4 = z, s5 = z, s6 = z, s7 = z;
+      let xp = x, p0 = w + <usize>(j / NR) * pstep;
+      const p1 = pstep, p2 = pstep << 1, p3 = pstep * 3;
+      for (let p = 0; p < k; p++) {
+        const xv = v128.load32_splat(xp);
+        s0 = madd(xv, v128.load(p0), s0); s1 = madd(xv, v128.load(p0, 16), s1);
+        s2 = madd(xv, v128.load(p0 + p1), s2); s3 = madd(xv, v128.load(p0 + p1, 16), s3);
+        s4 = madd(xv, v128.load(p0 + p2), s4); s5 = madd(xv, v128.load(p0 + p2, 16), s5);
+        s6 = madd(xv, v128.load(p0 + p3), s6); s7 = madd(xv, v128.load(p0 + p3, 16), s7);
+        xp += xstep; p0 += 32;
+      }
+      const q = y + (<usize>j << 2);
+      fin4(q, s0, alpha, beta, biasAt(bias, j)); fin4(q + 16, s1, alpha, beta, biasAt(bias, j + 4));
+      fin4(q + 32, s2, alpha, beta, biasAt(bias, j + 8)); fin4(q + 48, s3, alpha, beta, biasAt(bias, j + 12));
+      fin4(q + 64, s4, alpha, beta, biasAt(bias, j + 16)); fin4(q + 80, s5, alpha, beta, biasAt(bias, j + 20));
+      fin4(q + 96, s6, alpha, beta, biasAt(bias, j + 24)); fin4(q + 112, s7, alpha, beta, biasAt(bias, j + 28));
+    }
+    for (; j < n; j += NR) {
+      let s0 = f32x4.splat(0), s1 = s0;
+      let xp = x, pp = w + <usize>(j / NR) * pstep;
+      for (let p = 0; p < k; p++) {
+        const xv = v128.load32_splat(xp);
+        s0 = madd(xv, v128.load(pp), s0); s1 = madd(xv, v128.load(pp, 16), s1);
+        xp += xstep; pp += 32;
+      }
+      v128.store(scratch, s0); v128.store(scratch, s1, 16);
+      gemvStore(y, scratch - (<usize>j << 2), j, min(n, j + NR), alpha, beta, bias);
+    }
+    return;
+  }
+  for (; j < n; j += NR) {
+    const pp = w + <usize>(j / NR) * pstep;
+    for (let c = 0; c < NR; c++) store<f32>(scratch + (<usize>c << 2), 0);
+    let xp = x;
+    for (let p = 0; p < k; p++) {
+      const xv = load<f32>(xp);
+      const row = pp + (<usize>p << 5);
+      for (let c = 0; c < NR; c++) {
+        const q = scratch + (<usize>c << 2);
+        store<f32>(q, load<f32>(q) + xv * load<f32>(row + (<usize>c << 2)));
+      }
+      xp += xstep;
+    }
+    gemvStore(y, scratch - (<usize>j << 2), j, min(n, j + NR), alpha, beta, bias);
+  }
+}
+
+// Epilogue activations: the activation family's own op classes (activations_ops.ts), so the fused
+// dense forward gives the same values as a separate activation call.
+@inline function actRows<Op>(op: Op, c: usize, ldc: i32, rows: i32, cols: i32, a: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = c + (<usize>(r * ldc) << 2);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const va = f32x4.splat(a);
+      for (; j + 4 <= cols; j += 4) v128.store(row + (<usize>j << 2), op.v(v128.load(row + (<usize>j << 2)), va));
+    }
+    for (; j < cols; j++) store<f32>(row + (<usize>j << 2), op.f(load<f32>(row + (<usize>j << 2)), a));
+  }
+}
+
+function applyAct(act: i32, c: usize, ldc: i32, rows: i32, cols: i32, a: f32): void {
+  switch (act) {
+    case 1: actRows(changetype<Relu>(0), c, ldc, rows, cols, a); break;
+    case 2: actRows(changetype<LeakyRelu>(0), c, ldc, rows, cols, a); break;
+    case 3: actRows(changetype<Sigmoid>(0), c, ldc, rows, cols, a); break;
+    case 4: actRows(changetype<Tanh>(0), c, ldc, rows, cols, a); break;
+    case 5: actRows(changetype<Gelu>(0), c, ldc, rows, cols, a); break;
+    case 6: actRows(changetype<GeluTanh>(0), c, ldc, rows, cols, a); break;
+    case 7: actRows(changetype<Silu>(0), c, ldc, rows, cols, a); break;
+    default: break;
+  }
+}
