@@ -11,6 +11,7 @@ const NO_SIMD: Record<string, string> = {
   gemm_packed_floats: "returns a size",
   gemm_pack_weights: "calls packB, whose vector loops test/gemm.test.ts checks in the compiled text",
   gemm_gemm: "the driver: its vector loops live in tile/packA/packB/gemv*, checked by test/gemm.test.ts",
+  loss_iou: "one box = 4 coordinates with per-coordinate branches; scalar per box (not a hot path)",
 };
 
 describe("the three builds come from one source", () => {
