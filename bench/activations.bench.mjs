@@ -1,0 +1,109 @@
+// Activations on 1M floats: every registry row forward, the common ones backward too, and softmax
+// over rows of 1024. Each build's output is validated before timing: against a float64 JS reference
+// where the row has one below (also the plain-JS baseline column), otherwise against the scalar build.
+import { ACTIVATIONS, init } from "../dist/index.js";
+import { assertClose, suite } from "./harness.mjs";
+
+const N = 1 << 20;
+const input = Float32Array.from({ length: N }, (_, i) => (((i * 7919) % 20011) / 20011) * 20 - 10);
+const dyIn = Float32Array.from({ length: N }, (_, i) => ((i * 104729) % 2003) / 1001 - 1);
+const sig = (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+const JS = {
+  relu: (x) => (x > 0 ? x : 0),
+  sigmoid: sig,
+  tanh: Math.tanh,
+  silu: (x) => x * sig(x),
+  geluTanh: (x) => 0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))),
+  softplus: (x) => (x > 20 ? x : Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))),
+  elu: (x) => (x > 0 ? x : Math.expm1(x)),
+};
+const scalar = await init({ backend: "scalar" });
+
+function pointwise(label, kernel, { js, alpha = 0, inPlace = false } = {}) {
+  let expected;
+  if (js) expected = input.map(js);
+  else {
+    const x = scalar.tensor(input), y = scalar.zeros([N]);
+    scalar.kernels[kernel](y.ptr, x.ptr, N, alpha);
+    expected = y.data.slice();
+    x.dispose(); y.dispose();
+  }
+  return {
+    name: `${label}${inPlace ? " (in place)" : ""}`,
+    elements: N,
+    js: js && (() => { const out = new Float32Array(N); return { run: () => { for (let i = 0; i < N; i++) out[i] = js(input[i]); } }; }),
+    setup(nn) {
+      const x = nn.tensor(input), y = inPlace ? x : nn.zeros([N]);
+      const k = nn.kernels[kernel];
+      return {
+        run: () => k(y.ptr, x.ptr, N, alpha),
+        check: () => { if (!inPlace) assertClose(y.data, expected, 4e-7, 2e-6, label); },
+        teardown: () => { x.dispose(); if (!inPlace) y.dispose(); },
+      };
+    },
+  };
+}
+
+function backwardCase(label, kernel, alpha = 0) {
+  const s = (() => {
+    const x = scalar.tensor(input), y = scalar.zeros([N]), dy = scalar.tensor(dyIn), dx = scalar.zeros([N]);
+    scalar.kernels[kernel](y.ptr, x.ptr, N, alpha);
+    scalar.kernels[kernel + "_grad"](dx.ptr, x.ptr, y.ptr, dy.ptr, N, alpha);
+    const r = dx.data.slice();
+    for (const t of [x, y, dy, dx]) t.dispose();
+    return r;
+  })();
+  return {
+    name: `${label} backward`,
+    elements: N,
+    setup(nn) {
+      const x = nn.tensor(input), y = nn.zeros([N]), dy = nn.tensor(dyIn), dx = nn.zeros([N]);
+      const k = nn.kernels[kernel + "_grad"];
+      nn.kernels[kernel](y.ptr, x.ptr, N, alpha);
+      return {
+        run: () => k(dx.ptr, x.ptr, y.ptr, dy.ptr, N, alpha),
+        check: () => assertClose(dx.data, s, 4e-7, 2e-6, `${label} backward`),
+        teardown: () => { for (const t of [x, y, dy, dx]) t.dispose(); },
+      };
+    },
+  };
+}
+
+function rows(label, kernel, cols) {
+  const nRows = Math.floor(N / cols);
+  const used = nRows * cols;
+  const ref = new Float32Array(used);
+  for (let r = 0; r < nRows; r++) {
+    const row = input.subarray(r * cols, (r + 1) * cols);
+    const m = Math.max(...row);
+    let s = 0;
+    for (const v of row) s += Math.exp(v - m);
+    for (let c = 0; c < cols; c++) ref[r * cols + c] = kernel === "act_softmax" ? Math.exp(row[c] - m) / s : row[c] - m - Math.log(s);
+  }
+  return {
+    name: `${label} rows of ${cols}`,
+    elements: used,
+    setup(nn) {
+      const x = nn.tensor(input), y = nn.zeros([N]);
+      const k = nn.kernels[kernel];
+      return {
+        run: () => k(y.ptr, x.ptr, nRows, cols),
+        check: () => assertClose(y.data.subarray(0, used), ref, 4e-7, 2e-6, label),
+        teardown: () => { x.dispose(); y.dispose(); },
+      };
+    },
+  };
+}
+
+const cases = [pointwise("relu", "act_relu", { js: JS.relu }), pointwise("relu", "act_relu", { inPlace: true })];
+for (const [name, spec] of Object.entries(ACTIVATIONS)) {
+  if (spec.kind !== "pointwise" || name === "relu" || name === "swish") continue;
+  const alpha = "alpha" in spec.params ? spec.params.alpha : 0;
+  cases.push(pointwise(name, spec.kernel, { js: JS[name], alpha }));
+  if (name === "gelu") cases.push(pointwise("gelu (tanh)", "act_gelu_tanh", { js: JS.geluTanh }));
+}
+cases.push(rows("softmax", "act_softmax", 1024), rows("logSoftmax", "act_log_softmax", 1024), rows("softmax", "act_softmax", 10));
+for (const [label, kernel] of [["relu", "act_relu"], ["sigmoid", "act_sigmoid"], ["tanh", "act_tanh"], ["gelu (tanh)", "act_gelu_tanh"], ["silu", "act_silu"]]) {
+  cases.push(backwardCase(label, kernel));
+}
+await suite("Activations, 1M floats, one core (Melem/s)", cases, { maxTime: 0.25, minSamples: 8 });
