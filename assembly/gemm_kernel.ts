@@ -21,50 +21,11 @@ export function tile(c: usize, ldc: i32, a: usize, b: usize, kc: i32, mr: i32, n
   if (ASC_FEATURE_SIMD) {
     const z = f32x4.splat(0);
     let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-    // Unrolled by 4: V8 puts a stack/interrupt check and a compare on every loop back-edge.
-    let p = 0, b0 = z, b1 = z, av = z;
-    for (; p + 4 <= kc; p += 4) {
-      b0 = v128.load(b, 0); b1 = v128.load(b, 16);
-      av = v128.load32_splat(a, 0);
-      c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-      av = v128.load32_splat(a, 4);
-      c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-      av = v128.load32_splat(a, 8);
-      c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-      av = v128.load32_splat(a, 12);
-      c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-      b0 = v128.load(b, 32); b1 = v128.load(b, 48);
-      av = v128.load32_splat(a, 16);
-      c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-      av = v128.load32_splat(a, 20);
-      c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-      av = v128.load32_splat(a, 24);
-      c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-      av = v128.load32_splat(a, 28);
-      c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-      b0 = v128.load(b, 64); b1 = v128.load(b, 80);
-      av = v128.load32_splat(a, 32);
-      c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-      av = v128.load32_splat(a, 36);
-      c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-      av = v128.load32_splat(a, 40);
-      c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-      av = v128.load32_splat(a, 44);
-      c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-      b0 = v128.load(b, 96); b1 = v128.load(b, 112);
-      av = v128.load32_splat(a, 48);
-      c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-      av = v128.load32_splat(a, 52);
-      c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-      av = v128.load32_splat(a, 56);
-      c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-      av = v128.load32_splat(a, 60);
-      c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-      a += 64; b += 128;
-    }
-    for (; p < kc; p++) {
-      b0 = v128.load(b, 0); b1 = v128.load(b, 16);
-      av = v128.load32_splat(a, 0);
+    // Not unrolled: with the k loop unrolled, V8 hoists the B loads of later steps and spills
+    // accumulators (seen in --print-wasm-code); one step per iteration keeps all 11 in registers.
+    for (let p = 0; p < kc; p++) {
+      const b0 = v128.load(b), b1 = v128.load(b, 16);
+      let av = v128.load32_splat(a);
       c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
       av = v128.load32_splat(a, 4);
       c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
