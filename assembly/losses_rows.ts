@@ -31,6 +31,7 @@ import { ld, ld4, madd, splat, st } from "./vec";
  * stored, so grad may be accumulated into.
  */
 @inline function cceLogits(sparse: bool, grad: usize, rows: usize, yt: usize, x: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, ls: f32): f64 {
+  if (grad != 0 && accum == 0) return cceLogitsFlat(sparse, grad, rows, yt, x, w, batch, dim, gscale, ls);
   const ls1: f32 = 1 - ls, ls0: f32 = ls / <f32>dim;
   let total: f64 = 0;
   for (let r = 0; r < batch; r++) {
@@ -82,6 +83,84 @@ import { ld, ld4, madd, splat, st } from "./vec";
       }
       for (; j < dim; j++) put1(grad, o + j, k * expf(ld(x, o + j) - m) - gs * z1(sparse, yt, o, j, cls, ls1, ls0), accum);
     }
+  }
+  return total;
+}
+
+/** max of a row: f32x4 body, scalar tail. */
+@inline function rowMax(x: usize, o: i32, dim: i32): f32 {
+  let j = 0;
+  let m: f32 = -Infinity;
+  if (ASC_FEATURE_SIMD) {
+    let vm = splat(-Infinity);
+    for (; j + 4 <= dim; j += 4) vm = f32x4.max(vm, ld4(x, o + j));
+    m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
+  }
+  for (; j < dim; j++) m = max(m, ld(x, o + j));
+  return m;
+}
+
+/**
+ * cceLogits when grad is written (not accumulated): same formulas, but the exponentials — the cost —
+ * run as ONE flat f32x4 pass over the whole batch in the grad buffer, so a short class axis (10)
+ * spends nothing in scalar tails: grad ← x − m_r per row; grad ← e^grad flat; then per row s, L and
+ * grad = gs·(T·e/s − z).
+ */
+@inline function cceLogitsFlat(sparse: bool, grad: usize, rows: usize, yt: usize, x: usize, w: usize, batch: i32, dim: i32, gscale: f32, ls: f32): f64 {
+  const ls1: f32 = 1 - ls, ls0: f32 = ls / <f32>dim;
+  for (let r = 0; r < batch; r++) {
+    const o = r * dim;
+    const m = rowMax(x, o, dim);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vm = splat(m);
+      for (; j + 4 <= dim; j += 4) v128.store(grad + (<usize>(o + j) << 2), f32x4.sub(ld4(x, o + j), vm));
+    }
+    for (; j < dim; j++) st(grad, o + j, ld(x, o + j) - m);
+  }
+  const n = batch * dim;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(grad + (<usize>i << 2), exp4(ld4(grad, i)));
+  for (; i < n; i++) st(grad, i, expf(ld(grad, i)));
+  let total: f64 = 0;
+  for (let r = 0; r < batch; r++) {
+    const o = r * dim;
+    const cls: f32 = sparse ? ld(yt, r) : 0;
+    const m = rowMax(x, o, dim);
+    let s: f32 = 0, A: f32 = 0, T: f32 = 0;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vm = splat(m);
+      let vs = splat(0), va = splat(0), vt = splat(0);
+      for (; j + 4 <= dim; j += 4) {
+        const z = z4(sparse, yt, o, j, cls, ls1, ls0);
+        vs = f32x4.add(vs, ld4(grad, o + j));
+        va = madd(z, f32x4.sub(vm, ld4(x, o + j)), va);
+        vt = f32x4.add(vt, z);
+      }
+      s = hsum4(vs); A = hsum4(va); T = hsum4(vt);
+    }
+    for (; j < dim; j++) {
+      const z = z1(sparse, yt, o, j, cls, ls1, ls0);
+      s += ld(grad, o + j);
+      A += z * (m - ld(x, o + j));
+      T += z;
+    }
+    const wr: f32 = w ? ld(w, r) : 1;
+    const L = wr * (T * logf(s) + A);
+    if (rows) st(rows, r, L);
+    total += <f64>L;
+    const gs = gscale * wr;
+    const k = gs * T / s;
+    j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vk = splat(k), vg = splat(gs);
+      for (; j + 4 <= dim; j += 4) {
+        const e = ld4(grad, o + j);
+        v128.store(grad + (<usize>(o + j) << 2), f32x4.sub(f32x4.mul(vk, e), f32x4.mul(vg, z4(sparse, yt, o, j, cls, ls1, ls0))));
+      }
+    }
+    for (; j < dim; j++) st(grad, o + j, k * ld(grad, o + j) - gs * z1(sparse, yt, o, j, cls, ls1, ls0));
   }
   return total;
 }
