@@ -155,15 +155,18 @@ function gemvRows(y: usize, x: usize, xs: i32, b: usize, ldb: i32, n: i32, k: i3
       fin4(y + (<usize>j << 2), s, alpha, beta, biasAt(bias, j));
     }
   }
-  for (; j < n; j++) {
-    let s: f32 = 0;
-    let xp = x, bp = b + (<usize>j << 2);
-    for (let p = 0; p < k; p++) { s += load<f32>(xp) * load<f32>(bp); xp += xstep; bp += bstep; }
-    const q = y + (<usize>j << 2);
-    let v = alpha * s;
-    if (beta != 0) v += beta * load<f32>(q);
-    if (bias != 0) v += load<f32>(bias + (<usize>j << 2));
-    store<f32>(q, v);
+  if (j == n) return;
+  // Remaining columns (all of them in the scalar build): sweep the rows of B contiguously, adding
+  // alpha·x[p]·B[p, j] into y after y = beta·y + bias (a column-wise dot would stride by ldb).
+  gemvStore(y, 0, j, n, 0, beta, bias);
+  let xp = x, row = b;
+  for (let p = 0; p < k; p++) {
+    const xv = alpha * load<f32>(xp);
+    for (let c = j; c < n; c++) {
+      const q = y + (<usize>c << 2);
+      store<f32>(q, load<f32>(q) + xv * load<f32>(row + (<usize>c << 2)));
+    }
+    xp += xstep; row += bstep;
   }
 }
 

@@ -39,6 +39,7 @@ function gemmCase(m, n, k, { tA = false, tB = false, js = false } = {}) {
     flops: 2 * m * n * k,
     js: js && !tA && !tB ? () => {
       const c = new Float32Array(m * n);
+      jsMatmul(a, b, c, m, n, k); // the harness checks js results before timing them
       return { run: () => jsMatmul(a, b, c, m, n, k), check: () => sampledCheck(c, a, b, m, n, k, false, false, "js") };
     } : undefined,
     setup(nn) {
@@ -59,6 +60,7 @@ function gemvCase(k, n) {
     flops: 2 * n * k,
     js: () => {
       const y = new Float32Array(n);
+      jsMatmul(x, w, y, 1, n, k);
       return { run: () => jsMatmul(x, w, y, 1, n, k), check: () => sampledCheck(y, x, w, 1, n, k, false, false, "js") };
     },
     setup(nn) {
