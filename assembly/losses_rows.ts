@@ -2,7 +2,8 @@
 // fused log-softmax, one-hot or sparse labels), cosine similarity, categorical hinge, IoU of boxes.
 // Same signature as every loss kernel (assembly/losses.ts); each row runs a few vector passes
 // (body f32x4, scalar tail) over the class axis.
-import { exp4, expf, log4, logf } from "./math";
+import { expNeg, expNeg4 } from "./activations_math";
+import { log4, logf } from "./math";
 import { EPS } from "./losses_regression";
 import { hsum4, put1, put4 } from "./losses_util";
 import { ld, ld4, madd, splat, st } from "./vec";
@@ -53,7 +54,7 @@ import { ld, ld4, madd, splat, st } from "./vec";
       for (; j + 4 <= dim; j += 4) {
         const xv = ld4(x, o + j);
         const z = z4(sparse, yt, o, j, cls, ls1, ls0);
-        vs = f32x4.add(vs, exp4(f32x4.sub(xv, vm)));
+        vs = f32x4.add(vs, expNeg4(f32x4.sub(xv, vm)));
         va = madd(z, f32x4.sub(vm, xv), va);
         vt = f32x4.add(vt, z);
       }
@@ -62,7 +63,7 @@ import { ld, ld4, madd, splat, st } from "./vec";
     for (; j < dim; j++) {
       const xv = ld(x, o + j);
       const z = z1(sparse, yt, o, j, cls, ls1, ls0);
-      s += expf(xv - m);
+      s += expNeg(xv - m);
       A += z * (m - xv);
       T += z;
     }
@@ -77,11 +78,11 @@ import { ld, ld4, madd, splat, st } from "./vec";
       if (ASC_FEATURE_SIMD) {
         const vm = splat(m), vk = splat(k), vg = splat(gs);
         for (; j + 4 <= dim; j += 4) {
-          const e = exp4(f32x4.sub(ld4(x, o + j), vm));
+          const e = expNeg4(f32x4.sub(ld4(x, o + j), vm));
           put4(grad, o + j, f32x4.sub(f32x4.mul(vk, e), f32x4.mul(vg, z4(sparse, yt, o, j, cls, ls1, ls0))), accum);
         }
       }
-      for (; j < dim; j++) put1(grad, o + j, k * expf(ld(x, o + j) - m) - gs * z1(sparse, yt, o, j, cls, ls1, ls0), accum);
+      for (; j < dim; j++) put1(grad, o + j, k * expNeg(ld(x, o + j) - m) - gs * z1(sparse, yt, o, j, cls, ls1, ls0), accum);
     }
   }
   return total;
@@ -102,7 +103,7 @@ import { ld, ld4, madd, splat, st } from "./vec";
 
 /**
  * cceLogits when grad is written (not accumulated): same formulas, but the exponentials — the cost —
- * run as ONE flat f32x4 pass over the whole batch in the grad buffer, so a short class axis (10)
+ * run as ONE flat f32x4 pass (expNeg: every argument x − m is ≤ 0) over the whole batch in the grad buffer, so a short class axis (10)
  * spends nothing in scalar tails: grad ← x − m_r per row; grad ← e^grad flat; then per row s, L and
  * grad = gs·(T·e/s − z).
  */
@@ -120,8 +121,8 @@ import { ld, ld4, madd, splat, st } from "./vec";
   }
   const n = batch * dim;
   let i = 0;
-  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(grad + (<usize>i << 2), exp4(ld4(grad, i)));
-  for (; i < n; i++) st(grad, i, expf(ld(grad, i)));
+  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(grad + (<usize>i << 2), expNeg4(ld4(grad, i)));
+  for (; i < n; i++) st(grad, i, expNeg(ld(grad, i)));
   let total: f64 = 0;
   for (let r = 0; r < batch; r++) {
     const o = r * dim;

@@ -9,7 +9,69 @@
 //   log:   ≤ 2 ulp relative away from 1, ≤ 2^-24 absolute near 1. log(0) = -Inf, log(x<0) = NaN.
 //   log1p: ≤ 3 ulp relative for x > -1 (Goldberg: log(u)·x/(u−1) with u = 1+x cancels u's rounding).
 // NaN propagates through all three in both forms.
-import { madd, select4, splat } from "./vec";
+import { kv, madd, select4, splat } from "./vec";
+
+// Vector constants in static memory (see kv in vec.ts).
+// @ts-ignore: decorator
+@lazy const K_1P0 = memory.data<f32>([1.0, 1.0, 1.0, 1.0]);
+// @ts-ignore: decorator
+@lazy const K_E0 = memory.data<f32>([E0, E0, E0, E0]);
+// @ts-ignore: decorator
+@lazy const K_E1 = memory.data<f32>([E1, E1, E1, E1]);
+// @ts-ignore: decorator
+@lazy const K_E2 = memory.data<f32>([E2, E2, E2, E2]);
+// @ts-ignore: decorator
+@lazy const K_E3 = memory.data<f32>([E3, E3, E3, E3]);
+// @ts-ignore: decorator
+@lazy const K_E4 = memory.data<f32>([E4, E4, E4, E4]);
+// @ts-ignore: decorator
+@lazy const K_E5 = memory.data<f32>([E5, E5, E5, E5]);
+// @ts-ignore: decorator
+@lazy const K_EXP_HI = memory.data<f32>([EXP_HI, EXP_HI, EXP_HI, EXP_HI]);
+// @ts-ignore: decorator
+@lazy const K_EXP_LO = memory.data<f32>([EXP_LO, EXP_LO, EXP_LO, EXP_LO]);
+// @ts-ignore: decorator
+@lazy const K_INFINITY = memory.data<f32>([Infinity, Infinity, Infinity, Infinity]);
+// @ts-ignore: decorator
+@lazy const K_L0 = memory.data<f32>([L0, L0, L0, L0]);
+// @ts-ignore: decorator
+@lazy const K_L1 = memory.data<f32>([L1, L1, L1, L1]);
+// @ts-ignore: decorator
+@lazy const K_L2 = memory.data<f32>([L2, L2, L2, L2]);
+// @ts-ignore: decorator
+@lazy const K_L3 = memory.data<f32>([L3, L3, L3, L3]);
+// @ts-ignore: decorator
+@lazy const K_L4 = memory.data<f32>([L4, L4, L4, L4]);
+// @ts-ignore: decorator
+@lazy const K_L5 = memory.data<f32>([L5, L5, L5, L5]);
+// @ts-ignore: decorator
+@lazy const K_L6 = memory.data<f32>([L6, L6, L6, L6]);
+// @ts-ignore: decorator
+@lazy const K_L7 = memory.data<f32>([L7, L7, L7, L7]);
+// @ts-ignore: decorator
+@lazy const K_L8 = memory.data<f32>([L8, L8, L8, L8]);
+// @ts-ignore: decorator
+@lazy const K_LN2_HI = memory.data<f32>([LN2_HI, LN2_HI, LN2_HI, LN2_HI]);
+// @ts-ignore: decorator
+@lazy const K_LN2_LO = memory.data<f32>([LN2_LO, LN2_LO, LN2_LO, LN2_LO]);
+// @ts-ignore: decorator
+@lazy const K_LOG2E = memory.data<f32>([LOG2E, LOG2E, LOG2E, LOG2E]);
+// @ts-ignore: decorator
+@lazy const K_MIN_NORMAL = memory.data<f32>([MIN_NORMAL, MIN_NORMAL, MIN_NORMAL, MIN_NORMAL]);
+// @ts-ignore: decorator
+@lazy const K_NAN = memory.data<f32>([NaN, NaN, NaN, NaN]);
+// @ts-ignore: decorator
+@lazy const K_NEG0P5 = memory.data<f32>([-0.5, -0.5, -0.5, -0.5]);
+// @ts-ignore: decorator
+@lazy const K_NEGINFINITY = memory.data<f32>([-Infinity, -Infinity, -Infinity, -Infinity]);
+// @ts-ignore: decorator
+@lazy const K_NEGLN2_HI = memory.data<f32>([-LN2_HI, -LN2_HI, -LN2_HI, -LN2_HI]);
+// @ts-ignore: decorator
+@lazy const K_NEGLN2_LO = memory.data<f32>([-LN2_LO, -LN2_LO, -LN2_LO, -LN2_LO]);
+// @ts-ignore: decorator
+@lazy const K_SQRTHF = memory.data<f32>([SQRTHF, SQRTHF, SQRTHF, SQRTHF]);
+// @ts-ignore: decorator
+@lazy const K_TWO23 = memory.data<f32>([TWO23, TWO23, TWO23, TWO23]);
 
 // @ts-ignore: decorator
 @inline const LOG2E: f32 = 1.44269504088896341;
@@ -56,16 +118,16 @@ import { madd, select4, splat } from "./vec";
 
 /** e^x, four lanes; same steps as expf. */
 @inline export function exp4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, splat(EXP_LO)), splat(EXP_HI));
-  const n = f32x4.nearest(f32x4.mul(x, splat(LOG2E)));
-  let r = madd(n, splat(-LN2_HI), x);
-  r = madd(n, splat(-LN2_LO), r);
-  let p = madd(splat(E0), r, splat(E1));
-  p = madd(p, r, splat(E2));
-  p = madd(p, r, splat(E3));
-  p = madd(p, r, splat(E4));
-  p = madd(p, r, splat(E5));
-  const y = f32x4.add(madd(p, f32x4.mul(r, r), r), splat(1.0));
+  x = f32x4.pmin(f32x4.pmax(x, kv(K_EXP_LO)), kv(K_EXP_HI)); // pmin/pmax: one instruction each, NaN kept
+  const n = f32x4.nearest(f32x4.mul(x, kv(K_LOG2E)));
+  let r = madd(n, kv(K_NEGLN2_HI), x);
+  r = madd(n, kv(K_NEGLN2_LO), r);
+  let p = madd(kv(K_E0), r, kv(K_E1));
+  p = madd(p, r, kv(K_E2));
+  p = madd(p, r, kv(K_E3));
+  p = madd(p, r, kv(K_E4));
+  p = madd(p, r, kv(K_E5));
+  const y = f32x4.add(madd(p, f32x4.mul(r, r), r), kv(K_1P0));
   const ni = i32x4.trunc_sat_f32x4_s(n);
   const h = i32x4.shr_s(ni, 1);
   const bias = i32x4.splat(127);
@@ -128,32 +190,32 @@ import { madd, select4, splat } from "./vec";
 
 /** Natural log, four lanes; same steps as logf, special cases blended in at the end. */
 @inline export function log4(x: v128): v128 {
-  const tiny = f32x4.lt(x, splat(MIN_NORMAL));
-  const xs = select4(f32x4.mul(x, splat(TWO23)), x, tiny);
+  const tiny = f32x4.lt(x, kv(K_MIN_NORMAL));
+  const xs = select4(f32x4.mul(x, kv(K_TWO23)), x, tiny);
   const bits = xs;
   let e = i32x4.sub(i32x4.shr_s(bits, 23), i32x4.splat(126));
   e = i32x4.sub(e, v128.and(tiny, i32x4.splat(23)));
   let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000));
-  const lo = f32x4.lt(m, splat(SQRTHF));
+  const lo = f32x4.lt(m, kv(K_SQRTHF));
   e = i32x4.add(e, lo); // lo lanes are -1
-  m = f32x4.sub(f32x4.add(m, v128.and(m, lo)), splat(1.0));
+  m = f32x4.sub(f32x4.add(m, v128.and(m, lo)), kv(K_1P0));
   const z = f32x4.mul(m, m);
-  let p = madd(splat(L0), m, splat(L1));
-  p = madd(p, m, splat(L2));
-  p = madd(p, m, splat(L3));
-  p = madd(p, m, splat(L4));
-  p = madd(p, m, splat(L5));
-  p = madd(p, m, splat(L6));
-  p = madd(p, m, splat(L7));
-  p = madd(p, m, splat(L8));
+  let p = madd(kv(K_L0), m, kv(K_L1));
+  p = madd(p, m, kv(K_L2));
+  p = madd(p, m, kv(K_L3));
+  p = madd(p, m, kv(K_L4));
+  p = madd(p, m, kv(K_L5));
+  p = madd(p, m, kv(K_L6));
+  p = madd(p, m, kv(K_L7));
+  p = madd(p, m, kv(K_L8));
   const fe = f32x4.convert_i32x4_s(e);
-  let y = madd(f32x4.mul(p, m), z, f32x4.mul(fe, splat(LN2_LO)));
-  y = madd(splat(-0.5), z, y);
-  let r = madd(fe, splat(LN2_HI), f32x4.add(m, y));
+  let y = madd(f32x4.mul(p, m), z, f32x4.mul(fe, kv(K_LN2_LO)));
+  y = madd(kv(K_NEG0P5), z, y);
+  let r = madd(fe, kv(K_LN2_HI), f32x4.add(m, y));
   const special = f32x4.le(x, splat(0)); // x ≤ 0: -Inf at 0, NaN below
-  r = select4(select4(splat(-Infinity), splat(NaN), f32x4.eq(x, splat(0))), r, special);
+  r = select4(select4(kv(K_NEGINFINITY), kv(K_NAN), f32x4.eq(x, splat(0))), r, special);
   r = select4(x, r, f32x4.ne(x, x)); // NaN in, NaN out
-  return select4(splat(Infinity), r, f32x4.eq(x, splat(Infinity)));
+  return select4(kv(K_INFINITY), r, f32x4.eq(x, kv(K_INFINITY)));
 }
 
 /** log(1 + x), one lane. */
@@ -166,10 +228,10 @@ import { madd, select4, splat } from "./vec";
 
 /** log(1 + x), four lanes. */
 @inline export function log1p4(x: v128): v128 {
-  const one = splat(1.0);
+  const one = kv(K_1P0);
   const u = f32x4.add(one, x);
   const lu = log4(u);
   let r = f32x4.mul(lu, f32x4.div(x, f32x4.sub(u, one)));
   r = select4(x, r, f32x4.eq(u, one));
-  return select4(lu, r, f32x4.eq(u, splat(Infinity)));
+  return select4(lu, r, f32x4.eq(u, kv(K_INFINITY)));
 }
