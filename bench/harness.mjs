@@ -46,6 +46,7 @@ export async function suite(title, cases, options = {}) {
     const cells = [];
     if (c.js) {
       const j = c.js();
+      j.run();
       j.check?.();
       secs.js = time(j.run, options);
       cells.push(rate(c, secs.js));

@@ -9,8 +9,6 @@ const NO_SIMD: Record<string, string> = {
   mem_build_id: "returns a constant",
   gemm_workspace_floats: "returns a size",
   gemm_packed_floats: "returns a size",
-  gemm_pack_weights: "calls packB, whose vector loops test/gemm.test.ts checks in the compiled text",
-  gemm_gemm: "the driver: its vector loops live in tile/packA/packB/gemv*, checked by test/gemm.test.ts",
   loss_iou: "one box = 4 coordinates with per-coordinate branches; scalar per box (not a hot path)",
 };
 

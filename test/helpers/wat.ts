@@ -19,7 +19,7 @@ export function exportedBodies(wat: string): Map<string, string> {
     if (seen.has(name)) return "";
     seen.add(name);
     const body = bodies.get(name) ?? "";
-    return body + [...body.matchAll(/\(call (\$\S+)/g)].map((m) => closure(m[1], seen)).join("");
+    return body + [...body.matchAll(/\bcall (\$[^\s)]+)/g)].map((m) => closure(m[1], seen)).join("");
   };
   const out = new Map<string, string>();
   for (const m of wat.matchAll(/\(export "([^"]+)" \(func (\$\S+)\)\)/g)) out.set(m[1], closure(m[2], new Set()));
