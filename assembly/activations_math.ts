@@ -2,13 +2,14 @@
 // underflow side needs handling, so the magic-bias trick replaces float→int conversion.
 // vn = z·log2e + (1.5·2^23 + 127) rounds n = round(z·log2e) into the low mantissa bits already
 // biased by 127, so `vn << 23` is the bit pattern of 2^n (valid for n in [-126, 127]).
-// Reduction r = z − n·ln2 (two-part ln2), e^r = 1 + r + r²·P(r) with Cephes' degree-5 P.
+// Reduction r = z − n·ln2 (two-part ln2) and e^r − 1 = r + r²·P(r) are shared with math.ts (Cephes).
 //
 // Bounds (tested in test/activations_math.test.ts over 2^18 points per build against float64):
 //   expNeg(z), z ∈ [-87.3, 88]: ≤ 2 ulp relative; 0 for z < -87.33654 (e^z < 2^-126 flushed).
 //   expm1Neg(z) = e^z − 1 for the same z: ≤ 2 ulp relative + 2^-24 absolute; exact cancellation-free
 //     for |z| < ln2/2 because it is computed as s·q + (s − 1) with q = e^r − 1 (s = 1 there).
 //   erfcPos(z), z ≥ 0: ≤ 4e-7 relative (Numerical Recipes' Chebyshev fit, 1.2e-7, plus float32 rounding).
+import { expm1Core, expm1Core4, K_LOG2E, K_NEGLN2_HI, K_NEGLN2_LO, LN2_HI, LN2_LO, LOG2E } from "./math";
 import { madd, select4, splat, kv } from "./vec";
 
 // Vector constants in static memory (see kv in vec.ts).
@@ -37,73 +38,18 @@ import { madd, select4, splat, kv } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_C9 = memory.data<f32>([C9, C9, C9, C9]);
 // @ts-ignore: decorator
-@lazy const K_LOG2E = memory.data<f32>([LOG2E, LOG2E, LOG2E, LOG2E]);
-// @ts-ignore: decorator
 @lazy const K_MAGIC = memory.data<f32>([MAGIC, MAGIC, MAGIC, MAGIC]);
 // @ts-ignore: decorator
 @lazy const K_NEG1P0 = memory.data<f32>([-1.0, -1.0, -1.0, -1.0]);
 // @ts-ignore: decorator
-@lazy const K_NEGLN2_HI = memory.data<f32>([-LN2_HI, -LN2_HI, -LN2_HI, -LN2_HI]);
-// @ts-ignore: decorator
-@lazy const K_NEGLN2_LO = memory.data<f32>([-LN2_LO, -LN2_LO, -LN2_LO, -LN2_LO]);
-// @ts-ignore: decorator
-@lazy const K_P0 = memory.data<f32>([P0, P0, P0, P0]);
-// @ts-ignore: decorator
-@lazy const K_P1 = memory.data<f32>([P1, P1, P1, P1]);
-// @ts-ignore: decorator
-@lazy const K_P2 = memory.data<f32>([P2, P2, P2, P2]);
-// @ts-ignore: decorator
-@lazy const K_P3 = memory.data<f32>([P3, P3, P3, P3]);
-// @ts-ignore: decorator
-@lazy const K_P4 = memory.data<f32>([P4, P4, P4, P4]);
-// @ts-ignore: decorator
-@lazy const K_P5 = memory.data<f32>([P5, P5, P5, P5]);
-// @ts-ignore: decorator
 @lazy const K_Z_MIN = memory.data<f32>([Z_MIN, Z_MIN, Z_MIN, Z_MIN]);
 
-// @ts-ignore: decorator
-@inline const LOG2E: f32 = 1.44269504088896341;
-// @ts-ignore: decorator
-@inline const LN2_HI: f32 = 0.693359375;
-// @ts-ignore: decorator
-@inline const LN2_LO: f32 = -2.12194440e-4;
 // 0x4B40007F: 1.5·2^23 + 127
 // @ts-ignore: decorator
 @inline const MAGIC: f32 = 12583039.0;
 // ln(2^-126): below it e^z is not a normal float and is flushed to 0.
 // @ts-ignore: decorator
 @inline const Z_MIN: f32 = -87.33654;
-// @ts-ignore: decorator
-@inline const P0: f32 = 1.9875691500e-4;
-// @ts-ignore: decorator
-@inline const P1: f32 = 1.3981999507e-3;
-// @ts-ignore: decorator
-@inline const P2: f32 = 8.3334519073e-3;
-// @ts-ignore: decorator
-@inline const P3: f32 = 4.1665795894e-2;
-// @ts-ignore: decorator
-@inline const P4: f32 = 1.6666665459e-1;
-// @ts-ignore: decorator
-@inline const P5: f32 = 5.0000001201e-1;
-
-/** q = e^r − 1 for |r| ≤ ln2/2, without cancellation. */
-@inline function expm1Core(r: f32): f32 {
-  let p = P0 * r + P1;
-  p = p * r + P2;
-  p = p * r + P3;
-  p = p * r + P4;
-  p = p * r + P5;
-  return p * (r * r) + r;
-}
-
-@inline function expm1Core4(r: v128): v128 {
-  let p = madd(kv(K_P0), r, kv(K_P1));
-  p = madd(p, r, kv(K_P2));
-  p = madd(p, r, kv(K_P3));
-  p = madd(p, r, kv(K_P4));
-  p = madd(p, r, kv(K_P5));
-  return madd(p, f32x4.mul(r, r), r);
-}
 
 /** e^z for z ≤ 88 (activations call it with z ≤ 0); NaN in, NaN out. */
 @inline export function expNeg(z: f32): f32 {

@@ -55,7 +55,7 @@ import { kv, madd, select4, splat } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_LN2_LO = memory.data<f32>([LN2_LO, LN2_LO, LN2_LO, LN2_LO]);
 // @ts-ignore: decorator
-@lazy const K_LOG2E = memory.data<f32>([LOG2E, LOG2E, LOG2E, LOG2E]);
+@lazy export const K_LOG2E = memory.data<f32>([LOG2E, LOG2E, LOG2E, LOG2E]);
 // @ts-ignore: decorator
 @lazy const K_MIN_NORMAL = memory.data<f32>([MIN_NORMAL, MIN_NORMAL, MIN_NORMAL, MIN_NORMAL]);
 // @ts-ignore: decorator
@@ -65,21 +65,21 @@ import { kv, madd, select4, splat } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_NEGINFINITY = memory.data<f32>([-Infinity, -Infinity, -Infinity, -Infinity]);
 // @ts-ignore: decorator
-@lazy const K_NEGLN2_HI = memory.data<f32>([-LN2_HI, -LN2_HI, -LN2_HI, -LN2_HI]);
+@lazy export const K_NEGLN2_HI = memory.data<f32>([-LN2_HI, -LN2_HI, -LN2_HI, -LN2_HI]);
 // @ts-ignore: decorator
-@lazy const K_NEGLN2_LO = memory.data<f32>([-LN2_LO, -LN2_LO, -LN2_LO, -LN2_LO]);
+@lazy export const K_NEGLN2_LO = memory.data<f32>([-LN2_LO, -LN2_LO, -LN2_LO, -LN2_LO]);
 // @ts-ignore: decorator
 @lazy const K_SQRTHF = memory.data<f32>([SQRTHF, SQRTHF, SQRTHF, SQRTHF]);
 // @ts-ignore: decorator
 @lazy const K_TWO23 = memory.data<f32>([TWO23, TWO23, TWO23, TWO23]);
 
 // @ts-ignore: decorator
-@inline const LOG2E: f32 = 1.44269504088896341;
+@inline export const LOG2E: f32 = 1.44269504088896341;
 // ln 2 split so that n·LN2_HI is exact for |n| < 2^9 (0x3f318000 = 0.693359375).
 // @ts-ignore: decorator
-@inline const LN2_HI: f32 = 0.693359375;
+@inline export const LN2_HI: f32 = 0.693359375;
 // @ts-ignore: decorator
-@inline const LN2_LO: f32 = -2.12194440e-4;
+@inline export const LN2_LO: f32 = -2.12194440e-4;
 // Inputs are clamped to [EXP_LO, EXP_HI]: e^-104 rounds to 0 and e^89 overflows to +Inf.
 // @ts-ignore: decorator
 @inline const EXP_LO: f32 = -104.0;
@@ -99,18 +99,32 @@ import { kv, madd, select4, splat } from "./vec";
 // @ts-ignore: decorator
 @inline const E5: f32 = 5.0000001201e-1;
 
+/** e^r − 1 = r + r²·P(r) for |r| ≤ ln2/2, without cancellation (shared with activations_math.ts). */
+@inline export function expm1Core(r: f32): f32 {
+  let p = E0 * r + E1;
+  p = p * r + E2;
+  p = p * r + E3;
+  p = p * r + E4;
+  p = p * r + E5;
+  return p * (r * r) + r;
+}
+
+@inline export function expm1Core4(r: v128): v128 {
+  let p = madd(kv(K_E0), r, kv(K_E1));
+  p = madd(p, r, kv(K_E2));
+  p = madd(p, r, kv(K_E3));
+  p = madd(p, r, kv(K_E4));
+  p = madd(p, r, kv(K_E5));
+  return madd(p, f32x4.mul(r, r), r);
+}
+
 /** e^x, one lane. */
 @inline export function expf(x: f32): f32 {
   x = min<f32>(max<f32>(x, EXP_LO), EXP_HI);
   const n = nearest<f32>(x * LOG2E);
   let r = x - n * LN2_HI;
   r = r - n * LN2_LO;
-  let p = E0 * r + E1;
-  p = p * r + E2;
-  p = p * r + E3;
-  p = p * r + E4;
-  p = p * r + E5;
-  const y = p * (r * r) + r + 1.0;
+  const y = expm1Core(r) + 1.0;
   const ni = <i32>n; // nontrapping-f2i (on by default): NaN → 0
   const h = ni >> 1;
   return y * reinterpret<f32>((h + 127) << 23) * reinterpret<f32>((ni - h + 127) << 23);
@@ -122,12 +136,7 @@ import { kv, madd, select4, splat } from "./vec";
   const n = f32x4.nearest(f32x4.mul(x, kv(K_LOG2E)));
   let r = madd(n, kv(K_NEGLN2_HI), x);
   r = madd(n, kv(K_NEGLN2_LO), r);
-  let p = madd(kv(K_E0), r, kv(K_E1));
-  p = madd(p, r, kv(K_E2));
-  p = madd(p, r, kv(K_E3));
-  p = madd(p, r, kv(K_E4));
-  p = madd(p, r, kv(K_E5));
-  const y = f32x4.add(madd(p, f32x4.mul(r, r), r), kv(K_1P0));
+  const y = f32x4.add(expm1Core4(r), kv(K_1P0));
   const ni = i32x4.trunc_sat_f32x4_s(n);
   const h = i32x4.shr_s(ni, 1);
   const bias = i32x4.splat(127);
