@@ -4,4 +4,6 @@ export * from "./elementwise";
 export * from "./reduce";
 export * from "./activations";
 export * from "./losses";
+export * from "./optimizers";
+export * from "./layers";
 export * from "./gemm";
