@@ -67,6 +67,8 @@ export abstract class Layer {
   readonly weights: Weight[] = [];
   /** The input shape given in the config, if any. */
   readonly configInputShape: readonly number[] | null;
+  /** @internal Shared with the model: bumped whenever weight values change (caches such as packed kernels compare it). */
+  weightState = { version: 0 };
   #rt: Runtime | null = null;
 
   constructor(
@@ -186,6 +188,7 @@ export abstract class Layer {
       this.placed(w);
       rt.f32.set(flats[i], w.ptr >> 2);
     });
+    this.weightState.version++;
   }
 
   private placed(w: Weight): void {

@@ -1,0 +1,289 @@
+// fit / evaluate / trainOnBatch: the training loop over planned buffers. Per batch: gather rows
+// (only when shuffling), forward, loss and its gradient, backward, penalties, one optimizer call.
+// Nothing is allocated in WASM memory after the first batch.
+import { ShapeError, ValueError, show, showShape } from "../errors.js";
+import { Rng } from "../random.js";
+import { shapeSize, type NestedArray, Tensor } from "../tensor.js";
+import { type Callback, CallbackList, History } from "./callbacks.js";
+import type { CompiledLoss } from "./compile.js";
+import type { Pass } from "./layer.js";
+import { hasLogits } from "./layers_core.js";
+import { progressLogger } from "./progress.js";
+import type { Plan } from "./plan.js";
+import { batchSizeOption } from "./plan.js";
+import type { Sequential } from "./sequential.js";
+
+/** Options of model.fit (Keras names and defaults). */
+export interface FitOptions {
+  /** Default 1. */
+  epochs?: number;
+  /** Default 32; the last batch of an epoch may be smaller. */
+  batchSize?: number;
+  /** Fraction in [0, 1) of the samples, taken from the END of x and y before shuffling (as Keras), held out for validation. */
+  validationSplit?: number;
+  /** [x, y] to validate on at the end of each epoch (overrides validationSplit). */
+  validationData?: readonly [Tensor | NestedArray, Tensor | NestedArray];
+  /** Shuffle the training samples every epoch. Default true. */
+  shuffle?: boolean;
+  /** Seed of the shuffling and dropout of this fit; the model's seed when omitted. */
+  seed?: number;
+  /** 0 silent, 1 progress bar on a TTY (one line per epoch elsewhere), 2 one line per epoch. Default 1. */
+  verbose?: 0 | 1 | 2;
+  /** A callback or a list of them (nn.callbacks.earlyStopping(...), or objects with onEpochEnd…). */
+  callbacks?: Callback | readonly Callback[];
+  /** Epoch to start counting from (resuming). Default 0. */
+  initialEpoch?: number;
+}
+
+const FIT_KEYS = ["epochs", "batchSize", "validationSplit", "validationData", "shuffle", "seed", "verbose", "callbacks", "initialEpoch"];
+
+/** Checked x/y of one call, with their row sizes. @internal */
+interface Data {
+  x: Tensor;
+  y: Tensor;
+  n: number;
+  inF: number;
+  labelF: number;
+  temporaries: Tensor[];
+}
+
+function compiled(model: Sequential, what: string): CompiledLoss {
+  if (!model.compiled) throw new ValueError(`${what}: model '${model.name}' is not compiled; call model.compile({ optimizer, loss }) first.`);
+  return model.compiled;
+}
+
+/** Validates x and y against the model and the loss (shapes, label values); builds the model if needed. */
+function data(model: Sequential, c: CompiledLoss, xIn: Tensor | NestedArray, yIn: Tensor | NestedArray, what: string): Data {
+  const temporaries: Tensor[] = [];
+  const X = model.toTensor("x", xIn);
+  if (X.temporary) temporaries.push(X.t);
+  try {
+    const Y = model.toTensor("y", yIn);
+    if (Y.temporary) temporaries.push(Y.t);
+    const x = X.t, y = Y.t;
+    model.ensureBuilt(x.shape, what);
+    const n = x.shape[0];
+    if (y.shape[0] !== n) throw new ShapeError(`${what}: x ${showShape(x.shape)} has ${n} samples but y ${showShape(y.shape)} has ${y.shape[0] ?? 0}.`);
+    const out = model.outputShape!;
+    const loss = c.loss;
+    const perSample = y.shape.slice(1);
+    if (loss?.label === "classId") {
+      const ok = (perSample.length === out.length - 1 && perSample.every((d, i) => d === out[i])) ||
+        (perSample.length === out.length && perSample[perSample.length - 1] === 1 && out.slice(0, -1).every((d, i) => d === perSample[i]));
+      if (!ok) {
+        const hint = perSample.length === out.length && perSample[perSample.length - 1] === out[out.length - 1] ? " They look one-hot: use loss 'categoricalCrossentropy'." : "";
+        throw new ShapeError(`${what}: '${loss.name}' needs one class id per sample, y of shape [${n}] or [${n},1]; received ${showShape(y.shape)} for outputs [${n},${out.join(",")}].${hint}`);
+      }
+      const bad = model.rt.k.loss_check_ids(y.ptr, y.size, out[out.length - 1]);
+      if (bad >= 0) throw new ValueError(`${what}: y must hold integer class ids in [0, ${out[out.length - 1] - 1}] for '${loss.name}'; received ${y.data[bad]} at flat index ${bad}.`);
+    } else {
+      if (perSample.length !== out.length || perSample.some((d, i) => d !== out[i])) {
+        const ids = loss?.name === "categoricalCrossentropy" && (perSample.length === 0 || (perSample.length === 1 && perSample[0] === 1));
+        const hint = ids ? " They look like class ids: use loss 'sparseCategoricalCrossentropy', or one-hot them (nn.data.oneHot)." : "";
+        throw new ShapeError(`${what}: y ${showShape(y.shape)} does not match the model's outputs [${n},${out.join(",")}] for loss '${c.name}'.${hint}`);
+      }
+      if (loss && loss.label !== "real") {
+        const [lo, hi, expected] = loss.label === "probability" ? [0, 1, "probabilities in [0, 1]"] : loss.label === "nonnegative" ? [0, 3.4e38, "values ≥ 0"] : [-3.4e38, 3.4e38, "finite values"];
+        const bad = model.rt.k.loss_check_range(y.ptr, y.size, lo, hi);
+        if (bad >= 0) throw new ValueError(`${what}: y must hold ${expected} for loss '${loss.name}'; received ${y.data[bad]} at flat index ${bad}.`);
+      }
+    }
+    return { x, y, n, inF: shapeSize(x.shape.slice(1)), labelF: n ? y.size / n : 0, temporaries };
+  } catch (error) {
+    for (const t of temporaries) t.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Forward (training mode), loss, backward and penalty gradients for `b` rows at x/y (pointers):
+ * leaves dL/dθ in the model's gradient block and returns the loss including penalties. @internal
+ */
+export function computeGradients(model: Sequential, c: CompiledLoss, plan: Plan, x: number, y: number, b: number, seed: number): number {
+  const layers = model.layers, L = layers.length, rt = model.rt;
+  const pass: Pass = { rt, batch: b, training: true, seed: (seed + Math.imul(model.step + 1, 0x9e3779b9)) >>> 0 };
+  const acts = plan.acts;
+  let input = x;
+  for (let i = 0; i < L; i++) {
+    layers[i].forward(pass, input, acts[i + 1], plan.scratch[i]);
+    input = acts[i + 1];
+  }
+  const out = model.outputShape!;
+  const rows = b * shapeSize(out.slice(0, -1)), dim = out[out.length - 1];
+  let dy = plan.grads[0], dx = plan.grads[1];
+  const last = layers[L - 1];
+  const fused = c.fused !== null && hasLogits(last) ? last : null;
+  const inLast = L > 1 ? acts[L - 1] : x;
+  let loss = fused ? c.fused!(dy, y, fused.logits(inLast, plan.scratch[L - 1]), rows, dim) : c.raw(dy, y, acts[L], rows, dim);
+  for (let i = L - 1; i >= 0; i--) {
+    const xi = i === 0 ? x : acts[i];
+    const dxi = i === 0 ? 0 : dx;
+    if (fused && i === L - 1) fused.backwardFromLogits(pass, xi, dy, dxi, plan.scratch[i]);
+    else layers[i].backward(pass, xi, acts[i + 1], dy, dxi, plan.scratch[i]);
+    [dy, dx] = [dx, dy];
+  }
+  loss += model.regularization(true);
+  return loss;
+}
+
+/** One optimizer step on `b` rows; returns the batch loss (with penalties) before the step. @internal */
+export function trainStep(model: Sequential, c: CompiledLoss, plan: Plan, x: number, y: number, b: number, seed: number): number {
+  const loss = computeGradients(model, c, plan, x, y, b, seed);
+  c.optimizer.applyRaw(model.rt, model.params, model.grads, model.trainableFloats, model.segments);
+  model.step++;
+  model.weightState.version++;
+  return loss;
+}
+
+function f32view(model: Sequential, ptr: number, n: number): Float32Array {
+  return model.rt.f32.subarray(ptr >> 2, (ptr >> 2) + n);
+}
+
+/** Loss (with penalties) and metric results over rows [start, end) of d, in inference mode. */
+function evaluateRange(model: Sequential, c: CompiledLoss, d: Data, start: number, end: number, bs: number, training?: Plan): Record<string, number> {
+  const out = model.outputShape!;
+  const outF = shapeSize(out), dim = out[out.length - 1], rowsPer = outF / dim;
+  // inside fit, the training plan serves (replanning would free the buffers fit is using)
+  const plan = training ?? model.plan(Math.min(bs, Math.max(end - start, 1)), false);
+  const buf = plan.acts[plan.acts.length - 1];
+  for (const m of c.metrics) m.reset();
+  let total = 0;
+  for (let r = start; r < end; r += plan.batch) {
+    const b = Math.min(plan.batch, end - r);
+    const yPtr = d.y.ptr + 4 * r * d.labelF;
+    model.forwardInto(d.x.ptr + 4 * r * d.inF, buf, b, plan);
+    total += c.raw(0, yPtr, buf, b * rowsPer, dim) * b;
+    for (const m of c.metrics) m.update(f32view(model, yPtr, b * d.labelF), f32view(model, buf, b * outF), b * rowsPer, dim, d.labelF / rowsPer);
+  }
+  const n = end - start;
+  const logs: Record<string, number> = { loss: (n ? total / n : 0) + model.regularization(false) };
+  for (const m of c.metrics) logs[m.name] = m.result();
+  return logs;
+}
+
+/** model.evaluate: loss and metrics over x, y in inference mode. */
+export function evaluate(model: Sequential, x: Tensor | NestedArray, y: Tensor | NestedArray, options: { batchSize?: number } = {}): Record<string, number> {
+  const c = compiled(model, "evaluate");
+  const bs = batchSizeOption(options.batchSize, 32);
+  const d = data(model, c, x, y, "evaluate");
+  try {
+    return evaluateRange(model, c, d, 0, d.n, bs);
+  } finally {
+    for (const t of d.temporaries) t.dispose();
+  }
+}
+
+/** model.trainOnBatch: one step on the whole of x, y; returns the loss. */
+export function trainOnBatch(model: Sequential, x: Tensor | NestedArray, y: Tensor | NestedArray): number {
+  const c = compiled(model, "trainOnBatch");
+  const d = data(model, c, x, y, "trainOnBatch");
+  try {
+    if (d.n === 0) throw new ShapeError("trainOnBatch: x holds no samples.");
+    const plan = model.plan(d.n, true, d.labelF);
+    return trainStep(model, c, plan, d.x.ptr, d.y.ptr, d.n, model.seed);
+  } finally {
+    for (const t of d.temporaries) t.dispose();
+  }
+}
+
+function checkFitOptions(o: FitOptions): void {
+  if (o === null || typeof o !== "object") throw new ValueError(`fit options must be an object; received ${show(o)}.`);
+  for (const k of Object.keys(o)) if (!FIT_KEYS.includes(k)) throw new ValueError(`fit has no option '${k}'; it accepts: ${FIT_KEYS.join(", ")}.`);
+  const int = (k: keyof FitOptions, min: number) => {
+    const v = o[k];
+    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < min)) throw new ValueError(`fit ${k} must be an integer ≥ ${min}; received ${show(v)}.`);
+  };
+  int("epochs", 0);
+  int("initialEpoch", 0);
+  batchSizeOption(o.batchSize, 32);
+  const vs = o.validationSplit;
+  if (vs !== undefined && (typeof vs !== "number" || !(vs >= 0 && vs < 1))) throw new ValueError(`fit validationSplit must be a number in [0, 1); received ${show(vs)}.`);
+  if (o.verbose !== undefined && o.verbose !== 0 && o.verbose !== 1 && o.verbose !== 2) throw new ValueError(`fit verbose must be 0, 1 or 2; received ${show(o.verbose)}.`);
+  if (o.shuffle !== undefined && typeof o.shuffle !== "boolean") throw new ValueError(`fit shuffle must be a boolean; received ${show(o.shuffle)}.`);
+  if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new ValueError(`fit seed must be an integer; received ${show(o.seed)}.`);
+  if (o.validationData !== undefined && (!Array.isArray(o.validationData) || o.validationData.length !== 2)) throw new ValueError(`fit validationData must be [x, y]; received ${show(o.validationData)}.`);
+}
+
+/** model.fit: mini-batch training with validation, callbacks and History (Keras semantics). */
+export async function fit(model: Sequential, x: Tensor | NestedArray, y: Tensor | NestedArray, options: FitOptions = {}): Promise<History> {
+  checkFitOptions(options);
+  const c = compiled(model, "fit");
+  const d = data(model, c, x, y, "fit");
+  const temporaries = [...d.temporaries];
+  let val: Data | null = null;
+  try {
+    const epochs = options.epochs ?? 1, bs = batchSizeOption(options.batchSize, 32);
+    const shuffle = options.shuffle ?? true;
+    const seed = (options.seed ?? model.seed) >>> 0;
+    let nTrain = d.n, valStart = d.n;
+    if (options.validationData) {
+      val = data(model, c, options.validationData[0], options.validationData[1], "fit validationData");
+      temporaries.push(...val.temporaries);
+    } else if (options.validationSplit) {
+      nTrain = valStart = Math.floor(d.n * (1 - options.validationSplit));
+      if (nTrain === 0 || nTrain === d.n) throw new ValueError(`fit validationSplit ${options.validationSplit} of ${d.n} samples leaves ${nTrain} for training and ${d.n - nTrain} for validation; both must be non-empty.`);
+    }
+    if (nTrain === 0) throw new ShapeError("fit: x holds no samples.");
+    const steps = Math.ceil(nTrain / bs);
+    const plan = model.plan(Math.min(bs, nTrain), true, d.labelF);
+    const history = new History();
+    const list = [...(options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks])];
+    const verbose = options.verbose ?? 1;
+    if (verbose) list.push(progressLogger({ verbose, epochs, steps }));
+    const callbacks = new CallbackList(list as Callback[]);
+    callbacks.setModel({
+      get stopTraining() { return model.stopTraining; },
+      set stopTraining(v: boolean) { model.stopTraining = v; },
+      getWeights: () => model.snapshot(),
+      setWeights: (s: Float32Array) => model.restore(s),
+    });
+    model.stopTraining = false;
+    const rng = new Rng(seed);
+    const order = Int32Array.from({ length: nTrain }, (_, i) => i);
+    const f32 = () => model.rt.f32;
+    const rowsPer = shapeSize(model.outputShape!.slice(0, -1)), dim = model.outputShape![model.outputShape!.length - 1], outF = rowsPer * dim;
+    await callbacks.onTrainBegin({});
+    for (let epoch = options.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {
+      await callbacks.onEpochBegin(epoch, {});
+      if (shuffle) rng.shuffle(order);
+      for (const m of c.metrics) m.reset();
+      let seen = 0, lossSum = 0;
+      const logs: Record<string, number> = {};
+      for (let s = 0; s < steps; s++) {
+        const start = s * bs, b = Math.min(bs, nTrain - start);
+        let xp: number, yp: number;
+        if (shuffle) {
+          const mem = f32(), xa = plan.acts[0] >> 2, ya = plan.labels >> 2, xs = d.x.ptr >> 2, ys = d.y.ptr >> 2;
+          for (let j = 0; j < b; j++) {
+            const r = order[start + j];
+            mem.copyWithin(xa + j * d.inF, xs + r * d.inF, xs + (r + 1) * d.inF);
+            mem.copyWithin(ya + j * d.labelF, ys + r * d.labelF, ys + (r + 1) * d.labelF);
+          }
+          [xp, yp] = [plan.acts[0], plan.labels];
+        } else {
+          [xp, yp] = [d.x.ptr + 4 * start * d.inF, d.y.ptr + 4 * start * d.labelF];
+        }
+        const loss = trainStep(model, c, plan, xp, yp, b, seed);
+        seen += b;
+        lossSum += loss * b;
+        const outPtr = plan.acts[plan.acts.length - 1];
+        for (const m of c.metrics) m.update(f32view(model, yp, b * d.labelF), f32view(model, outPtr, b * outF), b * rowsPer, dim, d.labelF / rowsPer);
+        logs.loss = lossSum / seen;
+        for (const m of c.metrics) logs[m.name] = m.result();
+        const p = callbacks.onBatchEnd(s, logs);
+        if (p) await p;
+      }
+      const epochLogs: Record<string, number> = { ...logs };
+      if (val || valStart < d.n) {
+        const v = val ? evaluateRange(model, c, val, 0, val.n, bs, plan) : evaluateRange(model, c, d, valStart, d.n, bs, plan);
+        for (const [k, value] of Object.entries(v)) epochLogs[`val_${k}`] = value;
+      }
+      history.record(epoch, epochLogs);
+      await callbacks.onEpochEnd(epoch, epochLogs);
+    }
+    await callbacks.onTrainEnd({});
+    return history;
+  } finally {
+    for (const t of temporaries) t.dispose();
+  }
+}

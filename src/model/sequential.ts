@@ -1,0 +1,325 @@
+// The Sequential model: layers in a chain, weights in one contiguous block (trainable first, then
+// moving statistics), gradients in a block of the same layout, buffers planned once per batch size.
+import { ShapeError, show, showShape, ValueError } from "../errors.js";
+import { regularizerRaw } from "../losses_api.js";
+import { Rng } from "../random.js";
+import type { Runtime } from "../runtime.js";
+import { checkTensor, flattenNested, type NestedArray, shapeSize, Tensor } from "../tensor.js";
+import { type CompileConfig, type CompiledLoss, compileLoss } from "./compile.js";
+import { Layer, type Pass } from "./layer.js";
+import { batchSizeOption, Plan } from "./plan.js";
+import { evaluate, fit, type FitOptions, trainOnBatch } from "./fit.js";
+import type { History } from "./callbacks.js";
+
+/** Options of nn.sequential. */
+export interface SequentialConfig {
+  layers?: readonly Layer[];
+  name?: string;
+  /** Seed of the weight initialisers, dropout and shuffling; random when omitted. */
+  seed?: number;
+}
+
+let modelCount = 0;
+
+export class Sequential {
+  readonly name: string;
+  readonly layers: Layer[] = [];
+  /** Set by a callback (earlyStopping) to end fit after the current epoch. */
+  stopTraining = false;
+  /** @internal */
+  readonly rt: Runtime;
+  /** @internal */
+  readonly seed: number;
+  /** @internal Shared with every layer: bumped when weights change. */
+  readonly weightState = { version: 0 };
+  /** @internal Parameter block (trainable first), its float count and the trainable part. */
+  params = 0;
+  paramFloats = 0;
+  trainableFloats = 0;
+  /** @internal Gradient block, same layout as the trainable part. */
+  grads = 0;
+  /** @internal Per-variable ranges (float offsets) of the trainable block, for clipNorm. */
+  segments: { offset: number; size: number }[] = [];
+  /** @internal */
+  compiled: CompiledLoss | null = null;
+  /** @internal Optimizer steps taken (drives dropout seeds). */
+  step = 0;
+  #plan: Plan | null = null;
+  #inputShape: readonly number[] | null = null;
+  #disposed = false;
+
+  /** @internal Use nn.sequential. */
+  constructor(rt: Runtime, config: SequentialConfig = {}) {
+    if (config === null || typeof config !== "object") throw new ValueError(`sequential expects { layers, name?, seed? }; received ${show(config)}.`);
+    for (const k of Object.keys(config)) if (!["layers", "name", "seed"].includes(k)) throw new ValueError(`sequential has no option '${k}'; it accepts: layers, name, seed.`);
+    this.rt = rt;
+    this.name = config.name ?? (modelCount++ === 0 ? "sequential" : `sequential_${modelCount - 1}`);
+    if (config.seed !== undefined && !Number.isInteger(config.seed)) throw new ValueError(`seed must be an integer; received ${show(config.seed)}.`);
+    this.seed = (config.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
+    if (config.layers !== undefined) {
+      if (!Array.isArray(config.layers)) throw new ValueError(`sequential layers must be an array of layers; received ${show(config.layers)}.`);
+      for (const l of config.layers) this.add(l);
+    }
+  }
+
+  /** Appends a layer (before the first fit/predict/compile). */
+  add(layer: Layer): void {
+    this.#live();
+    if (!(layer instanceof Layer)) throw new ValueError(`sequential.add expects a layer (nn.layers.dense(…)…); received ${show(layer)}.`);
+    if (this.params) throw new ValueError(`Model '${this.name}' is already built (its weights are placed); build a new model to change its layers.`);
+    if (this.layers.includes(layer)) throw new ValueError(`Layer '${layer.name}' is already in model '${this.name}'.`);
+    if (this.layers.some((l) => l.name === layer.name)) throw new ValueError(`Model '${this.name}' already has a layer named '${layer.name}'; layer names must be unique.`);
+    if (this.layers.length > 0 && layer.configInputShape) throw new ValueError(`Only the first layer takes inputShape; layer '${layer.name}' is layer ${this.layers.length}.`);
+    this.layers.push(layer);
+    if (this.layers.length === 1 && layer.configInputShape) this.build(layer.configInputShape);
+  }
+
+  /** Per-sample input and output shapes (null until built). */
+  get inputShape(): readonly number[] | null {
+    return this.#inputShape;
+  }
+  get outputShape(): readonly number[] | null {
+    return this.layers.length && this.params ? this.layers[this.layers.length - 1].outputShape : null;
+  }
+
+  /**
+   * Builds every layer for a per-sample input shape and places and initialises the weights. Runs
+   * by itself when the first layer has inputShape (after the last add) or at the first fit/predict.
+   */
+  build(inputShape: readonly number[]): void {
+    this.#live();
+    if (this.params) return;
+    if (this.layers.length === 0) throw new ValueError(`Model '${this.name}' has no layers.`);
+    let shape = inputShape;
+    for (const l of this.layers) shape = l.build(this.rt, shape);
+    this.#inputShape = Object.freeze(inputShape.slice());
+    this.#place();
+  }
+
+  /** One block for every weight: trainable ones first (the optimizer's range), 16-byte aligned offsets. */
+  #place(): void {
+    const all = this.layers.flatMap((l) => l.weights);
+    const ordered = [...all.filter((w) => w.trainable), ...all.filter((w) => !w.trainable)];
+    const offsets = new Map<object, number>();
+    let off = 0;
+    for (const w of ordered) {
+      if (w === ordered.find((v) => !v.trainable)) this.trainableFloats = off;
+      offsets.set(w, off);
+      off += Math.ceil(w.size / 4) * 4;
+    }
+    if (!ordered.some((w) => !w.trainable)) this.trainableFloats = off;
+    this.paramFloats = Math.max(off, 4);
+    this.params = this.rt.alloc(this.paramFloats);
+    this.grads = this.rt.alloc(Math.max(this.trainableFloats, 4));
+    this.rt.k.mem_fill(this.params, 0, this.paramFloats);
+    const rng = new Rng(this.seed);
+    const f32 = this.rt.f32;
+    for (const w of all) {
+      const o = offsets.get(w)!;
+      w.ptr = this.params + 4 * o;
+      if (w.trainable) {
+        w.grad = this.grads + 4 * o;
+        this.segments.push({ offset: o, size: w.size });
+      }
+      const [fanIn, fanOut] = w.fans;
+      for (let i = 0; i < w.size; i++) f32[(w.ptr >> 2) + i] = w.initializer(rng, fanIn, fanOut);
+    }
+    // the gaps between 16-byte aligned weights stay zero so the optimizer leaves them at zero
+    this.rt.k.mem_fill(this.grads, 0, Math.max(this.trainableFloats, 4));
+    for (const l of this.layers) l.weightState = this.weightState;
+  }
+
+  /** @internal Builds from data when no inputShape was given. */
+  ensureBuilt(xShape: readonly number[], what: string): void {
+    if (!this.params) {
+      if (xShape.length < 1) throw new ShapeError(`${what}: x must have a batch axis; received shape ${showShape(xShape)}.`);
+      this.build(xShape.slice(1));
+    }
+    const want = this.#inputShape!;
+    if (xShape.length !== want.length + 1 || want.some((d, i) => d !== xShape[i + 1])) {
+      throw new ShapeError(`${what}: x ${showShape(xShape)} does not fit model '${this.name}', which expects [batch,${want.join(",")}] (first layer '${this.layers[0].name}').`);
+    }
+  }
+
+  /** @internal A plan serving `batch` rows, reused when big enough (planning allocates). */
+  plan(batch: number, training: boolean, labelFloats = 0): Plan {
+    if (this.#plan && this.#plan.serves(batch, training) && this.#plan.labelFloats >= labelFloats) return this.#plan;
+    this.#plan?.dispose();
+    this.#plan = null;
+    this.#plan = new Plan(this.rt, batch, training, this.layers, this.#inputShape!, labelFloats);
+    return this.#plan;
+  }
+
+  /** @internal Inference forward over `batch` rows from x into out (pointers); intermediate buffers from the plan. */
+  forwardInto(x: number, out: number, batch: number, plan: Plan): void {
+    const pass: Pass = { rt: this.rt, batch, training: false, seed: 0 };
+    const L = this.layers.length;
+    let input = x;
+    for (let i = 0; i < L; i++) {
+      const y = i === L - 1 ? out : plan.acts[i + 1];
+      this.layers[i].forward(pass, input, y, 0);
+      input = y;
+    }
+  }
+
+  /** @internal Σ of the weight penalties; with `accumulateGrads`, also adds their gradients into the gradient block. */
+  regularization(accumulateGrads: boolean): number {
+    let total = 0;
+    for (const l of this.layers) {
+      for (const w of l.weights) if (w.regularizer) total += regularizerRaw(this.rt, w.regularizer, accumulateGrads && w.trainable ? w.grad : 0, w.ptr, w.size);
+    }
+    return total;
+  }
+
+  /** Configures loss, optimizer and metrics, and checks that the output activation fits the loss. */
+  compile(config: CompileConfig): void {
+    this.#live();
+    const next = compileLoss(this, config);
+    this.compiled?.optimizer.dispose();
+    this.compiled = next;
+  }
+
+  /**
+   * Trains for `epochs` over x [n, ...inputShape] and y (labels shaped as the outputs; class ids
+   * [n] for sparseCategoricalCrossentropy). Resolves to the History of losses and metrics per epoch.
+   */
+  fit(x: Tensor | NestedArray, y: Tensor | NestedArray, options?: FitOptions): Promise<History> {
+    this.#live();
+    return fit(this, x, y, options);
+  }
+
+  /** Loss and metrics over x, y in inference mode: `{ loss, accuracy, … }` (Keras' return_dict form). */
+  evaluate(x: Tensor | NestedArray, y: Tensor | NestedArray, options?: { batchSize?: number }): Record<string, number> {
+    this.#live();
+    return evaluate(this, x, y, options);
+  }
+
+  /** One optimizer step on x, y as a single batch; returns the loss before the step. */
+  trainOnBatch(x: Tensor | NestedArray, y: Tensor | NestedArray): number {
+    this.#live();
+    return trainOnBatch(this, x, y);
+  }
+
+  /**
+   * Outputs for x [n, ...inputShape] as a new tensor [n, ...outputShape], or into `options.out`.
+   * Runs in batches of `batchSize` (default 32) through buffers planned once.
+   */
+  predict(x: Tensor | NestedArray, options: { batchSize?: number; out?: Tensor } = {}): Tensor {
+    this.#live();
+    const { t: X, temporary } = this.toTensor("x", x);
+    try {
+      this.ensureBuilt(X.shape, "predict");
+      const n = X.shape[0];
+      const outShape = [n, ...this.outputShape!];
+      const out = options.out === undefined ? new Tensor(this.rt, outShape) : checkTensor("out", options.out, this.rt);
+      if (out.size !== shapeSize(outShape) || out.shape[0] !== n) throw new ShapeError(`predict: out ${showShape(out.shape)} must be ${showShape(outShape)}.`);
+      if (out.ptr === X.ptr) throw new ValueError("predict: out must not be x.");
+      const bs = batchSizeOption(options.batchSize, 32);
+      const plan = this.plan(Math.min(bs, Math.max(n, 1)), false);
+      const inF = shapeSize(this.#inputShape!), outF = shapeSize(this.outputShape!);
+      for (let r = 0; r < n; r += bs) {
+        const b = Math.min(bs, n - r);
+        this.forwardInto(X.ptr + 4 * r * inF, out.ptr + 4 * r * outF, b, plan);
+      }
+      return out;
+    } finally {
+      if (temporary) X.dispose();
+    }
+  }
+
+  /** @internal Accepts a Tensor of this instance or nested arrays (copied into a temporary tensor). */
+  toTensor(what: string, v: Tensor | NestedArray): { t: Tensor; temporary: boolean } {
+    if (v instanceof Tensor) return { t: checkTensor(what, v, this.rt), temporary: false };
+    if (!Array.isArray(v)) throw new ValueError(`${what} must be a Tensor or nested arrays; received ${show(v)}.`);
+    const { flat, shape } = flattenNested(v);
+    const t = new Tensor(this.rt, shape);
+    t.data.set(flat);
+    return { t, temporary: true };
+  }
+
+  /** Every weight value, as copies (layer order, each layer's getWeights order). */
+  getWeights(): Tensor[] {
+    return this.layers.flatMap((l) => (l.built ? l.getWeights() : []));
+  }
+
+  /** Sets every weight (same order and shapes as getWeights); checked fully before anything is written. */
+  setWeights(values: readonly Tensor[]): void {
+    const counts = this.layers.map((l) => l.weights.length);
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (!Array.isArray(values) || values.length !== total) throw new ValueError(`setWeights expects ${total} tensors (as getWeights returns); received ${show(values)}.`);
+    const snapshot = this.snapshot();
+    let i = 0;
+    try {
+      for (let j = 0; j < this.layers.length; j++) {
+        this.layers[j].setWeights(values.slice(i, i + counts[j]));
+        i += counts[j];
+      }
+    } catch (error) {
+      this.restore(snapshot);
+      throw error;
+    }
+  }
+
+  /** @internal A copy of the whole parameter block. */
+  snapshot(): Float32Array {
+    return this.rt.f32.slice(this.params >> 2, (this.params >> 2) + this.paramFloats);
+  }
+
+  /** @internal */
+  restore(snapshot: Float32Array): void {
+    this.rt.f32.set(snapshot, this.params >> 2);
+    this.weightState.version++;
+  }
+
+  /** Number of weight values. */
+  countParams(): number {
+    return this.layers.reduce((s, l) => s + l.countParams(), 0);
+  }
+
+  /** Prints (and returns) a Keras-style table of layers, output shapes and parameter counts. */
+  summary(printFn: (line: string) => void = console.log): string {
+    this.#live();
+    const rows = this.layers.map((l) => [`${l.name} (${l.className})`, l.outputShape ? `(None, ${l.outputShape.join(", ")})` : "?", l.countParams().toLocaleString("en-US")]);
+    const head = ["Layer (type)", "Output Shape", "Param #"];
+    const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)) + 2);
+    const line = (r: string[]) => r.map((s, c) => s.padEnd(w[c])).join("").trimEnd();
+    const rule = (ch: string) => ch.repeat(w.reduce((a, b) => a + b, 0));
+    const all = this.layers.flatMap((l) => l.weights);
+    const trainable = all.filter((x) => x.trainable).reduce((s, x) => s + x.size, 0);
+    const total = all.reduce((s, x) => s + x.size, 0);
+    const text = [
+      `Model: "${this.name}"`, rule("─"), line(head), rule("═"),
+      ...rows.map(line), rule("─"),
+      `Total params: ${total.toLocaleString("en-US")} (${fmtBytes(total * 4)})`,
+      `Trainable params: ${trainable.toLocaleString("en-US")} (${fmtBytes(trainable * 4)})`,
+      `Non-trainable params: ${(total - trainable).toLocaleString("en-US")} (${fmtBytes((total - trainable) * 4)})`,
+    ].join("\n");
+    printFn(text);
+    return text;
+  }
+
+  /** Frees the weights, gradients, buffers and optimizer state. Later use throws. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#plan?.dispose();
+    this.compiled?.optimizer.dispose();
+    for (const l of this.layers) (l as { releaseCaches?: () => void }).releaseCaches?.();
+    if (this.params) {
+      this.rt.free(this.params, this.paramFloats);
+      this.rt.free(this.grads, Math.max(this.trainableFloats, 4));
+    }
+  }
+
+  get isDisposed(): boolean {
+    return this.#disposed;
+  }
+
+  #live(): void {
+    if (this.#disposed) throw new ValueError(`Model '${this.name}' was used after dispose().`);
+  }
+}
+
+function fmtBytes(b: number): string {
+  return b < 1024 ? `${b} B` : b < 1 << 20 ? `${(b / 1024).toFixed(2)} KB` : `${(b / (1 << 20)).toFixed(2)} MB`;
+}
