@@ -1,6 +1,6 @@
 // One harness for every benchmark: for each case and each build it sets up, validates the result
 // against the case's check, then times with benchmark.js and prints medians side by side.
-//   case = { name, elements?, flops?, setup(nn) => { run(), check?(), teardown?() }, js?() => { run(), check?() } }
+//   case = { name, elements?, flops?, samples?, perCall?, setup(nn) => { run(), check?(), teardown?() }, js?() => { run(), check?() } }
 import Benchmark from "benchmark";
 import os from "node:os";
 import { BACKENDS, backendSupport, init } from "../dist/index.js";
@@ -25,9 +25,10 @@ async function instance(build) {
 
 function rate(c, sec) {
   const parts = [];
+  if (c.samples) parts.push(`${(c.samples / sec / 1e3).toFixed(1)}k samples/s`);
   if (c.elements) parts.push(`${(c.elements / sec / 1e6).toFixed(0)} Melem/s`);
   if (c.flops) parts.push(`${(c.flops / sec / 1e9).toFixed(2)} GFLOP/s`);
-  if (c.perCall || (!c.elements && !c.flops)) parts.push(fmtTime(sec));
+  if (c.perCall || (!c.elements && !c.flops && !c.samples)) parts.push(fmtTime(sec));
   return parts.join(" ");
 }
 

@@ -4,6 +4,10 @@ import { gemm, type GemmOptions, matmul, type MatmulOptions } from "./gemm.js";
 import { checkNumber, ShapeError, ValueError, show, showShape } from "./errors.js";
 import { CombinedLoss, type LossTerm, lossGradient, lossValue, type Regularizer, regularizers } from "./losses_api.js";
 import type { LossName, LossParams } from "./losses.js";
+import { callbacks } from "./model/callbacks.js";
+import { initializers, layers } from "./model/factories.js";
+import { Sequential, type SequentialConfig } from "./model/sequential.js";
+import { optimizers } from "./optimizers.js";
 import { Rng } from "./random.js";
 import type { Runtime } from "./runtime.js";
 import { checkShape, checkTensor, flattenNested, type NestedArray, shapeSize, Tensor, type TensorLike } from "./tensor.js";
@@ -244,4 +248,29 @@ export class NN {
   }
 
   // ---- layers, optimizers, training (issue 6) ----
+
+  /** A model of layers in a chain: `nn.sequential({ layers: [nn.layers.dense({ units: 10, inputShape: [4] })] })`. */
+  sequential(config?: SequentialConfig): Sequential {
+    return new Sequential(this.rt, config);
+  }
+
+  /** Layer factories (dense, activation, dropout, batchNormalization, layerNormalization, prelu, softmax, flatten). */
+  get layers(): typeof layers {
+    return layers;
+  }
+
+  /** Weight initialisers (glorotUniform, heNormal, …, constant(v)) for kernelInitializer and friends. */
+  get initializers(): typeof initializers {
+    return initializers;
+  }
+
+  /** Optimizers (sgd, adam, adamw, rmsprop, adagrad) and learning-rate schedules. */
+  get optimizers(): typeof optimizers {
+    return optimizers;
+  }
+
+  /** Training callbacks: earlyStopping. */
+  get callbacks(): typeof callbacks {
+    return callbacks;
+  }
 }

@@ -1,0 +1,21 @@
+// The Keras/tfjs-shaped factories: nn.layers.dense({...}), nn.initializers.heNormal…
+import { constant, INITIALIZERS } from "./initializers.js";
+import { Activation, type ActivationLayerConfig, Dense, type DenseConfig, Flatten, PReLU, type PReLUConfig, Softmax } from "./layers_core.js";
+import type { LayerConfig } from "./layer.js";
+
+/** Layer factories, as tfjs' `tf.layers`. */
+export const layers = Object.freeze({
+  /** Fully connected: activation(x·kernel + bias), kernel [in, units]. */
+  dense: (config: DenseConfig) => new Dense(config),
+  /** A named activation as a layer. */
+  activation: (config: ActivationLayerConfig) => new Activation(config),
+  /** Softmax over the last axis. */
+  softmax: (config?: LayerConfig & { axis?: -1 }) => new Softmax(config),
+  /** [batch, a, b, …] → [batch, a·b·…]. */
+  flatten: (config?: LayerConfig) => new Flatten(config),
+  /** Parametric ReLU with a learned alpha. */
+  prelu: (config?: PReLUConfig) => new PReLU(config),
+});
+
+/** Initialisers by name, plus constant(v). */
+export const initializers = Object.freeze({ ...INITIALIZERS, constant });
