@@ -68,12 +68,13 @@ export function opt_sgd(p: usize, g: usize, v: usize, n: i32, lr: f32, momentum:
  * Adam / AdamW, Keras `Adam`: m ← m + (ĝ − m)(1 − β1); v ← v + (ĝ² − v)(1 − β2);
  * p ← p − α·m / (√v + ε) with α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ) computed by the caller. ε sits outside
  * the bias correction exactly as Keras places it (so ε = 1e-7 matches Keras' numbers, not the
- * paper's ε̂). AdamW is this kernel with decay > 0.
+ * paper's ε̂). AdamW is this kernel with decay > 0. c1 = 1 − β1 and c2 = 1 − β2 come from the
+ * caller in float64: formed here from float32 betas, 1 − f32(0.999) is off by 1.3e-5 relative.
  * Error: each step is a handful of correctly rounded ops, ≤ ~4 ulp of the float64 update.
  */
-export function opt_adam(p: usize, g: usize, m: usize, v: usize, n: i32, alpha: f32, beta1: f32, beta2: f32, eps: f32, decay: f32, gs: f32, gc: f32): void {
+export function opt_adam(p: usize, g: usize, m: usize, v: usize, n: i32, alpha: f32, c1: f32, c2: f32, eps: f32, decay: f32, gs: f32, gc: f32): void {
   let i = 0;
-  const c1: f32 = 1 - beta1, c2: f32 = 1 - beta2, keep: f32 = 1 - decay;
+  const keep: f32 = 1 - decay;
   if (ASC_FEATURE_SIMD) {
     const va = splat(alpha), v1 = splat(c1), v2 = splat(c2), ve = splat(eps), vk = splat(keep);
     const vs = splat(gs), lo = splat(-gc), hi = splat(gc);
@@ -104,11 +105,11 @@ export function opt_adam(p: usize, g: usize, m: usize, v: usize, n: i32, alpha: 
  * RMSprop, Keras `RMSprop`: a ← ρ·a + (1 − ρ)·ĝ²; centered (mg ≠ 0): ḡ ← ρ·ḡ + (1 − ρ)·ĝ and the
  * denominator is a − ḡ² + ε, else a + ε (ε inside the root, as Keras); inc = lr·ĝ / √denominator;
  * p ← p − inc, or with momentum μ > 0: s ← μ·s + inc; p ← p − s. s (μ = 0) and mg (not centered)
- * are not touched and may be 0.
+ * are not touched and may be 0. c = 1 − ρ from the caller in float64 (as opt_adam's c1, c2).
  */
-export function opt_rmsprop(p: usize, g: usize, a: usize, s: usize, mg: usize, n: i32, lr: f32, rho: f32, momentum: f32, eps: f32, decay: f32, gs: f32, gc: f32): void {
+export function opt_rmsprop(p: usize, g: usize, a: usize, s: usize, mg: usize, n: i32, lr: f32, rho: f32, c: f32, momentum: f32, eps: f32, decay: f32, gs: f32, gc: f32): void {
   let i = 0;
-  const c: f32 = 1 - rho, keep: f32 = 1 - decay;
+  const keep: f32 = 1 - decay;
   const useMomentum = momentum > 0, centered = mg != 0;
   if (ASC_FEATURE_SIMD) {
     const vl = splat(lr), vr = splat(rho), vc = splat(c), ve = splat(eps), vm = splat(momentum), vk = splat(keep);

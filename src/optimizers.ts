@@ -431,7 +431,7 @@ export class Adam extends Optimizer {
   protected update(k: Kernels, p: number, g: number, s: number, w: number, n: number, lr: number, t: number, gs: number, gc: number) {
     // Keras folds both bias corrections into the step size: α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ), in float64 here
     const alpha = (lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    k.opt_adam(p, g, s, s + 4 * w, n, alpha, this.beta1, this.beta2, this.epsilon, lr * this.weightDecay, gs, gc);
+    k.opt_adam(p, g, s, s + 4 * w, n, alpha, 1 - this.beta1, 1 - this.beta2, this.epsilon, lr * this.weightDecay, gs, gc);
   }
   protected ownConfig() {
     return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
@@ -463,7 +463,7 @@ export class RMSprop extends Optimizer {
   protected update(k: Kernels, p: number, g: number, s: number, w: number, n: number, lr: number, _t: number, gs: number, gc: number) {
     const ms = this.momentum > 0 ? s + 4 * w : 0;
     const mg = this.centered ? s + 4 * w * (ms ? 2 : 1) : 0;
-    k.opt_rmsprop(p, g, s, ms, mg, n, lr, this.rho, this.momentum, this.epsilon, lr * this.weightDecay, gs, gc);
+    k.opt_rmsprop(p, g, s, ms, mg, n, lr, this.rho, 1 - this.rho, this.momentum, this.epsilon, lr * this.weightDecay, gs, gc);
   }
   protected ownConfig() {
     return { rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
