@@ -265,7 +265,8 @@ export abstract class Optimizer {
   /**
    * Updates each params[i] in place from grads[i] (same shape), one step. Validates everything
    * before changing anything. State is allocated the first time a tensor is seen and kept until
-   * dispose(); gradients are only read (clipping is folded into the kernel's load).
+   * dispose() (or until a new tensor arrives after it was disposed); gradients are only read
+   * (clipping is folded into the kernel's load).
    */
   step(params: readonly Tensor[], grads: readonly Tensor[]): void {
     if (!Array.isArray(params)) throw new ValueError(`params must be an array of Tensors; received ${show(params)}.`);
@@ -307,8 +308,8 @@ export abstract class Optimizer {
    * allocates nothing. With clipNorm, gradients of segments over the norm are scaled in place.
    */
   applyRaw(rt: Runtime, params: number, grads: number, n: number, segments: readonly Segment[]): void {
-    this.#bind(rt);
     const lr = this.learningRate;
+    this.#bind(rt);
     const st = this.#states.get(params) ?? this.#state(rt, params, checkInt("n", n));
     if (st.n !== n) throw new ValueError(`applyRaw: this optimizer holds state for ${st.n} floats at ${params}; received n = ${n}. Call dispose() before reusing it for another block.`);
     const k = rt.k;
@@ -356,6 +357,13 @@ export abstract class Optimizer {
   #state(rt: Runtime, key: Tensor | number, n: number): State {
     let st = this.#states.get(key);
     if (st === undefined) {
+      // a new variable is the moment to drop the state of tensors disposed since (not a per-step cost)
+      for (const [t, old] of this.#states) {
+        if (t instanceof Tensor && t.isDisposed) {
+          if (old.ptr !== 0) rt.free(old.ptr, old.floats);
+          this.#states.delete(t);
+        }
+      }
       const floats = this.slots * stride(n);
       const ptr = floats > 0 ? rt.alloc(floats) : 0;
       if (ptr !== 0) this.init(rt.k, ptr, floats);

@@ -214,7 +214,16 @@ describe.each(BUILDS)("edges and API (%s build)", (backend) => {
     expect(() => opt.applyRaw(nn.rt, p.ptr, g.ptr, 1000, segments.slice(0, 1))).not.toThrow();
     expect(() => opt.applyRaw(nn.rt, p.ptr, g.ptr, 1001, segments)).toThrow(/n = 1001/);
     opt.dispose();
-    for (const t of [p, g]) t.dispose();
+    // step(): state per tensor, freed when a later step meets a new tensor after the old one was disposed
+    const a = nn.zeros([10]), b = nn.zeros([10]), c = nn.zeros([10]), base = nn.memory().bytesInUse;
+    const sgd = optimizers.sgd({ momentum: 0.9 });
+    sgd.step([a], [b]);
+    expect(nn.memory().bytesInUse - base).toBe(48);
+    a.dispose();
+    sgd.step([c], [b]);
+    expect(nn.memory().bytesInUse - base).toBe(48 - 48);
+    sgd.dispose();
+    for (const t of [p, g, b, c]) t.dispose();
   });
 
   it("a failed step names the argument and changes nothing", async () => {
