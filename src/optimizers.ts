@@ -1,0 +1,536 @@
+// Optimizers with Keras 3 semantics and learning-rate schedules. The registry OPTIMIZERS names each
+// optimizer once (defaults, kernel, state slots); OptimizerName, the `optimizers` factory and
+// resolveOptimizer derive from it. Update rules and their derivations: assembly/optimizers.ts.
+import { checkInt, checkName, checkNumber, ShapeError, show, ValueError } from "./errors.js";
+import type { Kernels, Runtime } from "./runtime.js";
+import { checkSameShape, checkTensor, Tensor } from "./tensor.js";
+
+// ---------------------------------------------------------------- schedules
+
+/** What a schedule's getConfig() returns (Keras' serialised form, camelCase keys). */
+export interface ScheduleConfig {
+  readonly className: string;
+  readonly config: Readonly<Record<string, number | boolean | readonly number[] | null>>;
+}
+
+/** A learning rate as a function of the optimizer's `iterations` (0 on the first step). Callable. */
+export interface LearningRateSchedule {
+  (step: number): number;
+  readonly className: string;
+  getConfig(): ScheduleConfig;
+}
+
+type Options<T> = { readonly [K in keyof T]?: T[K] };
+
+/** Throws ValueError unless `options` is an object (or undefined) whose keys are all in `valid`. */
+function checkOptions<T extends object>(what: string, options: unknown, valid: readonly string[]): Options<T> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new ValueError(`${what} options must be an object; received ${show(options)}.`);
+  }
+  const unknown = Object.keys(options).filter((k) => !valid.includes(k));
+  if (unknown.length > 0) {
+    throw new ValueError(`${what}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map(show).join(", ")}; expected some of: ${valid.join(", ")}.`);
+  }
+  return options as Options<T>;
+}
+
+/** A number > 0 (checkNumber's closed ranges cannot say "strictly positive"). */
+function checkPositive(what: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new ValueError(`${what} must be a finite number > 0; received ${show(value)}.`);
+  return value;
+}
+
+function makeSchedule(className: string, config: ScheduleConfig["config"], f: (step: number) => number): LearningRateSchedule {
+  const s = (step: number) => f(step);
+  const frozen = Object.freeze({ ...config });
+  return Object.freeze(Object.assign(s, { className, getConfig: () => ({ className, config: frozen }) }));
+}
+
+export interface ExponentialDecayOptions {
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  /** Decay in whole intervals of decaySteps (floor of step/decaySteps). Default false. */
+  staircase?: boolean;
+}
+/** Keras ExponentialDecay: lr₀ · decayRate^(step/decaySteps), the exponent floored when staircase. */
+export function exponentialDecay(options: ExponentialDecayOptions): LearningRateSchedule {
+  const o = checkOptions<ExponentialDecayOptions>("exponentialDecay", options, ["initialLearningRate", "decaySteps", "decayRate", "staircase"]);
+  const lr0 = checkPositive("initialLearningRate", o.initialLearningRate);
+  const steps = checkPositive("decaySteps", o.decaySteps);
+  const rate = checkPositive("decayRate", o.decayRate);
+  const staircase = checkBool("staircase", o.staircase ?? false);
+  return makeSchedule("ExponentialDecay", { initialLearningRate: lr0, decaySteps: steps, decayRate: rate, staircase }, (step) => {
+    const p = step / steps;
+    return lr0 * rate ** (staircase ? Math.floor(p) : p);
+  });
+}
+
+export interface CosineDecayOptions {
+  initialLearningRate: number;
+  decaySteps: number;
+  /** Floor of the decay as a fraction of its start. Default 0. */
+  alpha?: number;
+  /** With warmup: lr rises linearly from initialLearningRate to this over warmupSteps, then decays from it. */
+  warmupTarget?: number | null;
+  /** Default 0. */
+  warmupSteps?: number;
+}
+/**
+ * Keras CosineDecay: lr·((1 − α)·½(1 + cos(π·min(s, D)/D)) + α), from lr₀, or with warmup from
+ * warmupTarget after a linear ramp lr₀ → warmupTarget over warmupSteps (s counted after the ramp).
+ */
+export function cosineDecay(options: CosineDecayOptions): LearningRateSchedule {
+  const o = checkOptions<CosineDecayOptions>("cosineDecay", options, ["initialLearningRate", "decaySteps", "alpha", "warmupTarget", "warmupSteps"]);
+  const lr0 = checkNumber("initialLearningRate", o.initialLearningRate, 0);
+  const D = checkPositive("decaySteps", o.decaySteps);
+  const alpha = checkNumber("alpha", o.alpha ?? 0, 0, 1);
+  const target = o.warmupTarget == null ? null : checkPositive("warmupTarget", o.warmupTarget);
+  const W = checkInt("warmupSteps", o.warmupSteps ?? 0);
+  const decay = (s: number, from: number) => from * ((1 - alpha) * 0.5 * (1 + Math.cos((Math.PI * s) / D)) + alpha);
+  return makeSchedule("CosineDecay", { initialLearningRate: lr0, decaySteps: D, alpha, warmupTarget: target, warmupSteps: W }, (step) => {
+    if (target === null) return decay(Math.min(step, D), lr0);
+    const s = Math.min(step, D + W);
+    return s < W ? lr0 + ((target - lr0) * s) / W : decay(s - W, target);
+  });
+}
+
+export interface PiecewiseConstantDecayOptions {
+  /** Strictly increasing steps. */
+  boundaries: readonly number[];
+  /** One more than boundaries: values[i] while boundaries[i−1] < step ≤ boundaries[i]. */
+  values: readonly number[];
+}
+/** Keras PiecewiseConstantDecay: values[0] for step ≤ boundaries[0], …, values[k] after the last. */
+export function piecewiseConstantDecay(options: PiecewiseConstantDecayOptions): LearningRateSchedule {
+  const o = checkOptions<PiecewiseConstantDecayOptions>("piecewiseConstantDecay", options, ["boundaries", "values"]);
+  const { boundaries: b, values: v } = o;
+  if (!Array.isArray(b) || !b.every((x, i) => Number.isFinite(x) && (i === 0 || x > b[i - 1]))) {
+    throw new ValueError(`boundaries must be a strictly increasing array of finite numbers; received ${show(b)}.`);
+  }
+  if (!Array.isArray(v) || v.length !== b.length + 1) {
+    throw new ValueError(`values must have boundaries.length + 1 = ${b.length + 1} entries; received ${show(v)}.`);
+  }
+  v.forEach((x, i) => checkNumber(`values[${i}]`, x, 0));
+  const bs = Object.freeze(b.slice()), vs = Object.freeze(v.slice());
+  return makeSchedule("PiecewiseConstantDecay", { boundaries: bs, values: vs }, (step) => {
+    let i = 0;
+    while (i < bs.length && step > bs[i]) i++;
+    return vs[i];
+  });
+}
+
+export interface StepDecayOptions {
+  initialLearningRate: number;
+  /** Steps between decays (integer ≥ 1). */
+  stepSize: number;
+  /** Factor per decay. Default 0.1 (PyTorch StepLR). */
+  gamma?: number;
+}
+/** PyTorch StepLR: lr₀ · γ^⌊step/stepSize⌋. */
+export function stepDecay(options: StepDecayOptions): LearningRateSchedule {
+  const o = checkOptions<StepDecayOptions>("stepDecay", options, ["initialLearningRate", "stepSize", "gamma"]);
+  const lr0 = checkPositive("initialLearningRate", o.initialLearningRate);
+  const size = checkInt("stepSize", o.stepSize, 1);
+  const gamma = checkPositive("gamma", o.gamma ?? 0.1);
+  return makeSchedule("StepDecay", { initialLearningRate: lr0, stepSize: size, gamma }, (step) => lr0 * gamma ** Math.floor(step / size));
+}
+
+function checkBool(what: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw new ValueError(`${what} must be a boolean; received ${show(value)}.`);
+  return value;
+}
+
+// ---------------------------------------------------------------- optimizers
+
+/** Options every optimizer takes (Keras' base optimizer arguments). */
+export interface OptimizerOptions {
+  /** A number > 0, a schedule, or any (step) → lr function evaluated at `iterations`. */
+  learningRate?: number | LearningRateSchedule | ((step: number) => number);
+  /** Decoupled decay p ← p − lr·weightDecay·p before the update (Keras weight_decay). Default 0 (AdamW 0.004). */
+  weightDecay?: number;
+  /** Scale each variable's gradient to norm ≤ clipNorm (Keras clipnorm). */
+  clipNorm?: number | null;
+  /** Scale all gradients together to global norm ≤ globalClipNorm (Keras global_clipnorm). */
+  globalClipNorm?: number | null;
+  /** Clamp each gradient entry to [−clipValue, clipValue] (Keras clipvalue). At most one clip option. */
+  clipValue?: number | null;
+}
+export interface SGDOptions extends OptimizerOptions {
+  /** In [0, 1]. Default 0. */
+  momentum?: number;
+  /** Default false. */
+  nesterov?: boolean;
+}
+export interface AdamOptions extends OptimizerOptions {
+  /** In [0, 1). Default 0.9. */
+  beta1?: number;
+  /** In [0, 1). Default 0.999. */
+  beta2?: number;
+  /** ≥ 0, added to √v (Keras' placement). Default 1e-7. */
+  epsilon?: number;
+}
+export interface RMSpropOptions extends OptimizerOptions {
+  /** In [0, 1]. Default 0.9. */
+  rho?: number;
+  /** In [0, 1]. Default 0. */
+  momentum?: number;
+  /** ≥ 0, inside the root. Default 1e-7. */
+  epsilon?: number;
+  /** Normalise by the variance estimate a − ḡ² instead of a. Default false. */
+  centered?: boolean;
+}
+export interface AdagradOptions extends OptimizerOptions {
+  /** ≥ 0. Default 0.1. */
+  initialAccumulatorValue?: number;
+  /** ≥ 0. Default 1e-7. */
+  epsilon?: number;
+}
+
+/** A per-variable range of a parameter block, in floats. */
+export interface Segment {
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** getConfig(): the resolved options under the registry name (a schedule as its ScheduleConfig). */
+export interface OptimizerConfig {
+  readonly name: OptimizerName;
+  readonly learningRate: number | ScheduleConfig;
+  readonly [option: string]: number | boolean | null | string | ScheduleConfig;
+}
+
+interface State {
+  /** Byte address of slot 0 (0 when the optimizer keeps no state). */
+  readonly ptr: number;
+  readonly floats: number;
+  readonly n: number;
+  segments?: readonly Segment[];
+}
+
+const COMMON_KEYS = ["learningRate", "weightDecay", "clipNorm", "globalClipNorm", "clipValue"] as const;
+
+/** Base class: options, schedule, clipping and per-block state; subclasses supply the kernel call. */
+export abstract class Optimizer {
+  readonly weightDecay: number;
+  readonly clipNorm: number | null;
+  readonly globalClipNorm: number | null;
+  readonly clipValue: number | null;
+  #iterations = 0;
+  readonly #lr: number | ((step: number) => number);
+  #rt: Runtime | null = null;
+  /** State per param Tensor (step) or per params pointer (applyRaw). */
+  readonly #states = new Map<Tensor | number, State>();
+
+  protected constructor(
+    readonly name: OptimizerName,
+    options: Options<OptimizerOptions>,
+  ) {
+    const d = OPTIMIZERS[name].defaults;
+    const lr = options.learningRate ?? d.learningRate;
+    this.#lr = typeof lr === "function" ? lr : checkPositive("learningRate", lr);
+    this.weightDecay = checkNumber("weightDecay", options.weightDecay ?? d.weightDecay, 0);
+    const clip = (key: "clipNorm" | "globalClipNorm" | "clipValue") => (options[key] == null ? null : checkPositive(key, options[key]));
+    this.clipNorm = clip("clipNorm");
+    this.globalClipNorm = clip("globalClipNorm");
+    this.clipValue = clip("clipValue");
+    const set = (["clipNorm", "globalClipNorm", "clipValue"] as const).filter((k) => this[k] !== null);
+    if (set.length > 1) throw new ValueError(`Only one of clipNorm, globalClipNorm and clipValue can be set; received ${set.join(" and ")}.`);
+  }
+
+  /** Steps taken so far (Keras `iterations`): the step a schedule is evaluated at. */
+  get iterations(): number {
+    return this.#iterations;
+  }
+
+  /** The learning rate the next step uses. */
+  get learningRate(): number {
+    const lr = this.#lr;
+    if (typeof lr === "number") return lr;
+    const v = lr(this.#iterations);
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+      throw new ValueError(`learningRate schedule must return a finite number ≥ 0; received ${show(v)} at step ${this.#iterations}.`);
+    }
+    return v;
+  }
+
+  /** Keras-style configuration under the registry name. */
+  getConfig(): OptimizerConfig {
+    const lr = this.#lr;
+    const learningRate = typeof lr === "number" ? lr : "getConfig" in lr ? (lr as LearningRateSchedule).getConfig() : { className: "Function", config: {} };
+    return { name: this.name, learningRate, weightDecay: this.weightDecay, clipNorm: this.clipNorm, globalClipNorm: this.globalClipNorm, clipValue: this.clipValue, ...this.ownConfig() };
+  }
+
+  /**
+   * Updates each params[i] in place from grads[i] (same shape), one step. Validates everything
+   * before changing anything. State is allocated the first time a tensor is seen and kept until
+   * dispose() (or until a new tensor arrives after it was disposed); gradients are only read
+   * (clipping is folded into the kernel's load).
+   */
+  step(params: readonly Tensor[], grads: readonly Tensor[]): void {
+    if (!Array.isArray(params)) throw new ValueError(`params must be an array of Tensors; received ${show(params)}.`);
+    if (!Array.isArray(grads)) throw new ValueError(`grads must be an array of Tensors; received ${show(grads)}.`);
+    if (grads.length !== params.length) throw new ValueError(`grads must hold one tensor per param (${params.length}); received ${grads.length}.`);
+    const rt = this.#rt ?? (params[0] as Tensor | undefined)?.rt;
+    const seen = new Set<Tensor>();
+    params.forEach((p, i) => {
+      checkTensor(`params[${i}]`, p, rt as Runtime);
+      checkTensor(`grads[${i}]`, grads[i], rt as Runtime);
+      checkSameShape(`params[${i}]`, p, `grads[${i}]`, grads[i]);
+      if (seen.has(p)) throw new ValueError(`params[${i}] appears twice in params; each tensor can be updated once per step.`);
+      seen.add(p);
+    });
+    const lr = this.learningRate;
+    if (rt === undefined) return void this.#iterations++;
+    this.#bind(rt);
+    const k = rt.k;
+    let gs = 1;
+    if (this.globalClipNorm !== null) {
+      let sq = 0;
+      for (const g of grads) sq += k.red_sum_squares(g.ptr, g.size);
+      gs = globalScale(Math.sqrt(sq), this.globalClipNorm);
+    }
+    const states = params.map((p) => this.#state(rt, p, p.size));
+    const t = ++this.#iterations;
+    params.forEach((p, i) => {
+      const g = grads[i];
+      const s = this.clipNorm === null ? gs : this.clipNorm / Math.max(Math.sqrt(k.red_sum_squares(g.ptr, g.size)), this.clipNorm);
+      this.update(k, p.ptr, g.ptr, states[i].ptr, stride(p.size), p.size, lr, t, s, this.clipValue ?? Infinity);
+    });
+  }
+
+  /**
+   * The training loop's entry: params and grads are byte addresses of contiguous float32 blocks of
+   * n floats; segments are the variables' ranges (floats), read only for clipNorm. State for the
+   * block is allocated on the first call (keyed by params) and reused; after that each call is one
+   * fused kernel call (plus a norm per segment with clipNorm, a global norm with globalClipNorm) and
+   * allocates nothing. With clipNorm, gradients of segments over the norm are scaled in place.
+   */
+  applyRaw(rt: Runtime, params: number, grads: number, n: number, segments: readonly Segment[]): void {
+    const lr = this.learningRate;
+    this.#bind(rt);
+    const st = this.#states.get(params) ?? this.#state(rt, params, checkInt("n", n));
+    if (st.n !== n) throw new ValueError(`applyRaw: this optimizer holds state for ${st.n} floats at ${params}; received n = ${n}. Call dispose() before reusing it for another block.`);
+    const k = rt.k;
+    let gs = 1;
+    if (this.clipNorm !== null) {
+      const c = this.clipNorm;
+      if (st.segments !== segments) st.segments = checkSegments(segments, n);
+      for (const s of segments) {
+        const at = grads + 4 * s.offset;
+        // Keras clip_by_norm: g·c / max(‖g‖, c); NaN or Inf norms propagate as Keras' do
+        const scale = c / Math.max(Math.sqrt(k.red_sum_squares(at, s.size)), c);
+        if (scale !== 1) k.ew_scale(at, at, scale, s.size);
+      }
+    } else if (this.globalClipNorm !== null) {
+      gs = globalScale(Math.sqrt(k.red_sum_squares(grads, n)), this.globalClipNorm);
+    }
+    this.update(k, params, grads, st.ptr, stride(n), n, lr, ++this.#iterations, gs, this.clipValue ?? Infinity);
+  }
+
+  /** Frees all state and resets iterations; the optimizer can be used again (fresh state). */
+  dispose(): void {
+    for (const s of this.#states.values()) if (s.ptr !== 0) this.#rt?.free(s.ptr, s.floats);
+    this.#states.clear();
+    this.#rt = null;
+    this.#iterations = 0;
+  }
+
+  /** State slots per parameter (each a float array of the parameter's layout). */
+  protected abstract get slots(): number;
+  /** Initial state (zeros unless overridden). */
+  protected init(k: Kernels, ptr: number, floats: number): void {
+    k.mem_fill(ptr, 0, floats);
+  }
+  /** One kernel call. s: state address, slot j at s + 4·j·slotStride; t: the step, counted from 1. */
+  protected abstract update(k: Kernels, p: number, g: number, s: number, slotStride: number, n: number, lr: number, t: number, gs: number, gc: number): void;
+  protected abstract ownConfig(): Record<string, number | boolean>;
+
+  #bind(rt: Runtime): void {
+    if (this.#rt !== null && this.#rt !== rt) {
+      throw new ValueError(`This optimizer holds state in another simdnn instance (backend '${this.#rt.backend}'); call dispose() first or create one optimizer per instance.`);
+    }
+    this.#rt = rt;
+  }
+
+  #state(rt: Runtime, key: Tensor | number, n: number): State {
+    let st = this.#states.get(key);
+    if (st === undefined) {
+      // a new variable is the moment to drop the state of tensors disposed since (not a per-step cost)
+      for (const [t, old] of this.#states) {
+        if (t instanceof Tensor && t.isDisposed) {
+          if (old.ptr !== 0) rt.free(old.ptr, old.floats);
+          this.#states.delete(t);
+        }
+      }
+      const floats = this.slots * stride(n);
+      const ptr = floats > 0 ? rt.alloc(floats) : 0;
+      if (ptr !== 0) this.init(rt.k, ptr, floats);
+      this.#states.set(key, (st = { ptr, floats, n }));
+    }
+    return st;
+  }
+}
+
+/** Floats per state slot: n rounded up to whole f32x4 vectors, so every slot starts 16-byte aligned. */
+const stride = (n: number) => Math.ceil(n / 4) * 4;
+
+/**
+ * Keras clip_by_global_norm scales by c·min(1/‖g‖, 1/c), NaN when ‖g‖ is not finite. Written
+ * c / max(‖g‖, c) for finite norms, which is exactly 1 below the threshold (c·(1/c) may not be).
+ */
+const globalScale = (norm: number, c: number) => (Number.isFinite(norm) ? c / Math.max(norm, c) : NaN);
+
+function checkSegments(segments: unknown, n: number): readonly Segment[] {
+  if (!Array.isArray(segments)) throw new ValueError(`segments must be an array of { offset, size }; received ${show(segments)}.`);
+  segments.forEach((s: Segment, i) => {
+    if (!(Number.isInteger(s?.offset) && Number.isInteger(s.size) && s.offset >= 0 && s.size >= 0 && s.offset + s.size <= n)) {
+      throw new ShapeError(`segments[${i}] must be an integer range { offset, size } inside [0, ${n}); received ${JSON.stringify(s)}.`);
+    }
+  });
+  return segments;
+}
+
+const own = <T extends object>(what: string, options: unknown, specific: readonly string[]) =>
+  checkOptions<T>(what, options, [...COMMON_KEYS, ...specific]);
+
+/** Keras SGD, optionally with momentum and Nesterov. */
+export class SGD extends Optimizer {
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  constructor(options?: SGDOptions) {
+    const o = own<SGDOptions>("SGD", options, ["momentum", "nesterov"]);
+    super("sgd", o);
+    const d = OPTIMIZERS.sgd.defaults;
+    this.momentum = checkNumber("momentum", o.momentum ?? d.momentum, 0, 1);
+    this.nesterov = checkBool("nesterov", o.nesterov ?? d.nesterov);
+  }
+  protected get slots() {
+    return this.momentum > 0 ? 1 : 0;
+  }
+  protected update(k: Kernels, p: number, g: number, s: number, _w: number, n: number, lr: number, _t: number, gs: number, gc: number) {
+    k.opt_sgd(p, g, s, n, lr, this.momentum, this.nesterov ? 1 : 0, lr * this.weightDecay, gs, gc);
+  }
+  protected ownConfig() {
+    return { momentum: this.momentum, nesterov: this.nesterov };
+  }
+}
+
+/** Keras Adam (AdamW when weightDecay > 0: decoupled decay, the same kernel). */
+export class Adam extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  constructor(options?: AdamOptions) {
+    const name = new.target === AdamW ? "adamw" : "adam";
+    const o = own<AdamOptions>(name === "adam" ? "Adam" : "AdamW", options, ["beta1", "beta2", "epsilon"]);
+    super(name, o);
+    const d = OPTIMIZERS[name].defaults;
+    this.beta1 = checkNumber("beta1", o.beta1 ?? d.beta1, 0, 1);
+    this.beta2 = checkNumber("beta2", o.beta2 ?? d.beta2, 0, 1);
+    if (this.beta1 === 1) throw new ValueError("beta1 must be a number in [0, 1); received 1.");
+    if (this.beta2 === 1) throw new ValueError("beta2 must be a number in [0, 1); received 1.");
+    this.epsilon = checkNumber("epsilon", o.epsilon ?? d.epsilon, 0);
+  }
+  protected get slots() {
+    return 2;
+  }
+  protected update(k: Kernels, p: number, g: number, s: number, w: number, n: number, lr: number, t: number, gs: number, gc: number) {
+    // Keras folds both bias corrections into the step size: α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ), in float64 here
+    const alpha = (lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    k.opt_adam(p, g, s, s + 4 * w, n, alpha, 1 - this.beta1, 1 - this.beta2, this.epsilon, lr * this.weightDecay, gs, gc);
+  }
+  protected ownConfig() {
+    return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
+
+/** Keras AdamW: Adam with decoupled weight decay (default 0.004). */
+export class AdamW extends Adam {}
+
+/** Keras RMSprop, optionally with momentum and centered. */
+export class RMSprop extends Optimizer {
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly centered: boolean;
+  constructor(options?: RMSpropOptions) {
+    const o = own<RMSpropOptions>("RMSprop", options, ["rho", "momentum", "epsilon", "centered"]);
+    super("rmsprop", o);
+    const d = OPTIMIZERS.rmsprop.defaults;
+    this.rho = checkNumber("rho", o.rho ?? d.rho, 0, 1);
+    this.momentum = checkNumber("momentum", o.momentum ?? d.momentum, 0, 1);
+    this.epsilon = checkNumber("epsilon", o.epsilon ?? d.epsilon, 0);
+    this.centered = checkBool("centered", o.centered ?? d.centered);
+  }
+  // slot 0: a (mean square); then s (momentum) if used; then ḡ (centered) if used
+  protected get slots() {
+    return 1 + (this.momentum > 0 ? 1 : 0) + (this.centered ? 1 : 0);
+  }
+  protected update(k: Kernels, p: number, g: number, s: number, w: number, n: number, lr: number, _t: number, gs: number, gc: number) {
+    const ms = this.momentum > 0 ? s + 4 * w : 0;
+    const mg = this.centered ? s + 4 * w * (ms ? 2 : 1) : 0;
+    k.opt_rmsprop(p, g, s, ms, mg, n, lr, this.rho, 1 - this.rho, this.momentum, this.epsilon, lr * this.weightDecay, gs, gc);
+  }
+  protected ownConfig() {
+    return { rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+  }
+}
+
+/** Keras Adagrad. */
+export class Adagrad extends Optimizer {
+  readonly initialAccumulatorValue: number;
+  readonly epsilon: number;
+  constructor(options?: AdagradOptions) {
+    const o = own<AdagradOptions>("Adagrad", options, ["initialAccumulatorValue", "epsilon"]);
+    super("adagrad", o);
+    const d = OPTIMIZERS.adagrad.defaults;
+    this.initialAccumulatorValue = checkNumber("initialAccumulatorValue", o.initialAccumulatorValue ?? d.initialAccumulatorValue, 0);
+    this.epsilon = checkNumber("epsilon", o.epsilon ?? d.epsilon, 0);
+  }
+  protected get slots() {
+    return 1;
+  }
+  protected override init(k: Kernels, ptr: number, floats: number) {
+    k.mem_fill(ptr, this.initialAccumulatorValue, floats);
+  }
+  protected update(k: Kernels, p: number, g: number, s: number, _w: number, n: number, lr: number, _t: number, gs: number, gc: number) {
+    k.opt_adagrad(p, g, s, n, lr, this.epsilon, lr * this.weightDecay, gs, gc);
+  }
+  protected ownConfig() {
+    return { initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon };
+  }
+}
+
+// ---------------------------------------------------------------- registry
+
+const BASE = { weightDecay: 0, clipNorm: null, globalClipNorm: null, clipValue: null } as const;
+const ADAM = { ...BASE, learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
+/** Every optimizer, named once: constructor, kernel, state slots and Keras defaults. */
+export const OPTIMIZERS = {
+  sgd: { make: (o?: SGDOptions) => new SGD(o), kernel: "opt_sgd", state: ["velocity (momentum > 0)"], defaults: { ...BASE, learningRate: 0.01, momentum: 0, nesterov: false } },
+  adam: { make: (o?: AdamOptions) => new Adam(o), kernel: "opt_adam", state: ["m", "v"], defaults: ADAM },
+  adamw: { make: (o?: AdamOptions) => new AdamW(o), kernel: "opt_adam", state: ["m", "v"], defaults: { ...ADAM, weightDecay: 0.004 } },
+  rmsprop: {
+    make: (o?: RMSpropOptions) => new RMSprop(o), kernel: "opt_rmsprop", state: ["mean square", "momentum (momentum > 0)", "mean gradient (centered)"],
+    defaults: { ...BASE, learningRate: 1e-3, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
+  },
+  adagrad: { make: (o?: AdagradOptions) => new Adagrad(o), kernel: "opt_adagrad", state: ["accumulator"], defaults: { ...BASE, learningRate: 1e-3, initialAccumulatorValue: 0.1, epsilon: 1e-7 } },
+} as const;
+
+export type OptimizerName = keyof typeof OPTIMIZERS;
+export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];
+
+/** `optimizers.adam({ learningRate: 1e-3 })`, …, and `optimizers.schedules.cosineDecay({ … })`. */
+export const optimizers = Object.freeze({
+  ...(Object.fromEntries(OPTIMIZER_NAMES.map((k) => [k, OPTIMIZERS[k].make])) as { readonly [K in OptimizerName]: (typeof OPTIMIZERS)[K]["make"] }),
+  schedules: Object.freeze({ exponentialDecay, cosineDecay, piecewiseConstantDecay, stepDecay }),
+});
+
+/** An optimizer instance as is, or a fresh one with Keras defaults for a registry name. */
+export function resolveOptimizer(nameOrInstance: OptimizerName | Optimizer): Optimizer {
+  if (nameOrInstance instanceof Optimizer) return nameOrInstance;
+  return OPTIMIZERS[checkName("optimizer", nameOrInstance, OPTIMIZER_NAMES)].make();
+}
