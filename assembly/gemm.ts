@@ -183,7 +183,23 @@ function gemvPacked(y: usize, x: usize, xs: i32, w: usize, n: i32, k: i32, alpha
       let s0 = z, s1 = z, s2 = z, s3 = z, s4 = z, s5 = z, s6 = z, s7 = z;
       let xp = x, p0 = w + <usize>(j / NR) * pstep;
       const p1 = pstep, p2 = pstep << 1, p3 = pstep * 3;
-      for (let p = 0; p < k; p++) {
+      let p = 0;
+      // two k per trip when x is contiguous: half the loop and pointer overhead per madd
+      if (xs == 1) {
+        for (; p + 2 <= k; p += 2) {
+          const xa = v128.load32_splat(xp), xb = v128.load32_splat(xp, 4);
+          s0 = madd(xa, v128.load(p0), s0); s1 = madd(xa, v128.load(p0, 16), s1);
+          s2 = madd(xa, v128.load(p0 + p1), s2); s3 = madd(xa, v128.load(p0 + p1, 16), s3);
+          s4 = madd(xa, v128.load(p0 + p2), s4); s5 = madd(xa, v128.load(p0 + p2, 16), s5);
+          s6 = madd(xa, v128.load(p0 + p3), s6); s7 = madd(xa, v128.load(p0 + p3, 16), s7);
+          s0 = madd(xb, v128.load(p0, 32), s0); s1 = madd(xb, v128.load(p0, 48), s1);
+          s2 = madd(xb, v128.load(p0 + p1, 32), s2); s3 = madd(xb, v128.load(p0 + p1, 48), s3);
+          s4 = madd(xb, v128.load(p0 + p2, 32), s4); s5 = madd(xb, v128.load(p0 + p2, 48), s5);
+          s6 = madd(xb, v128.load(p0 + p3, 32), s6); s7 = madd(xb, v128.load(p0 + p3, 48), s7);
+          xp += 8; p0 += 64;
+        }
+      }
+      for (; p < k; p++) {
         const xv = v128.load32_splat(xp);
         s0 = madd(xv, v128.load(p0), s0); s1 = madd(xv, v128.load(p0, 16), s1);
         s2 = madd(xv, v128.load(p0 + p1), s2); s3 = madd(xv, v128.load(p0 + p1, 16), s3);

@@ -133,8 +133,8 @@ export class Dense extends Layer implements LogitsOutput {
       activationForwardRaw(rt, this.act, y, scratch, rows, n);
       return;
     }
-    // Inference with several rows reuses weights packed once per weight change (one GEMV needs no packing).
-    const w = !pass.training && rows > 1 ? this.#packedKernel() : this.kernel.ptr;
+    // Inference reuses the kernel packed once per weight change (the packed GEMV also beats the row-wise one at batch 1).
+    const w = pass.training ? this.kernel.ptr : this.#packedKernel();
     if (this.#epilogue) {
       denseForwardRaw(rt, y, x, w, bias, rows, n, k, this.#epilogue);
     } else {
