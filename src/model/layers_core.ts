@@ -116,9 +116,9 @@ export class Dense extends Layer implements LogitsOutput {
     return [...inputShape.slice(0, -1), this.units];
   }
 
-  /** Training keeps the pre-activation z when the activation's backward needs x, or it is softmax (fused loss). */
+  /** Training keeps the pre-activation z when the activation's backward needs x, or when it may feed a fused loss as logits (softmax, sigmoid). */
   get #keepsZ(): boolean {
-    return !GRAD_FROM_Y.has(this.act.name);
+    return !GRAD_FROM_Y.has(this.act.name) || this.act.name === "sigmoid";
   }
 
   override scratchFloats(batch: number): number {

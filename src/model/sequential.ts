@@ -58,20 +58,29 @@ export class Sequential {
     this.seed = (config.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
     if (config.layers !== undefined) {
       if (!Array.isArray(config.layers)) throw new ValueError(`sequential layers must be an array of layers; received ${show(config.layers)}.`);
-      for (const l of config.layers) this.add(l);
+      for (const l of config.layers) this.#append(l);
+      if (this.layers[0]?.configInputShape) this.build(this.layers[0].configInputShape);
     }
   }
 
-  /** Appends a layer (before the first fit/predict/compile). */
+  /** Appends a layer; a built model keeps its weights and initialises the new layer's (not after training started). */
   add(layer: Layer): void {
     this.#live();
+    if (this.step > 0) throw new ValueError(`Model '${this.name}' has been trained; build a new model to change its layers.`);
+    this.#append(layer);
+    if (this.params) {
+      layer.build(this.rt, this.layers[this.layers.length - 2].outputShape!);
+      this.#place();
+    } else if (this.layers[0].configInputShape) this.build(this.layers[0].configInputShape);
+  }
+
+  #append(layer: Layer): void {
     if (!(layer instanceof Layer)) throw new ValueError(`sequential.add expects a layer (nn.layers.dense(…)…); received ${show(layer)}.`);
-    if (this.params) throw new ValueError(`Model '${this.name}' is already built (its weights are placed); build a new model to change its layers.`);
     if (this.layers.includes(layer)) throw new ValueError(`Layer '${layer.name}' is already in model '${this.name}'.`);
     if (this.layers.some((l) => l.name === layer.name)) throw new ValueError(`Model '${this.name}' already has a layer named '${layer.name}'; layer names must be unique.`);
     if (this.layers.length > 0 && layer.configInputShape) throw new ValueError(`Only the first layer takes inputShape; layer '${layer.name}' is layer ${this.layers.length}.`);
+    if (layer.built) throw new ValueError(`Layer '${layer.name}' already belongs to a model; create a new layer for another model.`);
     this.layers.push(layer);
-    if (this.layers.length === 1 && layer.configInputShape) this.build(layer.configInputShape);
   }
 
   /** Per-sample input and output shapes (null until built). */
@@ -99,6 +108,15 @@ export class Sequential {
   /** One block for every weight: trainable ones first (the optimizer's range), 16-byte aligned offsets. */
   #place(): void {
     const all = this.layers.flatMap((l) => l.weights);
+    // placing again (add on a built model): keep the values of weights already placed
+    const kept = new Map(all.filter((w) => w.ptr >= 0).map((w) => [w, this.rt.f32.slice(w.ptr >> 2, (w.ptr >> 2) + w.size)]));
+    if (this.params) {
+      this.#plan?.dispose();
+      this.#plan = null;
+      this.rt.free(this.params, this.paramFloats);
+      this.rt.free(this.grads, Math.max(this.trainableFloats, 4));
+      this.segments = [];
+    }
     const ordered = [...all.filter((w) => w.trainable), ...all.filter((w) => !w.trainable)];
     const offsets = new Map<object, number>();
     let off = 0;
@@ -121,12 +139,17 @@ export class Sequential {
         w.grad = this.grads + 4 * o;
         this.segments.push({ offset: o, size: w.size });
       }
-      const [fanIn, fanOut] = w.fans;
-      for (let i = 0; i < w.size; i++) f32[(w.ptr >> 2) + i] = w.initializer(rng, fanIn, fanOut);
+      const old = kept.get(w);
+      if (old) f32.set(old, w.ptr >> 2);
+      else {
+        const [fanIn, fanOut] = w.fans;
+        for (let i = 0; i < w.size; i++) f32[(w.ptr >> 2) + i] = w.initializer(rng, fanIn, fanOut);
+      }
     }
     // the gaps between 16-byte aligned weights stay zero so the optimizer leaves them at zero
     this.rt.k.mem_fill(this.grads, 0, Math.max(this.trainableFloats, 4));
     for (const l of this.layers) l.weightState = this.weightState;
+    this.weightState.version++;
   }
 
   /** @internal Builds from data when no inputShape was given. */
