@@ -30,3 +30,13 @@ export { CombinedLoss, type CombinedCallOptions, type LossTerm, Regularizer, reg
 export { Rng } from "./random.js";
 export { Tensor, type NestedArray, type TensorLike } from "./tensor.js";
 export { Adagrad, type AdagradOptions, Adam, type AdamOptions, AdamW, cosineDecay, exponentialDecay, type LearningRateSchedule, Optimizer, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type OptimizerOptions, OPTIMIZERS, optimizers, piecewiseConstantDecay, resolveOptimizer, RMSprop, type RMSpropOptions, type ScheduleConfig, type Segment, SGD, type SGDOptions, stepDecay } from "./optimizers.js";
+export { datasets, type Digits, gunzip, type Idx, type IdxData, imagesToFloat32, loadDigits, oneHot, parseIdx, readIdx, trainTestSplit } from "./data/index.js";
+export { Activation, Dense, Flatten, PReLU, Softmax, type ActivationLayerConfig, type DenseConfig, type PReLUConfig } from "./model/layers_core.js";
+export { Layer, type LayerConfig, type Pass, Weight } from "./model/layer.js";
+export { initializers, layers } from "./model/factories.js";
+export { type Initializer, type InitializerName, INITIALIZERS } from "./model/initializers.js";
+export { Sequential, type SequentialConfig } from "./model/sequential.js";
+export type { CompileConfig, LossConfig } from "./model/compile.js";
+export type { FitOptions } from "./model/fit.js";
+export { type Callback, callbacks, EarlyStopping, type EarlyStoppingOptions, History, type Logs, type TrainableModel } from "./model/callbacks.js";
+export { METRICS, type Metric, type MetricName } from "./model/metrics.js";

@@ -1,0 +1,2 @@
+export { type Digits, datasets, loadDigits, trainTestSplit } from "./digits.js";
+export { gunzip, type Idx, type IdxData, imagesToFloat32, oneHot, parseIdx, readIdx } from "./idx.js";
