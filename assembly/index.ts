@@ -7,3 +7,4 @@ export * from "./losses";
 export * from "./optimizers";
 export * from "./layers";
 export * from "./gemm";
+export * from "./layers_norm";

@@ -40,3 +40,4 @@ export type { CompileConfig, LossConfig } from "./model/compile.js";
 export type { FitOptions } from "./model/fit.js";
 export { type Callback, callbacks, EarlyStopping, type EarlyStoppingOptions, History, type Logs, type TrainableModel } from "./model/callbacks.js";
 export { METRICS, type Metric, type MetricName } from "./model/metrics.js";
+export { BatchNormalization, type BatchNormalizationConfig, Dropout, type DropoutConfig, LayerNormalization, type LayerNormalizationConfig } from "./model/layers_norm.js";

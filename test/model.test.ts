@@ -60,6 +60,7 @@ describe.each(BUILDS)("models (%s)", (build) => {
       ["prelu, gelu activation, logits", () => nn.sequential({ seed: 2, layers: [nn.layers.dense({ units: 6, inputShape: [5] }), nn.layers.prelu({ alphaInitializer: nn.initializers.constant(0.25) }), nn.layers.activation({ activation: "gelu" }), nn.layers.dense({ units: 3 })] }), "logitsCE"],
       ["softmax layer + l2 regulariser", () => nn.sequential({ seed: 3, layers: [nn.layers.dense({ units: 4, activation: "sigmoid", inputShape: [5], kernelRegularizer: nn.regularizers.l2(0.01) }), nn.layers.dense({ units: 3 }), nn.layers.softmax()] }), "categoricalCrossentropy"],
       ["sigmoid + binary CE (fused), leakyRelu hidden", () => nn.sequential({ seed: 5, layers: [nn.layers.dense({ units: 4, activation: "leakyRelu", activationParams: { alpha: 0.2 }, inputShape: [5] }), nn.layers.dense({ units: 3, activation: "sigmoid" })] }), "binaryCrossentropy"],
+      ["batch norm, dropout, layer norm", () => nn.sequential({ seed: 6, layers: [nn.layers.dense({ units: 8, inputShape: [5] }), nn.layers.batchNormalization(), nn.layers.activation({ activation: "tanh" }), nn.layers.dropout({ rate: 0.25, seed: 1 }), nn.layers.layerNormalization(), nn.layers.dense({ units: 3, activation: "softmax" })] }), "categoricalCrossentropy"],
       ["mse regression through flatten", () => nn.sequential({ seed: 4, layers: [nn.layers.flatten({ inputShape: [5] }), nn.layers.dense({ units: 3, activation: "softplus" })] }), "meanSquaredError"],
     ];
     for (const [what, make, loss] of cases) {

@@ -16,12 +16,12 @@ async function load(dir, prefix, limit) {
   return { x: imagesToFloat32(images).subarray(0, n * 784), y: oneHot(labels.data.subarray(0, n), 10), n };
 }
 
-export async function fashionMnist({ dir = DEFAULT_DIR, backend = "auto", epochs = 10, trainLimit, testLimit, verbose = 1, log = console.log } = {}) {
+export async function fashionMnist({ dir = DEFAULT_DIR, backend = "auto", epochs = 10, seed = 1, trainLimit, testLimit, verbose = 1, log = console.log } = {}) {
   const nn = await init({ backend });
   const train = await load(dir, "train", trainLimit);
   const test = await load(dir, "t10k", testLimit);
   const x = nn.tensor(train.x, [train.n, 784]), y = nn.tensor(train.y, [train.n, 10]);
-  const model = nn.sequential({ seed: 7, layers: [
+  const model = nn.sequential({ seed, layers: [
     nn.layers.dense({ units: 512, activation: "relu", inputShape: [784] }),
     nn.layers.dense({ units: 256, activation: "relu" }),
     nn.layers.dense({ units: 10, activation: "softmax" }),
@@ -30,7 +30,7 @@ export async function fashionMnist({ dir = DEFAULT_DIR, backend = "auto", epochs
   const epochTimes = [];
   let t0 = 0;
   const history = await model.fit(x, y, {
-    epochs, batchSize: 128, validationSplit: 0.2, shuffle: true, seed: 7, verbose,
+    epochs, batchSize: 128, validationSplit: 0.2, shuffle: true, seed, verbose,
     callbacks: { onEpochBegin: () => void (t0 = performance.now()), onEpochEnd: () => void epochTimes.push(performance.now() - t0) },
   });
   const tx = nn.tensor(test.x, [test.n, 784]), ty = nn.tensor(test.y, [test.n, 10]);

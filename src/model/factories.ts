@@ -2,6 +2,7 @@
 import { constant, INITIALIZERS } from "./initializers.js";
 import { Activation, type ActivationLayerConfig, Dense, type DenseConfig, Flatten, PReLU, type PReLUConfig, Softmax } from "./layers_core.js";
 import type { LayerConfig } from "./layer.js";
+import { BatchNormalization, type BatchNormalizationConfig, Dropout, type DropoutConfig, LayerNormalization, type LayerNormalizationConfig } from "./layers_norm.js";
 
 /** Layer factories, as tfjs' `tf.layers`. */
 export const layers = Object.freeze({
@@ -15,6 +16,12 @@ export const layers = Object.freeze({
   flatten: (config?: LayerConfig) => new Flatten(config),
   /** Parametric ReLU with a learned alpha. */
   prelu: (config?: PReLUConfig) => new PReLU(config),
+  /** Inverted dropout (training only). */
+  dropout: (config: DropoutConfig) => new Dropout(config),
+  /** Per-feature normalisation over the batch, with moving statistics for inference. */
+  batchNormalization: (config?: BatchNormalizationConfig) => new BatchNormalization(config),
+  /** Per-sample normalisation over the features. */
+  layerNormalization: (config?: LayerNormalizationConfig) => new LayerNormalization(config),
 });
 
 /** Initialisers by name, plus constant(v). */

@@ -28,16 +28,16 @@ export function hasLogits(layer: Layer): layer is Layer & LogitsOutput {
 /** Activations whose backward kernels read only y (assembly/activations_ops.ts df): training keeps no pre-activation copy for them. */
 const GRAD_FROM_Y: ReadonlySet<ActivationName> = new Set(["linear", "relu", "sigmoid", "tanh", "binaryStep"]);
 
-function checkKeys(layer: string, config: object, allowed: readonly string[]): void {
+export function checkKeys(layer: string, config: object, allowed: readonly string[]): void {
   for (const k of Object.keys(config)) {
     if (!allowed.includes(k) && (config as Record<string, unknown>)[k] !== undefined) {
       throw new ValueError(`${layer} has no option '${k}'; it accepts: ${allowed.join(", ")}.`);
     }
   }
 }
-const BASE_KEYS = ["name", "inputShape", "batchInputShape"] as const;
+export const BASE_KEYS = ["name", "inputShape", "batchInputShape"] as const;
 
-function regularizer(what: string, r: unknown): Regularizer | undefined {
+export function regularizer(what: string, r: unknown): Regularizer | undefined {
   if (r === undefined || r === null) return undefined;
   if (!(r instanceof Regularizer)) throw new ValueError(`${what} must be a regularizer (nn.regularizers.l2(1e-4)…); received ${show(r)}.`);
   return r;
