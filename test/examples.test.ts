@@ -2,6 +2,8 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM example without types
+import { demo } from "../examples/demo.mjs";
+// @ts-expect-error plain ESM example without types
 import { xor } from "../examples/xor/index.mjs";
 // @ts-expect-error plain ESM example without types
 import { regression } from "../examples/regression/index.mjs";
@@ -11,6 +13,12 @@ import { DEFAULT_DIR, fashionMnist } from "../examples/fashion-mnist/index.mjs";
 const quiet = () => {};
 
 describe("examples", () => {
+  it("npm run demo: the digits MLP reaches ≥ 95% test accuracy on the scalar and SIMD builds", async () => {
+    const r = await demo({ builds: ["scalar", "simd"], log: quiet });
+    expect(r.scalar.accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(r.simd.accuracy).toBeGreaterThanOrEqual(0.95);
+  });
+
   it("xor: the linear model is stuck at chance, the 2-4-1 network is exact", async () => {
     const r = await xor({ backend: "simd", log: quiet });
     expect(r["linear (no hidden layer)"].accuracy).toBeLessThanOrEqual(0.75);
