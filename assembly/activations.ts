@@ -7,7 +7,7 @@ import {
   BinaryStep, Elu, Gelu, GeluTanh, HardSigmoid, HardSwish, LeakyRelu, Linear, Mish, Relu, Relu6, Selu, Sigmoid,
   Silu, Softplus, Softsign, Tanh,
 } from "./activations_ops";
-import { expNeg, expNeg4 } from "./activations_math";
+import { expNeg, expNeg4, expm1Neg, expm1Neg4 } from "./activations_math";
 import { logf } from "./math";
 import { ld, ld4, off, select4, splat, st, st4, kv } from "./vec";
 
@@ -19,12 +19,16 @@ import { ld, ld4, off, select4, splat, st, st4, kv } from "./vec";
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const va = splat(a);
-    // two vectors per step: two independent exp/div chains in flight (+9–12% sigmoid/tanh, measured)
-    for (; i + 8 <= n; i += 8) {
-      const u = op.v(ld4(x, i), va);
-      const w = op.v(ld4(x, i + 4), va);
-      st4(out, i, u);
-      st4(out, i + 4, w);
+    // four vectors per step: independent exp/div chains in flight, constants loaded once per step
+    for (; i + 16 <= n; i += 16) {
+      const u0 = op.v(ld4(x, i), va);
+      const u1 = op.v(ld4(x, i + 4), va);
+      const u2 = op.v(ld4(x, i + 8), va);
+      const u3 = op.v(ld4(x, i + 12), va);
+      st4(out, i, u0);
+      st4(out, i + 4, u1);
+      st4(out, i + 8, u2);
+      st4(out, i + 12, u3);
     }
     for (; i + 4 <= n; i += 4) st4(out, i, op.v(ld4(x, i), va));
   }
@@ -82,8 +86,15 @@ export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n:
   let i = 0;
   let m: f32 = -Infinity;
   if (ASC_FEATURE_SIMD) {
-    let acc = kv(K_NEGINFINITY);
-    for (; i + 4 <= cols; i += 4) acc = f32x4.max(acc, ld4(x, i));
+    // pmax is one instruction (max is a NaN-propagating sequence in V8); a NaN it skips still makes
+    // its own e^(x − m) and so the whole row NaN. Two accumulators halve the dependency chain.
+    let a0 = kv(K_NEGINFINITY), a1 = a0;
+    for (; i + 8 <= cols; i += 8) {
+      a0 = f32x4.pmax(a0, ld4(x, i));
+      a1 = f32x4.pmax(a1, ld4(x, i + 4));
+    }
+    if (i + 4 <= cols) { a0 = f32x4.pmax(a0, ld4(x, i)); i += 4; }
+    const acc = f32x4.pmax(a0, a1);
     m = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
   }
   for (; i < cols; i++) m = max(m, ld(x, i));
@@ -96,12 +107,21 @@ export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n:
   let s: f32 = 0;
   if (ASC_FEATURE_SIMD) {
     const vm = splat(m);
-    let acc = splat(0);
-    for (; i + 4 <= cols; i += 4) {
+    let a0 = splat(0), a1 = a0;
+    for (; i + 8 <= cols; i += 8) {
+      const e0 = expNeg4(f32x4.sub(ld4(x, i), vm));
+      const e1 = expNeg4(f32x4.sub(ld4(x, i + 4), vm));
+      if (store) { st4(out, i, e0); st4(out, i + 4, e1); }
+      a0 = f32x4.add(a0, e0);
+      a1 = f32x4.add(a1, e1);
+    }
+    if (i + 4 <= cols) {
       const e = expNeg4(f32x4.sub(ld4(x, i), vm));
       if (store) st4(out, i, e);
-      acc = f32x4.add(acc, e);
+      a0 = f32x4.add(a0, e);
+      i += 4;
     }
+    const acc = f32x4.add(a0, a1);
     s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
   }
   for (; i < cols; i++) {
@@ -234,4 +254,16 @@ export function act_prelu_grad(dx: usize, dalpha: usize, x: usize, alpha: usize,
       st(dr, c, v > 0 ? g : ld(alpha, c) * g);
     }
   }
+}
+
+// The activation exponentials themselves, exported so their bounds are tested directly (test/math.test.ts).
+export function act_exp_neg(out: usize, x: usize, n: i32): void { forward(changetype<ExpNeg>(0), out, x, n, 0); }
+export function act_expm1_neg(out: usize, x: usize, n: i32): void { forward(changetype<Expm1Neg>(0), out, x, n, 0); }
+@final class ExpNeg {
+  @inline f(x: f32, a: f32): f32 { return expNeg(x); }
+  @inline v(x: v128, a: v128): v128 { return expNeg4(x); }
+}
+@final class Expm1Neg {
+  @inline f(x: f32, a: f32): f32 { return expm1Neg(x); }
+  @inline v(x: v128, a: v128): v128 { return expm1Neg4(x); }
 }

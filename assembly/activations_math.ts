@@ -1,16 +1,21 @@
-// Fast exponentials for activations, whose arguments are ≤ 0 after symmetry (e^-|x|): only the
-// underflow side needs handling, so the magic-bias trick replaces float→int conversion.
+// Fast exponentials for activations and softmax, whose arguments are ≤ 0 after symmetry or after
+// subtracting a row maximum: only the underflow side needs handling, and it needs no mask.
 // vn = z·log2e + (1.5·2^23 + 127) rounds n = round(z·log2e) into the low mantissa bits already
-// biased by 127, so `vn << 23` is the bit pattern of 2^n (valid for n in [-126, 127]).
-// Reduction r = z − n·ln2 (two-part ln2) and e^r − 1 = r + r²·P(r) are shared with math.ts (Cephes).
+// biased by 127, so `vn << 23` is the bit pattern of 2^n for n in [−127, 128]: n = −127 gives +0 and
+// n = 128 gives +Inf. Clamping z at −88 (n = −127) therefore flushes e^z to exactly 0 below ≈ −87.68
+// (where it is under 2^−126 anyway) with no compare-and-select, and e^−Inf = 0, e^NaN = NaN.
+// Reduction r = z − n·ln2 (two-part ln2), then a polynomial in r:
+//   expNeg uses a degree-5 fit (P cubic; Lawson-weighted least squares on |r| ≤ ln2/2, relative
+//   error 1.1e-7 before rounding), two multiply-adds fewer than Cephes' degree 7;
+//   expm1Neg keeps the Cephes core from math.ts, whose relative accuracy near 0 tanh/elu rely on.
 //
-// Bounds (tested in test/activations_math.test.ts over 2^18 points per build against float64):
-//   expNeg(z), z ∈ [-87.3, 88]: ≤ 2 ulp relative; 0 for z < -87.33654 (e^z < 2^-126 flushed).
-//   expm1Neg(z) = e^z − 1 for the same z: ≤ 2 ulp relative + 2^-24 absolute; exact cancellation-free
-//     for |z| < ln2/2 because it is computed as s·q + (s − 1) with q = e^r − 1 (s = 1 there).
+// Bounds (test/math.test.ts, 2^18 points per build against float64, scalar and SIMD):
+//   expNeg(z), z ∈ [−87.3, 88.3]: ≤ 3 ulp relative; below, absolute ≤ 2^−126 (0 under ≈ −87.68).
+//   expm1Neg(z) = e^z − 1, z ≤ 0: ≤ 2 ulp relative (no cancellation: s·q + (s − 1) with q = e^r − 1,
+//     and s = 1 for |z| < ln2/2); −1 exactly below ≈ −87.68.
 //   erfcPos(z), z ≥ 0: ≤ 4e-7 relative (Numerical Recipes' Chebyshev fit, 1.2e-7, plus float32 rounding).
 import { expm1Core, expm1Core4, K_LOG2E, K_NEGLN2_HI, K_NEGLN2_LO, LN2_HI, LN2_LO, LOG2E } from "./math";
-import { madd, select4, splat, kv } from "./vec";
+import { madd, nmadd, kv } from "./vec";
 
 // Vector constants in static memory (see kv in vec.ts).
 // @ts-ignore: decorator
@@ -40,57 +45,118 @@ import { madd, select4, splat, kv } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_MAGIC = memory.data<f32>([MAGIC, MAGIC, MAGIC, MAGIC]);
 // @ts-ignore: decorator
-@lazy const K_NEG1P0 = memory.data<f32>([-1.0, -1.0, -1.0, -1.0]);
+@lazy const K_NEG2P0 = memory.data<f32>([-2.0, -2.0, -2.0, -2.0]);
 // @ts-ignore: decorator
-@lazy const K_Z_MIN = memory.data<f32>([Z_MIN, Z_MIN, Z_MIN, Z_MIN]);
+@lazy const K_Z_FLUSH = memory.data<f32>([Z_FLUSH, Z_FLUSH, Z_FLUSH, Z_FLUSH]);
+// @ts-ignore: decorator
+@lazy const K_Z_MAX = memory.data<f32>([Z_MAX, Z_MAX, Z_MAX, Z_MAX]);
+// @ts-ignore: decorator
+@lazy const K_P2 = memory.data<f32>([P2, P2, P2, P2]);
+// @ts-ignore: decorator
+@lazy const K_P3 = memory.data<f32>([P3, P3, P3, P3]);
+// @ts-ignore: decorator
+@lazy const K_P4 = memory.data<f32>([P4, P4, P4, P4]);
+// @ts-ignore: decorator
+@lazy const K_P5 = memory.data<f32>([P5, P5, P5, P5]);
 
 // 0x4B40007F: 1.5·2^23 + 127
 // @ts-ignore: decorator
 @inline const MAGIC: f32 = 12583039.0;
-// ln(2^-126): below it e^z is not a normal float and is flushed to 0.
+// n = round(−88·log2e) = −127: 2^n is built as +0 (see the header).
 // @ts-ignore: decorator
-@inline const Z_MIN: f32 = -87.33654;
+@inline const Z_FLUSH: f32 = -88.0;
+// n = round(89·log2e) = 128: 2^n is built as +Inf, so e^z saturates to +Inf rather than wrapping.
+// @ts-ignore: decorator
+@inline const Z_MAX: f32 = 89.0;
+// e^r ≈ 1 + r·(1 + r·(P2 + r·(P3 + r·(P4 + r·P5)))) on |r| ≤ ln2/2 (fitted here; float32 values).
+// @ts-ignore: decorator
+@inline const P2: f32 = 0.499992311000824;
+// @ts-ignore: decorator
+@inline const P3: f32 = 0.16667114198207855;
+// @ts-ignore: decorator
+@inline const P4: f32 = 0.04189009591937065;
+// @ts-ignore: decorator
+@inline const P5: f32 = 0.008312505669891834;
 
-/** e^z for z ≤ 88 (activations call it with z ≤ 0); NaN in, NaN out. */
+// Horner to the end and then one product s·e^r, so that s = +Inf (n = 128) gives +Inf even where
+// r < 0 (s·q + s would be Inf − Inf there) and s = +0 gives 0.
+@inline function fit1(r: f32): f32 {
+  return 1.0 + r * (1.0 + r * (P2 + r * (P3 + r * (P4 + r * P5))));
+}
+@inline function fit4(r: v128): v128 {
+  const p = madd(madd(madd(kv(K_P5), r, kv(K_P4)), r, kv(K_P3)), r, kv(K_P2));
+  return madd(madd(p, r, kv(K_1P0)), r, kv(K_1P0));
+}
+
+/** e^z for z ≤ 88.3 (0 below ≈ −87.68); NaN in, NaN out. */
 @inline export function expNeg(z: f32): f32 {
-  const zc = z < Z_MIN ? Z_MIN : z; // as pmax: NaN stays NaN
+  const zc = z < Z_FLUSH ? Z_FLUSH : z; // as pmax: NaN stays NaN
   const vn = zc * LOG2E + MAGIC;
   const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
   const n = vn - MAGIC;
   const r = zc - n * LN2_HI - n * LN2_LO;
-  const e = s * expm1Core(r) + s;
-  return z < Z_MIN ? 0 : e;
+  return s * fit1(r);
 }
 
 @inline export function expNeg4(z: v128): v128 {
-  const zc = f32x4.pmax(z, kv(K_Z_MIN));
+  const zc = f32x4.pmax(z, kv(K_Z_FLUSH));
   const vn = madd(zc, kv(K_LOG2E), kv(K_MAGIC));
   const s = i32x4.shl(vn, 23);
   const n = f32x4.sub(vn, kv(K_MAGIC));
   const r = madd(n, kv(K_NEGLN2_LO), madd(n, kv(K_NEGLN2_HI), zc));
-  const e = madd(s, expm1Core4(r), s);
-  return v128.andnot(e, f32x4.lt(z, kv(K_Z_MIN)));
+  return f32x4.mul(s, fit4(r));
 }
 
-/** e^z − 1 for z ≤ 88, accurate near 0 (elu, selu). */
+/** e^z for any z: expNeg with z ≥ 89 mapped to +Inf (sigmoid-type callers need 1/(1 + e^z) → 0). */
+@inline export function expSat(z: f32): f32 {
+  return expNeg(z > Z_MAX ? Z_MAX : z);
+}
+@inline export function expSat4(z: v128): v128 {
+  return expNeg4(f32x4.pmin(z, kv(K_Z_MAX)));
+}
+
+/** e^z − 1 for z ≤ 88, accurate near 0 (tanh, elu, selu); −1 below ≈ −87.68. */
 @inline export function expm1Neg(z: f32): f32 {
-  const zc = z < Z_MIN ? Z_MIN : z; // as pmax: NaN stays NaN
+  const zc = z < Z_FLUSH ? Z_FLUSH : z; // as pmax: NaN stays NaN
   const vn = zc * LOG2E + MAGIC;
   const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
   const n = vn - MAGIC;
   const r = zc - n * LN2_HI - n * LN2_LO;
-  const e = s * expm1Core(r) + (s - 1.0);
-  return z < Z_MIN ? -1.0 : e;
+  return s * expm1Core(r) + (s - 1.0);
 }
 
 @inline export function expm1Neg4(z: v128): v128 {
-  const zc = f32x4.pmax(z, kv(K_Z_MIN));
+  const zc = f32x4.pmax(z, kv(K_Z_FLUSH));
   const vn = madd(zc, kv(K_LOG2E), kv(K_MAGIC));
   const s = i32x4.shl(vn, 23);
   const n = f32x4.sub(vn, kv(K_MAGIC));
   const r = madd(n, kv(K_NEGLN2_LO), madd(n, kv(K_NEGLN2_HI), zc));
-  const e = madd(s, expm1Core4(r), f32x4.sub(s, kv(K_1P0)));
-  return select4(kv(K_NEG1P0), e, f32x4.lt(z, kv(K_Z_MIN)));
+  return madd(s, expm1Core4(r), f32x4.sub(s, kv(K_1P0)));
+}
+
+/**
+ * tanh(a) for a = |x| (NaN kept): (1 − e)/(1 + e) with e = e^(−2a) = s·(1 + q), evaluated as
+ * ((1 − s) − s·q)/((1 + s) + s·q). 1 ± s is exact, so each side rounds once (≤ 2 ulp in all, where
+ * forming 1 − e and 1 + e first gives 2.5); for a < ln2/4, s = 1 and the numerator is −q exactly, so
+ * small a keeps its relative accuracy with no Taylor branch; s = 0 (a > 44) gives exactly 1.
+ */
+@inline export function tanhAbs(a: f32): f32 {
+  const z: f32 = -2.0 * a;
+  const zc = z < Z_FLUSH ? Z_FLUSH : z;
+  const vn = zc * LOG2E + MAGIC;
+  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
+  const n = vn - MAGIC;
+  const q = expm1Core(zc - n * LN2_HI - n * LN2_LO);
+  return ((<f32>1.0 - s) - s * q) / ((<f32>1.0 + s) + s * q);
+}
+
+@inline export function tanhAbs4(a: v128): v128 {
+  const zc = f32x4.pmax(f32x4.mul(a, kv(K_NEG2P0)), kv(K_Z_FLUSH));
+  const vn = madd(zc, kv(K_LOG2E), kv(K_MAGIC));
+  const s = i32x4.shl(vn, 23);
+  const n = f32x4.sub(vn, kv(K_MAGIC));
+  const q = expm1Core4(madd(n, kv(K_NEGLN2_LO), madd(n, kv(K_NEGLN2_HI), zc)));
+  return f32x4.div(nmadd(s, q, f32x4.sub(kv(K_1P0), s)), madd(s, q, f32x4.add(kv(K_1P0), s)));
 }
 
 // erfc(z) = t·exp(−z² + C(t)), t = 1/(1 + z/2): Numerical Recipes' erfcc, fractional error < 1.2e-7

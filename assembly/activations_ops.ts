@@ -4,13 +4,11 @@
 // every kernel compiles to its own straight loop. Definitions follow PyTorch in float32, including
 // the value at kinks (relu'(0) = 0, leakyRelu'(0) = alpha, hardSwish'(±3) as PyTorch).
 // `a` is the op's parameter (alpha), unused elsewhere. Backward receives x, y = f(x) and dy.
-import { expNeg, expNeg4, expm1Neg, expm1Neg4, erfcPos, erfcPos4 } from "./activations_math";
+import { expNeg, expNeg4, expSat, expSat4, expm1Neg, expm1Neg4, erfcPos, erfcPos4, tanhAbs, tanhAbs4 } from "./activations_math";
 import { log1p4, log1pf } from "./math";
-import { select4, splat, kv } from "./vec";
+import { madd, select4, splat, kv } from "./vec";
 
 // Vector constants in static memory (see kv in vec.ts).
-// @ts-ignore: decorator
-@lazy const K_0P25 = memory.data<f32>([0.25, 0.25, 0.25, 0.25]);
 // @ts-ignore: decorator
 @lazy const K_0P5 = memory.data<f32>([0.5, 0.5, 0.5, 0.5]);
 // @ts-ignore: decorator
@@ -34,6 +32,10 @@ import { select4, splat, kv } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_NEG0P5 = memory.data<f32>([-0.5, -0.5, -0.5, -0.5]);
 // @ts-ignore: decorator
+@lazy const K_NEG2P0 = memory.data<f32>([-2.0, -2.0, -2.0, -2.0]);
+// @ts-ignore: decorator
+@lazy const K_NEG2GK = memory.data<f32>([-2.0 * GK, -2.0 * GK, -2.0 * GK, -2.0 * GK]);
+// @ts-ignore: decorator
 @lazy const K_NEG3P0 = memory.data<f32>([-3.0, -3.0, -3.0, -3.0]);
 // @ts-ignore: decorator
 @lazy const K_RSQRT2 = memory.data<f32>([RSQRT2, RSQRT2, RSQRT2, RSQRT2]);
@@ -45,14 +47,6 @@ import { select4, splat, kv } from "./vec";
 @lazy const K_SELU_SCALE = memory.data<f32>([SELU_SCALE, SELU_SCALE, SELU_SCALE, SELU_SCALE]);
 // @ts-ignore: decorator
 @lazy const K_SIGN = memory.data<i32>([SIGN, SIGN, SIGN, SIGN]);
-// @ts-ignore: decorator
-@lazy const K_T3 = memory.data<f32>([T3, T3, T3, T3]);
-// @ts-ignore: decorator
-@lazy const K_T5 = memory.data<f32>([T5, T5, T5, T5]);
-// @ts-ignore: decorator
-@lazy const K_T7 = memory.data<f32>([T7, T7, T7, T7]);
-// @ts-ignore: decorator
-@lazy const K_T9 = memory.data<f32>([T9, T9, T9, T9]);
 
 // @ts-ignore: decorator
 @inline const SIGN: i32 = 0x80000000;
@@ -62,47 +56,21 @@ import { select4, splat, kv } from "./vec";
 @inline function clamp06(v: f32): f32 { return v < 0 ? 0 : v > 6.0 ? 6.0 : v; }
 @inline function gt0(x: v128): v128 { return f32x4.gt(x, splat(0)); }
 
-/** sigmoid from e = e^-|x|: 1/(1+e) for x > 0, e/(1+e) otherwise; never 1 − tiny, never e^+big. */
+// sigmoid = 1/(1 + e^−x) with e^−x saturated (+Inf for x ≤ −89, 0 for x ≥ 88): the quotient is
+// relative-accurate on both sides (no 1 − tiny, and a large e^−x loses nothing relative), and x = ±Inf
+// gives 0 and 1 with no select. σ(−100) = 0 (true 3.7e-44 is a denormal).
 @inline export function sigmoidf(x: f32): f32 {
-  const e = expNeg(negAbs(x));
-  const d: f32 = 1.0 / (1.0 + e);
-  return x > 0 ? d : e * d;
+  return 1.0 / (1.0 + expSat(-x));
 }
 @inline export function sigmoid4(x: v128): v128 {
-  const e = expNeg4(negAbs4(x));
-  const d = f32x4.div(kv(K_1P0), f32x4.add(kv(K_1P0), e));
-  return select4(d, f32x4.mul(e, d), gt0(x));
+  return f32x4.div(kv(K_1P0), f32x4.add(kv(K_1P0), expSat4(v128.xor(x, kv(K_SIGN)))));
 }
 
-// tanh: below |x| = 1/4 the odd Taylor series to x⁹ (truncation < 1e-8 relative); above it
-// (1 − e)/(1 + e) with e = e^-2|x|, where 1 − e ≥ 0.39 cannot cancel; sign restored by copysign.
-// @ts-ignore: decorator
-@inline const T3: f32 = -0.333333333333;
-// @ts-ignore: decorator
-@inline const T5: f32 = 0.133333333333;
-// @ts-ignore: decorator
-@inline const T7: f32 = -0.053968253968;
-// @ts-ignore: decorator
-@inline const T9: f32 = 0.021869488536;
-@inline export function tanhf_(x: f32): f32 {
-  const ax = abs<f32>(x);
-  if (ax < 0.25) {
-    const x2 = x * x;
-    return x * (1.0 + x2 * (T3 + x2 * (T5 + x2 * (T7 + x2 * T9)))); // x·(…) keeps tanh(−0) = −0
-  }
-  const e = expNeg(-2.0 * ax);
-  return copysign<f32>((1.0 - e) / (1.0 + e), x);
-}
+// tanh from tanhAbs (activations_math.ts) with the sign restored: tanh(−0) = −0, NaN kept.
+@inline export function tanhf_(x: f32): f32 { return copysign<f32>(tanhAbs(abs<f32>(x)), x); }
 @inline export function tanh4(x: v128): v128 {
-  const x2 = f32x4.mul(x, x);
-  let p = f32x4.add(kv(K_T7), f32x4.mul(x2, kv(K_T9)));
-  p = f32x4.add(kv(K_T5), f32x4.mul(x2, p));
-  p = f32x4.add(kv(K_T3), f32x4.mul(x2, p));
-  const small = f32x4.mul(x, f32x4.add(kv(K_1P0), f32x4.mul(x2, p)));
-  const e = expNeg4(f32x4.mul(kv(K_2P0), negAbs4(x)));
-  const big = f32x4.div(f32x4.sub(kv(K_1P0), e), f32x4.add(kv(K_1P0), e));
-  const signed = v128.or(big, v128.and(x, kv(K_SIGN)));
-  return select4(small, signed, f32x4.lt(f32x4.abs(x), kv(K_0P25)));
+  const sign = v128.and(x, kv(K_SIGN));
+  return v128.or(tanhAbs4(v128.xor(x, sign)), sign);
 }
 
 @final export class Linear {
@@ -235,10 +203,11 @@ import { select4, splat, kv } from "./vec";
  * (1 + tanh u)/2 = σ(2u). Gradient (PyTorch's) s + 2x·s(1 − s)·√(2/π)(1 + 3·0.044715x²), s = σ(2u).
  */
 @final export class GeluTanh {
-  @inline f(x: f32, a: f32): f32 { return x * sigmoidf(2.0 * GK * (x + GC * (x * x * x))); }
+  // forward as x/(1 + e^−2u), one division and no cancellation for x < 0 (as silu)
+  @inline f(x: f32, a: f32): f32 { return x / (1.0 + expSat(-2.0 * GK * (x + GC * (x * x * x)))); }
   @inline v(x: v128, a: v128): v128 {
     const x3 = f32x4.mul(f32x4.mul(x, x), x);
-    return f32x4.mul(x, sigmoid4(f32x4.mul(kv(K_2P0_X_GK), f32x4.add(x, f32x4.mul(kv(K_GC), x3)))));
+    return f32x4.div(x, f32x4.add(kv(K_1P0), expSat4(f32x4.mul(kv(K_NEG2GK), madd(kv(K_GC), x3, x)))));
   }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 {
     const x2 = x * x;
@@ -256,8 +225,8 @@ import { select4, splat, kv } from "./vec";
 
 /** x·σ(x) (swish); gradient σ(x)·(1 + x(1 − σ(x))). */
 @final export class Silu {
-  @inline f(x: f32, a: f32): f32 { return x * sigmoidf(x); }
-  @inline v(x: v128, a: v128): v128 { return f32x4.mul(x, sigmoid4(x)); }
+  @inline f(x: f32, a: f32): f32 { return x / (1.0 + expSat(-x)); }
+  @inline v(x: v128, a: v128): v128 { return f32x4.div(x, f32x4.add(kv(K_1P0), expSat4(v128.xor(x, kv(K_SIGN))))); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { const s = sigmoidf(x); return dy * (s * (1.0 + x * (1.0 - s))); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
     const s = sigmoid4(x);

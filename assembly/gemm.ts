@@ -123,30 +123,36 @@ export function gemm_gemm(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, 
 
 /**
  * y[1×n] = alpha·x·B + beta·y + bias over the rows of B (row-major, ldb), x with stride xs.
- * 32 columns at a time: 8 accumulators hide the 4-cycle madd latency, and each k costs one broadcast
- * plus 8 loads of a B row.
+ * 16 columns at a time, two rows of B per trip: 4 accumulators + 8 loads + 2 broadcasts stay in
+ * registers, and each accumulator's chain carries one add per trip.
  */
 function gemvRows(y: usize, x: usize, xs: i32, b: usize, ldb: i32, n: i32, k: i32, alpha: f32, beta: f32, bias: usize): void {
   let j = 0;
   const xstep = <usize>xs << 2, bstep = <usize>ldb << 2;
   if (ASC_FEATURE_SIMD) {
-    for (; j + 32 <= n; j += 32) {
+    // 16 columns and two k per trip, as gemvPacked (registers, and one add per accumulator chain)
+    for (; j + 16 <= n; j += 16) {
       const z = f32x4.splat(0);
-      let s0 = z, s1 = z, s2 = z, s3 = z, s4 = z, s5 = z, s6 = z, s7 = z;
+      let s0 = z, s1 = z, s2 = z, s3 = z;
       let xp = x, bp = b + (<usize>j << 2);
-      for (let p = 0; p < k; p++) {
+      let p = 0;
+      for (; p + 2 <= k; p += 2) {
+        const xa = v128.load32_splat(xp), xb = v128.load32_splat(xp + xstep);
+        const bq = bp + bstep;
+        s0 = f32x4.add(s0, madd(xa, v128.load(bp), f32x4.mul(xb, v128.load(bq))));
+        s1 = f32x4.add(s1, madd(xa, v128.load(bp, 16), f32x4.mul(xb, v128.load(bq, 16))));
+        s2 = f32x4.add(s2, madd(xa, v128.load(bp, 32), f32x4.mul(xb, v128.load(bq, 32))));
+        s3 = f32x4.add(s3, madd(xa, v128.load(bp, 48), f32x4.mul(xb, v128.load(bq, 48))));
+        xp += xstep << 1; bp += bstep << 1;
+      }
+      if (p < k) {
         const xv = v128.load32_splat(xp);
         s0 = madd(xv, v128.load(bp), s0); s1 = madd(xv, v128.load(bp, 16), s1);
         s2 = madd(xv, v128.load(bp, 32), s2); s3 = madd(xv, v128.load(bp, 48), s3);
-        s4 = madd(xv, v128.load(bp, 64), s4); s5 = madd(xv, v128.load(bp, 80), s5);
-        s6 = madd(xv, v128.load(bp, 96), s6); s7 = madd(xv, v128.load(bp, 112), s7);
-        xp += xstep; bp += bstep;
       }
       const q = y + (<usize>j << 2);
       fin4(q, s0, alpha, beta, biasAt(bias, j)); fin4(q + 16, s1, alpha, beta, biasAt(bias, j + 4));
       fin4(q + 32, s2, alpha, beta, biasAt(bias, j + 8)); fin4(q + 48, s3, alpha, beta, biasAt(bias, j + 12));
-      fin4(q + 64, s4, alpha, beta, biasAt(bias, j + 16)); fin4(q + 80, s5, alpha, beta, biasAt(bias, j + 20));
-      fin4(q + 96, s6, alpha, beta, biasAt(bias, j + 24)); fin4(q + 112, s7, alpha, beta, biasAt(bias, j + 28));
     }
     for (; j + 4 <= n; j += 4) {
       let s = f32x4.splat(0);
@@ -171,31 +177,29 @@ function gemvRows(y: usize, x: usize, xs: i32, b: usize, ldb: i32, n: i32, k: i3
 }
 
 /**
- * y[1×n] = alpha·x·W + beta·y + bias with W packed (K×8 panels). Four panels at a time: 8 accumulators,
- * four sequential streams; the last panels one at a time, a partial one through scratch.
+ * y[1×n] = alpha·x·W + beta·y + bias with W packed (K×8 panels). Two panels at a time (two streams);
+ * the last panel alone, a partial one through scratch.
  */
 function gemvPacked(y: usize, x: usize, xs: i32, w: usize, n: i32, k: i32, alpha: f32, beta: f32, bias: usize, scratch: usize): void {
   const xstep = <usize>xs << 2, pstep = <usize>(k * NR) << 2;
   let j = 0;
   if (ASC_FEATURE_SIMD) {
-    for (; j + 32 <= n; j += 32) {
+    // 16 columns (two panels) per pass, two k per trip: 4 accumulators + 8 loaded vectors + 2 splats
+    // fit V8's 15 xmm registers (32 columns spilled accumulators to the stack every trip).
+    for (; j + 16 <= n; j += 16) {
       const z = f32x4.splat(0);
-      let s0 = z, s1 = z, s2 = z, s3 = z, s4 = z, s5 = z, s6 = z, s7 = z;
+      let s0 = z, s1 = z, s2 = z, s3 = z;
       let xp = x, p0 = w + <usize>(j / NR) * pstep;
-      const p1 = pstep, p2 = pstep << 1, p3 = pstep * 3;
+      const p1 = pstep;
       let p = 0;
-      // two k per trip when x is contiguous: half the loop and pointer overhead per madd
       if (xs == 1) {
         for (; p + 2 <= k; p += 2) {
+          // s += xa·a + xb·b: one add on each accumulator's dependency chain per trip, not two madds
           const xa = v128.load32_splat(xp), xb = v128.load32_splat(xp, 4);
-          s0 = madd(xa, v128.load(p0), s0); s1 = madd(xa, v128.load(p0, 16), s1);
-          s2 = madd(xa, v128.load(p0 + p1), s2); s3 = madd(xa, v128.load(p0 + p1, 16), s3);
-          s4 = madd(xa, v128.load(p0 + p2), s4); s5 = madd(xa, v128.load(p0 + p2, 16), s5);
-          s6 = madd(xa, v128.load(p0 + p3), s6); s7 = madd(xa, v128.load(p0 + p3, 16), s7);
-          s0 = madd(xb, v128.load(p0, 32), s0); s1 = madd(xb, v128.load(p0, 48), s1);
-          s2 = madd(xb, v128.load(p0 + p1, 32), s2); s3 = madd(xb, v128.load(p0 + p1, 48), s3);
-          s4 = madd(xb, v128.load(p0 + p2, 32), s4); s5 = madd(xb, v128.load(p0 + p2, 48), s5);
-          s6 = madd(xb, v128.load(p0 + p3, 32), s6); s7 = madd(xb, v128.load(p0 + p3, 48), s7);
+          s0 = f32x4.add(s0, madd(xa, v128.load(p0), f32x4.mul(xb, v128.load(p0, 32))));
+          s1 = f32x4.add(s1, madd(xa, v128.load(p0, 16), f32x4.mul(xb, v128.load(p0, 48))));
+          s2 = f32x4.add(s2, madd(xa, v128.load(p0 + p1), f32x4.mul(xb, v128.load(p0 + p1, 32))));
+          s3 = f32x4.add(s3, madd(xa, v128.load(p0 + p1, 16), f32x4.mul(xb, v128.load(p0 + p1, 48))));
           xp += 8; p0 += 64;
         }
       }
@@ -203,15 +207,11 @@ function gemvPacked(y: usize, x: usize, xs: i32, w: usize, n: i32, k: i32, alpha
         const xv = v128.load32_splat(xp);
         s0 = madd(xv, v128.load(p0), s0); s1 = madd(xv, v128.load(p0, 16), s1);
         s2 = madd(xv, v128.load(p0 + p1), s2); s3 = madd(xv, v128.load(p0 + p1, 16), s3);
-        s4 = madd(xv, v128.load(p0 + p2), s4); s5 = madd(xv, v128.load(p0 + p2, 16), s5);
-        s6 = madd(xv, v128.load(p0 + p3), s6); s7 = madd(xv, v128.load(p0 + p3, 16), s7);
         xp += xstep; p0 += 32;
       }
       const q = y + (<usize>j << 2);
       fin4(q, s0, alpha, beta, biasAt(bias, j)); fin4(q + 16, s1, alpha, beta, biasAt(bias, j + 4));
       fin4(q + 32, s2, alpha, beta, biasAt(bias, j + 8)); fin4(q + 48, s3, alpha, beta, biasAt(bias, j + 12));
-      fin4(q + 64, s4, alpha, beta, biasAt(bias, j + 16)); fin4(q + 80, s5, alpha, beta, biasAt(bias, j + 20));
-      fin4(q + 96, s6, alpha, beta, biasAt(bias, j + 24)); fin4(q + 112, s7, alpha, beta, biasAt(bias, j + 28));
     }
     for (; j < n; j += NR) {
       let s0 = f32x4.splat(0), s1 = s0;

@@ -88,3 +88,36 @@ export function machine() {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   return `${cpu}, ${os.cpus().length} cores, Node ${process.versions.node} (V8 ${process.versions.v8}), ${new Date().toISOString().slice(0, 10)}`;
 }
+
+/**
+ * Waits for and holds the machine-wide bench lock until exit, so that two benchmarks never share the
+ * two cores. The lock directory names its holder's pid; a lock whose holder is gone is taken over.
+ */
+export async function holdBenchLock() {
+  const { mkdirSync, readFileSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const lock = join(tmpdir(), "simdnn-bench.lock");
+  const holderAlive = () => {
+    try {
+      process.kill(Number(readFileSync(join(lock, "pid"), "utf8")), 0);
+      return true;
+    } catch (error) {
+      return error.code === "EPERM" || error.code === "ENOENT"; // ENOENT: the holder is still writing its pid
+    }
+  };
+  for (let waited = 0; ; waited++) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      break;
+    } catch {
+      if (waited > 2 && !holderAlive()) rmSync(lock, { recursive: true, force: true });
+      else if (waited % 30 === 0) console.error(`waiting for another benchmark to finish (${lock})…`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  process.on("exit", () => rmSync(lock, { recursive: true, force: true }));
+  process.on("SIGINT", () => process.exit(130));
+  process.on("SIGTERM", () => process.exit(143));
+}

@@ -1,26 +1,11 @@
 // npm run bench [-- filter...]: runs every bench/*.bench.mjs whose name contains a filter word.
 // Holds a lock so that two benchmarks never share the machine's two cores.
-import { mkdirSync, readdirSync, rmdirSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { machine, results } from "./harness.mjs";
+import { holdBenchLock, machine, results } from "./harness.mjs";
 
-const lock = join(tmpdir(), "simdnn-bench.lock");
-for (let waited = 0; ; waited++) {
-  try {
-    mkdirSync(lock);
-    break;
-  } catch {
-    const age = Date.now() - statSync(lock).mtimeMs;
-    if (age > 30 * 60_000) rmdirSync(lock); // a run that died long ago
-    if (waited % 30 === 0) console.error(`waiting for another benchmark to finish (${lock})…`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-const release = () => { try { rmdirSync(lock); } catch {} };
-process.on("exit", release);
-process.on("SIGINT", () => process.exit(130));
+await holdBenchLock();
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const filters = process.argv.slice(2);

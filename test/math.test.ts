@@ -56,6 +56,41 @@ describe.each(BUILDS)("vector math (%s)", async (backend) => {
   });
 });
 
+// The activation exponentials (assembly/activations_math.ts): arguments ≤ 0 by construction, flushed
+// to 0 (expNeg) or −1 (expm1Neg) below ≈ −87.68, where e^z < 2^−126.
+const ACT_CASES = [
+  { kernel: "act_exp_neg", ref: Math.exp, ulps: 3, domain: [-87.3, 88.3], flush: 0 },
+  { kernel: "act_expm1_neg", ref: Math.expm1, ulps: 2, domain: [-87.3, 0], flush: -1 },
+] as const;
+
+describe.each(BUILDS)("activation exponentials (%s)", async (backend) => {
+  const nn = (await instances())[backend];
+  describe.each(ACT_CASES)("$kernel", ({ kernel, ref, ulps, domain, flush }) => {
+    it(`is within ${ulps} ulp of float64 over 2^18 points and near 0`, () => {
+      const x = Float32Array.from([...uniform(1 << 18, domain[0], domain[1], 5), ...uniform(4096, -1e-3, 0, 6), -1e-8, -1e-30, -0, 0]);
+      const y = run(nn, kernel, x);
+      let worst = 0, at = 0;
+      for (let i = 0; i < x.length; i++) {
+        const d = ulpDiff(y[i], Math.fround(ref(x[i])));
+        if (d > worst) [worst, at] = [d, x[i]];
+      }
+      expect(worst, `worst at ${at}`).toBeLessThanOrEqual(ulps);
+    });
+    it("flushes below the normal range, keeps NaN, and matches its own tail at every size", () => {
+      const y = run(nn, kernel, Float32Array.from([-87.7, -88, -100, -1e4, -Infinity, NaN]));
+      expect(Array.from(y)).toEqual([flush, flush, flush, flush, flush, NaN]);
+      expect(Math.abs(run(nn, kernel, Float32Array.of(-87.5))[0] - ref(-87.5))).toBeLessThanOrEqual(2 ** -126);
+      for (const n of SIZES) {
+        const x = uniform(n, -20, 0, n);
+        const whole = run(nn, kernel, x), inPlace = run(nn, kernel, x, true);
+        const lanes = Float32Array.from(x, (v) => run(nn, kernel, Float32Array.of(v))[0]); // n = 1: the scalar tail
+        expect(inPlace).toEqual(whole);
+        expect(whole).toBeCloseArray(lanes, { atol: 1e-38, rtol: 2 * ulps * 2 ** -23 });
+      }
+    });
+  });
+});
+
 describe("scalar and SIMD builds agree", async () => {
   const all = await instances();
   it.each(CASES)("$kernel", ({ kernel, ulps }) => {

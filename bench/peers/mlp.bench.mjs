@@ -5,19 +5,15 @@
 // before timing. `cd bench/peers && npm run bench:mlp` after `npm run build` at the root.
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { mkdirSync, rmdirSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { init } from "../../dist/index.js";
-import { machine, time } from "../harness.mjs";
+import { holdBenchLock, machine, time } from "../harness.mjs";
 
-const lock = join(tmpdir(), "simdnn-bench.lock");
-for (;;) {
-  try { mkdirSync(lock); break; } catch { await new Promise((r) => setTimeout(r, 1000)); }
-}
-process.on("exit", () => { try { rmdirSync(lock); } catch {} });
+await holdBenchLock();
 
 const require = createRequire(import.meta.url);
 const tf = await import("@tensorflow/tfjs-core");
+// tfjs-core alone registers no gradients; the union package's bundle registers all of them.
+require("@tensorflow/tfjs");
 const wasm = await import("@tensorflow/tfjs-backend-wasm");
 wasm.setWasmPaths(join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm")), "/"));
 wasm.setThreadsCount(1);

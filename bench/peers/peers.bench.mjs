@@ -6,16 +6,9 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { init } from "../../dist/index.js";
-import { mkdirSync, rmdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { machine, time } from "../harness.mjs";
+import { holdBenchLock, machine, time } from "../harness.mjs";
 
-// the same lock as bench/run.mjs: never share the two cores with another benchmark
-const lock = join(tmpdir(), "simdnn-bench.lock");
-for (;;) {
-  try { mkdirSync(lock); break; } catch { await new Promise((r) => setTimeout(r, 1000)); }
-}
-process.on("exit", () => { try { rmdirSync(lock); } catch {} });
+await holdBenchLock();
 
 const require = createRequire(import.meta.url);
 const tf = await import("@tensorflow/tfjs-core");
