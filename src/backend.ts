@@ -54,13 +54,14 @@ function decodeBase64(text: string): Uint8Array {
 
 /**
  * The published `.wasm` file next to the bundle (dist/wasm/), where the host lends a file system
- * without an import (`process.getBuiltinModule`: Node ≥ 20.16, Bun, Deno): reading 220 KB takes
+ * without an import (`process.getBuiltinModule`: Node ≥ 20.16, Bun): reading 220 KB takes
  * ~0.1 ms, where importing the base64 module takes 3–4 ms (the module loader's resolution plus parsing
  * a 300 KB string). Anywhere else, or when a bundler moved the code away from the file, null.
  */
 function besideBundle(backend: BackendName): Uint8Array | null {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  if (typeof proc?.getBuiltinModule !== "function") return null;
+  // Deno would ask the user for read permission (or refuse), so it takes the embedded copy.
+  if (typeof proc?.getBuiltinModule !== "function" || "Deno" in globalThis) return null;
   try {
     const fs = proc.getBuiltinModule("fs") as { readFileSync(path: URL): Uint8Array };
     return fs.readFileSync(new URL(`./wasm/${backend}.wasm`, import.meta.url));
