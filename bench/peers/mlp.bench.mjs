@@ -3,25 +3,14 @@
 // Adam; tfjs from tfjs-core ops and tf.train.adam, ORT has no training in onnxruntime-web) and
 // inference at batch 1 and 256. Every implementation gets the same weights; outputs are compared
 // before timing. `cd bench/peers && npm run bench:mlp` after `npm run build` at the root.
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { init } from "../../dist/index.js";
 import { holdBenchLock, machine, time } from "../harness.mjs";
+import { onnxruntimeWeb, tfjsWasm } from "./peers.mjs";
 
 await holdBenchLock();
 
-const require = createRequire(import.meta.url);
-const tf = await import("@tensorflow/tfjs-core");
-// tfjs-core alone registers no gradients; the union package's bundle registers all of them.
-require("@tensorflow/tfjs");
-const wasm = await import("@tensorflow/tfjs-backend-wasm");
-wasm.setWasmPaths(join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm")), "/"));
-wasm.setThreadsCount(1);
-await tf.setBackend("wasm");
-await tf.ready();
-const ort = await import("onnxruntime-web");
-ort.env.wasm.numThreads = 1;
-ort.env.wasm.simd = true;
+const tf = await tfjsWasm({ withGradients: true });
+const ort = await onnxruntimeWeb();
 
 const SIZES = [784, 512, 256, 10];
 const rand = (n, seed) => { let s = seed >>> 0; return Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5)); };

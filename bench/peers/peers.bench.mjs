@@ -3,23 +3,14 @@
 // (after `npm run build` at the root). Peers' timings include reading the result back (dataSync /
 // the ORT output tensor), because that is what a caller of their API pays; simdnn's writes into a
 // preallocated tensor. Medians of wall-clock samples.
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { init } from "../../dist/index.js";
 import { holdBenchLock, machine, time } from "../harness.mjs";
+import { onnxruntimeWeb, tfjsWasm } from "./peers.mjs";
 
 await holdBenchLock();
 
-const require = createRequire(import.meta.url);
-const tf = await import("@tensorflow/tfjs-core");
-const wasm = await import("@tensorflow/tfjs-backend-wasm");
-wasm.setWasmPaths(join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm")), "/"));
-wasm.setThreadsCount(1);
-await tf.setBackend("wasm");
-await tf.ready();
-const ort = await import("onnxruntime-web");
-ort.env.wasm.numThreads = 1;
-ort.env.wasm.simd = true;
+const tf = await tfjsWasm({ withGradients: false });
+const ort = await onnxruntimeWeb();
 
 const SHAPES = [
   { m: 512, k: 512, n: 512 },
