@@ -88,6 +88,9 @@ const MODULE_HINT =
   "Hosts that forbid compiling WASM at run time (Cloudflare Workers) need the precompiled module: " +
   "import simd from 'simdnn/wasm/simd.wasm' and call init({ module: simd }).";
 
+/** Each embedded build is compiled once per process: a second init() only instantiates (own memory). */
+const compiled = new Map<BackendName, Promise<WebAssembly.Module>>();
+
 /** Instantiates a build and returns its Runtime. @internal */
 export async function createRuntime(options: InitOptions = {}): Promise<Runtime> {
   if (options === null || typeof options !== "object") {
@@ -104,7 +107,13 @@ export async function createRuntime(options: InitOptions = {}): Promise<Runtime>
   } else {
     const backend = chooseBackend(requested);
     try {
-      source = await embeddedWasm(backend);
+      let module = compiled.get(backend);
+      if (!module) {
+        module = embeddedWasm(backend).then((bytes) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>));
+        compiled.set(backend, module);
+        module.catch(() => compiled.delete(backend));
+      }
+      source = await module;
     } catch (cause) {
       throw new BackendError(`Could not load the embedded '${backend}' build (${(cause as Error).message}). ${MODULE_HINT}`, { cause });
     }

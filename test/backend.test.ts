@@ -64,5 +64,10 @@ describe("init", () => {
     expect(a.sum(ta)).toBe(3);
     expect(b.sum(tb)).toBe(12);
     expect(a.kernels.memory).not.toBe(b.kernels.memory);
+    // the same build twice: compiled once per process, but each instance has its own memory
+    const c = await init({ backend: "simd" });
+    const tc = c.tensor([7, 8]);
+    expect(c.kernels.memory).not.toBe(b.kernels.memory);
+    expect([b.sum(tb), c.sum(tc)]).toEqual([12, 15]);
   });
 });
