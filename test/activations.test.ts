@@ -49,6 +49,15 @@ describe.each(BUILDS)("pointwise activations (%s)", async (backend) => {
       expect(y).toBeCloseArray(Array.from(points, (x) => f32(spec.f(x, alpha))), TOL);
     });
 
+    if (spec.bounds) it("forward within the kernel's own stated bounds", () => {
+      for (const { atol, rtol, where } of spec.bounds ?? []) {
+        const xs = Array.from(points).filter((x) => !where || where(x, spec.f(x, alpha)));
+        expect(xs.length).toBeGreaterThan(1000);
+        const y = forward(nn, spec.name, spec.params, Float32Array.from(xs));
+        expect(y).toBeCloseArray(xs.map((x) => spec.f(x, alpha)), { atol, rtol });
+      }
+    });
+
     it("backward within the same bound of the exact derivative", () => {
       const dx = backward(nn, spec.name, spec.params, points, dys);
       expect(dx).toBeCloseArray(Array.from(points, (x, i) => f32(spec.df(x, alpha) * dys[i])), TOL);
