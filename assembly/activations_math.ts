@@ -66,6 +66,8 @@ import { madd, nmadd, kv } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_T_FLUSH = memory.data<f32>([T_FLUSH, T_FLUSH, T_FLUSH, T_FLUSH]);
 // @ts-ignore: decorator
+@lazy const K_T_MAX = memory.data<f32>([T_MAX, T_MAX, T_MAX, T_MAX]);
+// @ts-ignore: decorator
 @lazy const K_P2 = memory.data<f32>([P2, P2, P2, P2]);
 // @ts-ignore: decorator
 @lazy const K_P3 = memory.data<f32>([P3, P3, P3, P3]);
@@ -192,6 +194,7 @@ import { madd, nmadd, kv } from "./vec";
 // no separate small-argument branch.
 // Bounds (test/math.test.ts, 2^18 points per build against float64, with the flush and NaN cases of expNeg):
 //   expFast(z), z ∈ [−87.3, 88.3]:  relative ≤ 3e-7 + 1.5·|z|·2^−24 (measured 2.0e-7 + …); 0 below ≈ −87.68.
+//   exp2SatFast(t): as expFast(t·ln2), clamped to [2^−127 = 0, 2^128 = +Inf].
 //   expm1Fast(z), z ≤ 0:            relative ≤ 6e-7 + 1.5·|z|·2^−24 (measured 4.8e-7 + …); −1 below ≈ −87.68.
 //   tanhAbsFast(a), a ≥ 0:          relative ≤ 1e-6 (measured 6.1e-7), absolute ≤ 2^−23 where tanh > 0.9, so
 //                                   1 − y² keeps its accuracy for backward (tested through tanh in test/activations.test.ts).
@@ -209,6 +212,8 @@ import { madd, nmadd, kv } from "./vec";
 // t = −127 gives n = −127, whose 2^n is built as +0 (z = −88 in expNeg).
 // @ts-ignore: decorator
 @inline const T_FLUSH: f32 = -127.0;
+// @ts-ignore: decorator
+@inline const T_MAX: f32 = 128.0;
 // @ts-ignore: decorator
 @inline const NEG2LOG2E: f32 = -2.8853900817779268;
 
@@ -246,9 +251,24 @@ import { madd, nmadd, kv } from "./vec";
   return f32x4.mul(i32x4.shl(vn, 23), f32x4.add(kv(K_1P0), q24(g)));
 }
 
-/** e^z for any z, z ≥ 89 mapped to +Inf (the sigmoid family needs 1/(1 + e^z) → 0). */
-@inline export function expSatFast(z: f32): f32 { return expFast(z > Z_MAX ? Z_MAX : z); }
-@inline export function expSatFast4(z: v128): v128 { return expFast4(f32x4.pmin(z, kv(K_Z_MAX))); }
+/**
+ * 2^t for any t, the same steps from t itself: callers fold log2e into their own constant (σ(x) needs
+ * 2^(x·−log2e), one product where e^−x takes a negation and a product). t is clamped to [−127, 128]:
+ * 2^n is built as +0 below ≈ −126.5 and +Inf above 127.5, so 1/(1 + 2^t) gives 1 and 0 there. NaN kept.
+ * Error: that of expFast for z = t·ln2 (the caller's rounding of t is the 1.5·|z|·2^−24 term).
+ */
+@inline export function exp2SatFast(t: f32): f32 {
+  const tc = t < T_FLUSH ? T_FLUSH : t > T_MAX ? T_MAX : t; // as pmax then pmin: NaN stays NaN
+  const vn = tc + MAGIC;
+  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
+  return s * (<f32>1.0 + q2((vn - MAGIC) - tc));
+}
+@inline export function exp2SatFast4(t: v128): v128 {
+  const tc = f32x4.pmin(f32x4.pmax(t, kv(K_T_FLUSH)), kv(K_T_MAX));
+  const vn = f32x4.add(tc, kv(K_MAGIC));
+  const g = f32x4.sub(f32x4.sub(vn, kv(K_MAGIC)), tc);
+  return f32x4.mul(i32x4.shl(vn, 23), f32x4.add(kv(K_1P0), q24(g)));
+}
 
 /** e^z − 1 for z ≤ 0 as s·q + (s − 1): relative-accurate near 0 (s = 1 there); −1 below ≈ −87.68. */
 @inline export function expm1Fast(z: f32): f32 {
