@@ -104,6 +104,40 @@ export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n:
 }
 
 /**
+ * The row maximum of x (as rowMax) while scaling another row in place, prev[i] *= a: softmax scales row
+ * r while it reads row r + 1. Reading x streams from memory and the scaling works in L1, so one loop
+ * does both; prev must not overlap x's row.
+ */
+@inline function rowMaxScale(x: usize, prev: usize, a: f32, cols: i32): f32 {
+  let i = 0;
+  let m: f32 = -Infinity;
+  if (ASC_FEATURE_SIMD) {
+    const va = splat(a);
+    let a0 = kv(K_NEGINFINITY), a1 = a0, a2 = a0, a3 = a0;
+    for (; i + 16 <= cols; i += 16) {
+      a0 = f32x4.pmax(a0, ld4(x, i));
+      a1 = f32x4.pmax(a1, ld4(x, i + 4));
+      a2 = f32x4.pmax(a2, ld4(x, i + 8));
+      a3 = f32x4.pmax(a3, ld4(x, i + 12));
+      const u0 = f32x4.mul(va, ld4(prev, i)), u1 = f32x4.mul(va, ld4(prev, i + 4));
+      const u2 = f32x4.mul(va, ld4(prev, i + 8)), u3 = f32x4.mul(va, ld4(prev, i + 12));
+      st4(prev, i, u0); st4(prev, i + 4, u1); st4(prev, i + 8, u2); st4(prev, i + 12, u3);
+    }
+    for (; i + 4 <= cols; i += 4) {
+      a0 = f32x4.pmax(a0, ld4(x, i));
+      st4(prev, i, f32x4.mul(va, ld4(prev, i)));
+    }
+    const acc = f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3));
+    m = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  }
+  for (; i < cols; i++) {
+    m = max(m, ld(x, i));
+    st(prev, i, a * ld(prev, i));
+  }
+  return m;
+}
+
+/**
  * Σ e^(x − m) over a row; writes each term to out unless out is 0. x − m ≤ 0, so the base-2 expFast
  * applies: each term's relative error ≤ 6e-7 + 1.5·|x − m|·2^−24, i.e. ≤ 3.3e-8 absolute after the
  * division by Σ ≥ 1 (activations_math.ts). Four vectors per step, four sums.
@@ -181,12 +215,19 @@ export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n:
 
 @inline function row(p: usize, r: i32, cols: i32): usize { return p + off(r * cols); }
 
-/** softmax(x) = e^(x − max)/Σ e^(x − max) per row: no overflow; [1000, 0] → [1, 0]. out may alias x. */
+/**
+ * softmax(x) = e^(x − max)/Σ e^(x − max) per row: no overflow; [1000, 0] → [1, 0]. out may alias x.
+ * Two passes per row: e^(x − m) stored and summed, then row r scaled by 1/Σ inside the max pass of
+ * row r + 1 (rowMaxScale); the last row is scaled alone.
+ */
 export function act_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
+  if (rows <= 0) return;
+  let m = rowMax(x, cols);
   for (let r = 0; r < rows; r++) {
     const xr = row(x, r, cols), yr = row(out, r, cols);
-    const s = rowExpSum(yr, xr, cols, rowMax(xr, cols), true);
-    rowAffine(yr, yr, cols, <f32>1.0 / s, 0);
+    const inv = <f32>1.0 / rowExpSum(yr, xr, cols, m, true);
+    if (r + 1 < rows) m = rowMaxScale(row(x, r + 1, cols), yr, inv, cols);
+    else rowAffine(yr, yr, cols, inv, 0);
   }
 }
 

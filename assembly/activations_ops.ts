@@ -48,15 +48,19 @@ import { madd, select4, splat, kv } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_NEGLOG2E = memory.data<f32>([NEGLOG2E, NEGLOG2E, NEGLOG2E, NEGLOG2E]);
 // @ts-ignore: decorator
-@lazy const K_NEG2GKLOG2E = memory.data<f32>([NEG2GKLOG2E, NEG2GKLOG2E, NEG2GKLOG2E, NEG2GKLOG2E]);
+@lazy const K_G1 = memory.data<f32>([G1, G1, G1, G1]);
+// @ts-ignore: decorator
+@lazy const K_G2 = memory.data<f32>([G2, G2, G2, G2]);
 
 // @ts-ignore: decorator
 @inline const SIGN: i32 = 0x80000000;
 // @ts-ignore: decorator
 @inline const NEGLOG2E: f32 = -1.4426950408889634;
-// 2^(u·−2·√(2/π)·log2e) = e^(−2·√(2/π)·u) for GELU-tanh
+// GELU-tanh: e^(−2·√(2/π)·(x + 0.044715x³)) = 2^(x·(G1 + G2·x²))
 // @ts-ignore: decorator
-@inline const NEG2GKLOG2E: f32 = -2.0 * 0.7978845608028654 * 1.4426950408889634;
+@inline const G1: f32 = -2.0 * 0.7978845608028654 * 1.4426950408889634;
+// @ts-ignore: decorator
+@inline const G2: f32 = -2.0 * 0.7978845608028654 * 0.044715 * 1.4426950408889634;
 @inline function negAbs(x: f32): f32 { return -abs<f32>(x); }
 @inline function negAbs4(x: v128): v128 { return v128.or(x, kv(K_SIGN)); }
 /** min(max(v, 0), 6) with NaN kept, as the pmin/pmax pair of the vector forms. */
@@ -216,10 +220,11 @@ import { madd, select4, splat, kv } from "./vec";
  */
 @final export class GeluTanh {
   // forward as x/(1 + e^−2u), one division and no cancellation for x < 0 (as silu)
-  @inline f(x: f32, a: f32): f32 { return x / (1.0 + exp2SatFast(NEG2GKLOG2E * (x + GC * (x * x * x)))); }
+  // 2u·−log2e = x·(G1 + G2·x²): three operations from x (x², one multiply-add, one product)
+  @inline f(x: f32, a: f32): f32 { return x / (1.0 + exp2SatFast(x * (G1 + G2 * (x * x)))); }
   @inline v(x: v128, a: v128): v128 {
-    const x3 = f32x4.mul(f32x4.mul(x, x), x);
-    return f32x4.div(x, f32x4.add(kv(K_1P0), exp2SatFast4(f32x4.mul(kv(K_NEG2GKLOG2E), madd(kv(K_GC), x3, x)))));
+    const t = f32x4.mul(x, madd(kv(K_G2), f32x4.mul(x, x), kv(K_G1)));
+    return f32x4.div(x, f32x4.add(kv(K_1P0), exp2SatFast4(t)));
   }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 {
     const x2 = x * x;

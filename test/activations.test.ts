@@ -114,6 +114,11 @@ describe.each(BUILDS)("softmax and logSoftmax over the last axis (%s)", async (b
       const expected: number[] = [];
       for (let r = 0; r < size / cols; r++) expected.push(...ref(Array.from(xs.subarray(r * cols, (r + 1) * cols))));
       expect(y.data).toBeCloseArray(expected, TOL);
+      // in place (out = x) gives the same bits: softmax scales row r while it reads row r + 1
+      const xi = nn.tensor(xs, shape);
+      nn.activation(name as ActivationName, xi, undefined, { out: xi });
+      expect(Array.from(xi.data)).toEqual(Array.from(y.data));
+      xi.dispose();
       // backward vs finite differences of L = Σ dy·f(x) in float64, row by row
       const g = uniform(size, -1, 1, 99);
       const dy = nn.tensor(g, shape);
