@@ -104,37 +104,40 @@ export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n:
 }
 
 /**
- * The row maximum of x (as rowMax) while scaling another row in place, prev[i] *= a: softmax scales row
- * r while it reads row r + 1. Reading x streams from memory and the scaling works in L1, so one loop
- * does both; prev must not overlap x's row.
+ * The row maximum of `next` (as rowMax) while finishing the previous row: out[i] = a·src[i] (softmax,
+ * shift false) or out[i] = (src[i] − a) − b (logSoftmax, shift true, as rowShift). Reading `next`
+ * streams from memory and the other row is in L1, so one loop does both; out may alias src but not next.
  */
-@inline function rowMaxScale(x: usize, prev: usize, a: f32, cols: i32): f32 {
+@inline function rowMaxThen(next: usize, out: usize, src: usize, cols: i32, a: f32, b: f32, shift: bool): f32 {
   let i = 0;
   let m: f32 = -Infinity;
   if (ASC_FEATURE_SIMD) {
-    const va = splat(a);
+    const va = splat(a), vb = splat(b);
     let a0 = kv(K_NEGINFINITY), a1 = a0, a2 = a0, a3 = a0;
     for (; i + 16 <= cols; i += 16) {
-      a0 = f32x4.pmax(a0, ld4(x, i));
-      a1 = f32x4.pmax(a1, ld4(x, i + 4));
-      a2 = f32x4.pmax(a2, ld4(x, i + 8));
-      a3 = f32x4.pmax(a3, ld4(x, i + 12));
-      const u0 = f32x4.mul(va, ld4(prev, i)), u1 = f32x4.mul(va, ld4(prev, i + 4));
-      const u2 = f32x4.mul(va, ld4(prev, i + 8)), u3 = f32x4.mul(va, ld4(prev, i + 12));
-      st4(prev, i, u0); st4(prev, i + 4, u1); st4(prev, i + 8, u2); st4(prev, i + 12, u3);
+      a0 = f32x4.pmax(a0, ld4(next, i));
+      a1 = f32x4.pmax(a1, ld4(next, i + 4));
+      a2 = f32x4.pmax(a2, ld4(next, i + 8));
+      a3 = f32x4.pmax(a3, ld4(next, i + 12));
+      const u0 = finish4(ld4(src, i), va, vb, shift), u1 = finish4(ld4(src, i + 4), va, vb, shift);
+      const u2 = finish4(ld4(src, i + 8), va, vb, shift), u3 = finish4(ld4(src, i + 12), va, vb, shift);
+      st4(out, i, u0); st4(out, i + 4, u1); st4(out, i + 8, u2); st4(out, i + 12, u3);
     }
     for (; i + 4 <= cols; i += 4) {
-      a0 = f32x4.pmax(a0, ld4(x, i));
-      st4(prev, i, f32x4.mul(va, ld4(prev, i)));
+      a0 = f32x4.pmax(a0, ld4(next, i));
+      st4(out, i, finish4(ld4(src, i), va, vb, shift));
     }
     const acc = f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3));
     m = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
   }
   for (; i < cols; i++) {
-    m = max(m, ld(x, i));
-    st(prev, i, a * ld(prev, i));
+    m = max(m, ld(next, i));
+    st(out, i, shift ? (ld(src, i) - a) - b : a * ld(src, i));
   }
   return m;
+}
+@inline function finish4(v: v128, va: v128, vb: v128, shift: bool): v128 {
+  return shift ? f32x4.sub(f32x4.sub(v, va), vb) : f32x4.mul(va, v);
 }
 
 /**
@@ -218,7 +221,7 @@ export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n:
 /**
  * softmax(x) = e^(x − max)/Σ e^(x − max) per row: no overflow; [1000, 0] → [1, 0]. out may alias x.
  * Two passes per row: e^(x − m) stored and summed, then row r scaled by 1/Σ inside the max pass of
- * row r + 1 (rowMaxScale); the last row is scaled alone.
+ * row r + 1 (rowMaxThen); the last row is scaled alone.
  */
 export function act_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
   if (rows <= 0) return;
@@ -226,7 +229,7 @@ export function act_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {
     const xr = row(x, r, cols), yr = row(out, r, cols);
     const inv = <f32>1.0 / rowExpSum(yr, xr, cols, m, true);
-    if (r + 1 < rows) m = rowMaxScale(row(x, r + 1, cols), yr, inv, cols);
+    if (r + 1 < rows) m = rowMaxThen(row(x, r + 1, cols), yr, yr, cols, inv, 0, false);
     else rowAffine(yr, yr, cols, inv, 0);
   }
 }
@@ -247,11 +250,14 @@ export function act_softmax_grad(dx: usize, x: usize, y: usize, dy: usize, rows:
 
 /** logSoftmax(x) = x − max − log Σ e^(x − max) per row. out may alias x. */
 export function act_log_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
+  if (rows <= 0) return;
+  let m = rowMax(x, cols);
   for (let r = 0; r < rows; r++) {
-    const xr = row(x, r, cols);
-    const m = rowMax(xr, cols);
-    const s = rowExpSum(0, xr, cols, m, false);
-    rowShift(row(out, r, cols), xr, cols, m, logf(s));
+    const xr = row(x, r, cols), yr = row(out, r, cols);
+    const ls = logf(rowExpSum(0, xr, cols, m, false));
+    // as softmax: row r is shifted inside the max pass of row r + 1
+    if (r + 1 < rows) m = rowMaxThen(row(x, r + 1, cols), yr, xr, cols, m, ls, true);
+    else rowShift(yr, xr, cols, m, ls);
   }
 }
 
