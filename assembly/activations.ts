@@ -7,7 +7,7 @@ import {
   BinaryStep, Elu, Gelu, GeluTanh, HardSigmoid, HardSwish, LeakyRelu, Linear, Mish, Relu, Relu6, Selu, Sigmoid,
   Silu, Softplus, Softsign, Tanh,
 } from "./activations_ops";
-import { expNeg, expNeg4, expm1Neg, expm1Neg4 } from "./activations_math";
+import { expFast, expFast4, expm1Fast, expm1Fast4, expNeg, expNeg4, expm1Neg, expm1Neg4 } from "./activations_math";
 import { logf } from "./math";
 import { ld, ld4, off, select4, splat, st, st4, kv } from "./vec";
 
@@ -87,45 +87,91 @@ export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n:
   let m: f32 = -Infinity;
   if (ASC_FEATURE_SIMD) {
     // pmax is one instruction (max is a NaN-propagating sequence in V8); a NaN it skips still makes
-    // its own e^(x − m) and so the whole row NaN. Two accumulators halve the dependency chain.
-    let a0 = kv(K_NEGINFINITY), a1 = a0;
-    for (; i + 8 <= cols; i += 8) {
+    // its own e^(x − m) and so the whole row NaN. Four accumulators: pmax has a latency of four cycles.
+    let a0 = kv(K_NEGINFINITY), a1 = a0, a2 = a0, a3 = a0;
+    for (; i + 16 <= cols; i += 16) {
       a0 = f32x4.pmax(a0, ld4(x, i));
       a1 = f32x4.pmax(a1, ld4(x, i + 4));
+      a2 = f32x4.pmax(a2, ld4(x, i + 8));
+      a3 = f32x4.pmax(a3, ld4(x, i + 12));
     }
-    if (i + 4 <= cols) { a0 = f32x4.pmax(a0, ld4(x, i)); i += 4; }
-    const acc = f32x4.pmax(a0, a1);
+    for (; i + 4 <= cols; i += 4) a0 = f32x4.pmax(a0, ld4(x, i));
+    const acc = f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3));
     m = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
   }
   for (; i < cols; i++) m = max(m, ld(x, i));
   return m;
 }
 
-/** Σ e^(x − m) over a row; writes each term to out unless out is 0. x − m ≤ 0, so expNeg applies. */
+/**
+ * The row maximum of `next` (as rowMax) while finishing the previous row: out[i] = a·src[i] (softmax,
+ * shift false) or out[i] = (src[i] − a) − b (logSoftmax, shift true, as rowShift). Reading `next`
+ * streams from memory and the other row is in L1, so one loop does both; out may alias src but not next.
+ */
+@inline function rowMaxThen(next: usize, out: usize, src: usize, cols: i32, a: f32, b: f32, shift: bool): f32 {
+  let i = 0;
+  let m: f32 = -Infinity;
+  if (ASC_FEATURE_SIMD) {
+    const va = splat(a), vb = splat(b);
+    let a0 = kv(K_NEGINFINITY), a1 = a0, a2 = a0, a3 = a0;
+    for (; i + 16 <= cols; i += 16) {
+      a0 = f32x4.pmax(a0, ld4(next, i));
+      a1 = f32x4.pmax(a1, ld4(next, i + 4));
+      a2 = f32x4.pmax(a2, ld4(next, i + 8));
+      a3 = f32x4.pmax(a3, ld4(next, i + 12));
+      const u0 = finish4(ld4(src, i), va, vb, shift), u1 = finish4(ld4(src, i + 4), va, vb, shift);
+      const u2 = finish4(ld4(src, i + 8), va, vb, shift), u3 = finish4(ld4(src, i + 12), va, vb, shift);
+      st4(out, i, u0); st4(out, i + 4, u1); st4(out, i + 8, u2); st4(out, i + 12, u3);
+    }
+    for (; i + 4 <= cols; i += 4) {
+      a0 = f32x4.pmax(a0, ld4(next, i));
+      st4(out, i, finish4(ld4(src, i), va, vb, shift));
+    }
+    const acc = f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3));
+    m = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  }
+  for (; i < cols; i++) {
+    m = max(m, ld(next, i));
+    st(out, i, shift ? (ld(src, i) - a) - b : a * ld(src, i));
+  }
+  return m;
+}
+@inline function finish4(v: v128, va: v128, vb: v128, shift: bool): v128 {
+  return shift ? f32x4.sub(f32x4.sub(v, va), vb) : f32x4.mul(va, v);
+}
+
+/**
+ * Σ e^(x − m) over a row; writes each term to out unless out is 0. x − m ≤ 0, so the base-2 expFast
+ * applies: each term's relative error ≤ 6e-7 + 1.5·|x − m|·2^−24, i.e. ≤ 3.3e-8 absolute after the
+ * division by Σ ≥ 1 (activations_math.ts). Four vectors per step, four sums.
+ */
 @inline function rowExpSum(out: usize, x: usize, cols: i32, m: f32, store: bool): f32 {
   let i = 0;
   let s: f32 = 0;
   if (ASC_FEATURE_SIMD) {
     const vm = splat(m);
-    let a0 = splat(0), a1 = a0;
-    for (; i + 8 <= cols; i += 8) {
-      const e0 = expNeg4(f32x4.sub(ld4(x, i), vm));
-      const e1 = expNeg4(f32x4.sub(ld4(x, i + 4), vm));
-      if (store) { st4(out, i, e0); st4(out, i + 4, e1); }
+    let a0 = splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (; i + 16 <= cols; i += 16) {
+      const e0 = expFast4(f32x4.sub(ld4(x, i), vm));
+      const e1 = expFast4(f32x4.sub(ld4(x, i + 4), vm));
+      const e2 = expFast4(f32x4.sub(ld4(x, i + 8), vm));
+      const e3 = expFast4(f32x4.sub(ld4(x, i + 12), vm));
+      if (store) { st4(out, i, e0); st4(out, i + 4, e1); st4(out, i + 8, e2); st4(out, i + 12, e3); }
       a0 = f32x4.add(a0, e0);
       a1 = f32x4.add(a1, e1);
+      a2 = f32x4.add(a2, e2);
+      a3 = f32x4.add(a3, e3);
     }
-    if (i + 4 <= cols) {
-      const e = expNeg4(f32x4.sub(ld4(x, i), vm));
+    for (; i + 4 <= cols; i += 4) {
+      const e = expFast4(f32x4.sub(ld4(x, i), vm));
       if (store) st4(out, i, e);
       a0 = f32x4.add(a0, e);
-      i += 4;
     }
-    const acc = f32x4.add(a0, a1);
+    const acc = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
     s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
   }
   for (; i < cols; i++) {
-    const e = expNeg(ld(x, i) - m);
+    const e = expFast(ld(x, i) - m);
     if (store) st(out, i, e);
     s += e;
   }
@@ -137,6 +183,11 @@ export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n:
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const va = splat(a), vb = splat(b);
+    for (; i + 16 <= cols; i += 16) {
+      const u0 = f32x4.add(f32x4.mul(va, ld4(x, i)), vb), u1 = f32x4.add(f32x4.mul(va, ld4(x, i + 4)), vb);
+      const u2 = f32x4.add(f32x4.mul(va, ld4(x, i + 8)), vb), u3 = f32x4.add(f32x4.mul(va, ld4(x, i + 12)), vb);
+      st4(out, i, u0); st4(out, i + 4, u1); st4(out, i + 8, u2); st4(out, i + 12, u3);
+    }
     for (; i + 4 <= cols; i += 4) st4(out, i, f32x4.add(f32x4.mul(va, ld4(x, i)), vb));
   }
   for (; i < cols; i++) st(out, i, a * ld(x, i) + b);
@@ -167,12 +218,19 @@ export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n:
 
 @inline function row(p: usize, r: i32, cols: i32): usize { return p + off(r * cols); }
 
-/** softmax(x) = e^(x − max)/Σ e^(x − max) per row: no overflow; [1000, 0] → [1, 0]. out may alias x. */
+/**
+ * softmax(x) = e^(x − max)/Σ e^(x − max) per row: no overflow; [1000, 0] → [1, 0]. out may alias x.
+ * Two passes per row: e^(x − m) stored and summed, then row r scaled by 1/Σ inside the max pass of
+ * row r + 1 (rowMaxThen); the last row is scaled alone.
+ */
 export function act_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
+  if (rows <= 0) return;
+  let m = rowMax(x, cols);
   for (let r = 0; r < rows; r++) {
     const xr = row(x, r, cols), yr = row(out, r, cols);
-    const s = rowExpSum(yr, xr, cols, rowMax(xr, cols), true);
-    rowAffine(yr, yr, cols, <f32>1.0 / s, 0);
+    const inv = <f32>1.0 / rowExpSum(yr, xr, cols, m, true);
+    if (r + 1 < rows) m = rowMaxThen(row(x, r + 1, cols), yr, yr, cols, inv, 0, false);
+    else rowAffine(yr, yr, cols, inv, 0);
   }
 }
 
@@ -192,11 +250,14 @@ export function act_softmax_grad(dx: usize, x: usize, y: usize, dy: usize, rows:
 
 /** logSoftmax(x) = x − max − log Σ e^(x − max) per row. out may alias x. */
 export function act_log_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
+  if (rows <= 0) return;
+  let m = rowMax(x, cols);
   for (let r = 0; r < rows; r++) {
-    const xr = row(x, r, cols);
-    const m = rowMax(xr, cols);
-    const s = rowExpSum(0, xr, cols, m, false);
-    rowShift(row(out, r, cols), xr, cols, m, logf(s));
+    const xr = row(x, r, cols), yr = row(out, r, cols);
+    const ls = logf(rowExpSum(0, xr, cols, m, false));
+    // as softmax: row r is shifted inside the max pass of row r + 1
+    if (r + 1 < rows) m = rowMaxThen(row(x, r + 1, cols), yr, xr, cols, m, ls, true);
+    else rowShift(yr, xr, cols, m, ls);
   }
 }
 
@@ -259,6 +320,8 @@ export function act_prelu_grad(dx: usize, dalpha: usize, x: usize, alpha: usize,
 // The activation exponentials themselves, exported so their bounds are tested directly (test/math.test.ts).
 export function act_exp_neg(out: usize, x: usize, n: i32): void { forward(changetype<ExpNeg>(0), out, x, n, 0); }
 export function act_expm1_neg(out: usize, x: usize, n: i32): void { forward(changetype<Expm1Neg>(0), out, x, n, 0); }
+export function act_exp_fast(out: usize, x: usize, n: i32): void { forward(changetype<ExpFast>(0), out, x, n, 0); }
+export function act_expm1_fast(out: usize, x: usize, n: i32): void { forward(changetype<Expm1Fast>(0), out, x, n, 0); }
 @final class ExpNeg {
   @inline f(x: f32, a: f32): f32 { return expNeg(x); }
   @inline v(x: v128, a: v128): v128 { return expNeg4(x); }
@@ -266,4 +329,12 @@ export function act_expm1_neg(out: usize, x: usize, n: i32): void { forward(chan
 @final class Expm1Neg {
   @inline f(x: f32, a: f32): f32 { return expm1Neg(x); }
   @inline v(x: v128, a: v128): v128 { return expm1Neg4(x); }
+}
+@final class ExpFast {
+  @inline f(x: f32, a: f32): f32 { return expFast(x); }
+  @inline v(x: v128, a: v128): v128 { return expFast4(x); }
+}
+@final class Expm1Fast {
+  @inline f(x: f32, a: f32): f32 { return expm1Fast(x); }
+  @inline v(x: v128, a: v128): v128 { return expm1Fast4(x); }
 }

@@ -14,6 +14,7 @@
 //   expm1Neg(z) = e^z − 1, z ≤ 0: ≤ 2 ulp relative (no cancellation: s·q + (s − 1) with q = e^r − 1,
 //     and s = 1 for |z| < ln2/2); −1 exactly below ≈ −87.68.
 //   erfcPos(z), z ≥ 0: ≤ 4e-7 relative (Numerical Recipes' Chebyshev fit, 1.2e-7, plus float32 rounding).
+//   expFast / expm1Fast / tanhAbsFast: base-2 reduction, see the section "Base-2 reduction" below.
 import { expm1Core, expm1Core4, K_LOG2E, K_NEGLN2_HI, K_NEGLN2_LO, LN2_HI, LN2_LO, LOG2E } from "./math";
 import { madd, nmadd, kv } from "./vec";
 
@@ -50,6 +51,22 @@ import { madd, nmadd, kv } from "./vec";
 @lazy const K_Z_FLUSH = memory.data<f32>([Z_FLUSH, Z_FLUSH, Z_FLUSH, Z_FLUSH]);
 // @ts-ignore: decorator
 @lazy const K_Z_MAX = memory.data<f32>([Z_MAX, Z_MAX, Z_MAX, Z_MAX]);
+// @ts-ignore: decorator
+@lazy const K_D1 = memory.data<f32>([D1, D1, D1, D1]);
+// @ts-ignore: decorator
+@lazy const K_D2 = memory.data<f32>([D2, D2, D2, D2]);
+// @ts-ignore: decorator
+@lazy const K_D3 = memory.data<f32>([D3, D3, D3, D3]);
+// @ts-ignore: decorator
+@lazy const K_D4 = memory.data<f32>([D4, D4, D4, D4]);
+// @ts-ignore: decorator
+@lazy const K_D5 = memory.data<f32>([D5, D5, D5, D5]);
+// @ts-ignore: decorator
+@lazy const K_NEG2LOG2E = memory.data<f32>([NEG2LOG2E, NEG2LOG2E, NEG2LOG2E, NEG2LOG2E]);
+// @ts-ignore: decorator
+@lazy const K_T_FLUSH = memory.data<f32>([T_FLUSH, T_FLUSH, T_FLUSH, T_FLUSH]);
+// @ts-ignore: decorator
+@lazy const K_T_MAX = memory.data<f32>([T_MAX, T_MAX, T_MAX, T_MAX]);
 // @ts-ignore: decorator
 @lazy const K_P2 = memory.data<f32>([P2, P2, P2, P2]);
 // @ts-ignore: decorator
@@ -156,6 +173,136 @@ import { madd, nmadd, kv } from "./vec";
   const s = i32x4.shl(vn, 23);
   const n = f32x4.sub(vn, kv(K_MAGIC));
   const q = expm1Core4(madd(n, kv(K_NEGLN2_LO), madd(n, kv(K_NEGLN2_HI), zc)));
+  return f32x4.div(nmadd(s, q, f32x4.sub(kv(K_1P0), s)), madd(s, q, f32x4.add(kv(K_1P0), s)));
+}
+
+// ---- Base-2 reduction, for the activations ----
+// t = z·log2e, n = round(t) by the magic bias (as above), g = n − t, which is exact (|g| ≤ 1/2), and
+// e^z = 2^n·2^−g = s·(1 + q(g)). Against the ln2 reduction above this saves the two-part n·ln2 (three
+// operations of about twenty in the plain SIMD build, where each multiply-add is two), at the price of
+// the rounding of t: e^z gets a relative error ≤ 1.5·|z|·2^−24 (t's rounding plus log2e's), on top of
+// the polynomial's. That is harmless wherever e^z enters a result as it does in the activations:
+//   σ(x) = 1/(1 + e^−x): a relative error δ of e moves σ by δ·σ(1 − σ) ≤ |x|·σ(1 − σ)·1.5·2^−24 + …,
+//     at most 2e-8 absolute (max of |x|σ(1 − σ) is 0.224); relative to σ it is ≤ 1.5·|x|·2^−24 + 6e-7,
+//     i.e. the far negative tail keeps 5 significant digits (σ(−80): 7e-6) where expNeg keeps 3 ulp.
+//   softmax: p = e^z/Σ, z ≤ 0, moves by ≤ p·|z|·1.5·2^−24 ≤ e^z·|z|·9e-8 ≤ 3.3e-8 (max of |z|e^z is 1/e).
+//   tanh, elu, selu: 1 − e^z with e^z's error scaled by e^z, again ≤ |z|e^z·9e-8 absolute.
+// In the relaxed build t is never rounded (vn and g are fused multiply-adds), leaving only log2e's rounding.
+// q(g) = 2^−g − 1 ≈ g·(D1 + g·(D2 + g·(D3 + g·(D4 + g·D5)))) on |g| ≤ 1/2: minimax for relative error
+// (linear programming over 4000 points, fitted here), 4.1e-7 in float64 and ≤ 5.9e-7 after float32
+// rounding; 1 + q then gives 2^−g within 2.5e-7. q is relative-accurate at g → 0, so tanh and expm1 need
+// no separate small-argument branch.
+// Bounds (test/math.test.ts, 2^18 points per build against float64, with the flush and NaN cases of expNeg):
+//   expFast(z), z ∈ [−87.3, 88.3]:  relative ≤ 3e-7 + 1.5·|z|·2^−24 (measured 2.0e-7 + …); 0 below ≈ −87.68.
+//   exp2SatFast(t): as expFast(t·ln2), clamped to [2^−127 = 0, 2^128 = +Inf].
+//   expm1Fast(z), z ≤ 0:            relative ≤ 6e-7 + 1.5·|z|·2^−24 (measured 4.8e-7 + …); −1 below ≈ −87.68.
+//   tanhAbsFast(a), a ≥ 0:          relative ≤ 1e-6 (measured 6.1e-7), absolute ≤ 2^−23 where tanh > 0.9, so
+//                                   1 − y² keeps its accuracy for backward (tested through tanh in test/activations.test.ts).
+// Bit patterns: 0xBF317217, 0x3E75FD28, 0xBD6359F7, 0x3C1E5FA0, 0xBAAE76D1.
+// @ts-ignore: decorator
+@inline const D1: f32 = -0.6931471228599548;
+// @ts-ignore: decorator
+@inline const D2: f32 = 0.24022352695465088;
+// @ts-ignore: decorator
+@inline const D3: f32 = -0.055505719035863876;
+// @ts-ignore: decorator
+@inline const D4: f32 = 0.009666353464126587;
+// @ts-ignore: decorator
+@inline const D5: f32 = -0.0013310556532815099;
+// t = −127 gives n = −127, whose 2^n is built as +0 (z = −88 in expNeg).
+// @ts-ignore: decorator
+@inline const T_FLUSH: f32 = -127.0;
+// @ts-ignore: decorator
+@inline const T_MAX: f32 = 128.0;
+// @ts-ignore: decorator
+@inline const NEG2LOG2E: f32 = -2.8853900817779268;
+
+/** 2^−g − 1 for |g| ≤ 1/2 (see above). */
+@inline function q2(g: f32): f32 { return g * (D1 + g * (D2 + g * (D3 + g * (D4 + g * D5)))); }
+@inline function q24(g: v128): v128 {
+  return f32x4.mul(madd(madd(madd(madd(kv(K_D5), g, kv(K_D4)), g, kv(K_D3)), g, kv(K_D2)), g, kv(K_D1)), g);
+}
+
+/** vn (2^n in its low bits) for t = zc·log2e; g = n − t from fastG. One lane. */
+@inline function fastVn(zc: f32): f32 { return zc * LOG2E + MAGIC; }
+@inline function fastG(zc: f32, vn: f32): f32 { return (vn - MAGIC) - zc * LOG2E; }
+/** The same for four lanes: fused in the relaxed build, t = zc·log2e rounded once and shared otherwise. */
+@inline function fastVn4(t: v128, zc: v128): v128 {
+  return ASC_FEATURE_RELAXED_SIMD ? madd(zc, kv(K_LOG2E), kv(K_MAGIC)) : f32x4.add(t, kv(K_MAGIC));
+}
+@inline function fastG4(t: v128, zc: v128, vn: v128): v128 {
+  const n = f32x4.sub(vn, kv(K_MAGIC));
+  return ASC_FEATURE_RELAXED_SIMD ? nmadd(zc, kv(K_LOG2E), n) : f32x4.sub(n, t);
+}
+@inline function log2e4(zc: v128): v128 { return ASC_FEATURE_RELAXED_SIMD ? zc : f32x4.mul(zc, kv(K_LOG2E)); }
+
+/** e^z for z ≤ 88.3 (0 below ≈ −87.68); NaN in, NaN out. Base-2 reduction: see the bound above. */
+@inline export function expFast(z: f32): f32 {
+  const zc = z < Z_FLUSH ? Z_FLUSH : z; // as pmax: NaN stays NaN
+  const vn = fastVn(zc);
+  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
+  return s * (<f32>1.0 + q2(fastG(zc, vn)));
+}
+@inline export function expFast4(z: v128): v128 {
+  const zc = f32x4.pmax(z, kv(K_Z_FLUSH));
+  const t = log2e4(zc);
+  const vn = fastVn4(t, zc);
+  const g = fastG4(t, zc, vn);
+  return f32x4.mul(i32x4.shl(vn, 23), f32x4.add(kv(K_1P0), q24(g)));
+}
+
+/**
+ * 2^t for any t, the same steps from t itself: callers fold log2e into their own constant (σ(x) needs
+ * 2^(x·−log2e), one product where e^−x takes a negation and a product). t is clamped to [−127, 128]:
+ * 2^n is built as +0 below ≈ −126.5 and +Inf above 127.5, so 1/(1 + 2^t) gives 1 and 0 there. NaN kept.
+ * Error: that of expFast for z = t·ln2 (the caller's rounding of t is the 1.5·|z|·2^−24 term).
+ */
+@inline export function exp2SatFast(t: f32): f32 {
+  const tc = t < T_FLUSH ? T_FLUSH : t > T_MAX ? T_MAX : t; // as pmax then pmin: NaN stays NaN
+  const vn = tc + MAGIC;
+  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
+  return s * (<f32>1.0 + q2((vn - MAGIC) - tc));
+}
+@inline export function exp2SatFast4(t: v128): v128 {
+  const tc = f32x4.pmin(f32x4.pmax(t, kv(K_T_FLUSH)), kv(K_T_MAX));
+  const vn = f32x4.add(tc, kv(K_MAGIC));
+  const g = f32x4.sub(f32x4.sub(vn, kv(K_MAGIC)), tc);
+  return f32x4.mul(i32x4.shl(vn, 23), f32x4.add(kv(K_1P0), q24(g)));
+}
+
+/** e^z − 1 for z ≤ 0 as s·q + (s − 1): relative-accurate near 0 (s = 1 there); −1 below ≈ −87.68. */
+@inline export function expm1Fast(z: f32): f32 {
+  const zc = z < Z_FLUSH ? Z_FLUSH : z;
+  const vn = fastVn(zc);
+  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
+  return s * q2(fastG(zc, vn)) + (s - <f32>1.0);
+}
+@inline export function expm1Fast4(z: v128): v128 {
+  const zc = f32x4.pmax(z, kv(K_Z_FLUSH));
+  const t = log2e4(zc);
+  const vn = fastVn4(t, zc);
+  const s = i32x4.shl(vn, 23);
+  return madd(s, q24(fastG4(t, zc, vn)), f32x4.sub(s, kv(K_1P0)));
+}
+
+/**
+ * tanh(a) for a = |x| (NaN kept), as tanhAbs but with the base-2 reduction of t = −2a·log2e (one
+ * product by the constant −2·log2e): ((1 − s) − s·q)/((1 + s) + s·q), s = 2^n, q = 2^−g − 1.
+ * s = 1 for a < 0.087 and the numerator is −q exactly; t clamped at −127 gives s = 0, exactly 1.
+ */
+@inline export function tanhAbsFast(a: f32): f32 {
+  let t = a * NEG2LOG2E;
+  t = t < T_FLUSH ? T_FLUSH : t;
+  const vn = t + MAGIC;
+  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
+  const q = q2((vn - MAGIC) - t);
+  return ((<f32>1.0 - s) - s * q) / ((<f32>1.0 + s) + s * q);
+}
+@inline export function tanhAbsFast4(a: v128): v128 {
+  const t = f32x4.pmax(f32x4.mul(a, kv(K_NEG2LOG2E)), kv(K_T_FLUSH));
+  const vn = f32x4.add(t, kv(K_MAGIC));
+  const s = i32x4.shl(vn, 23);
+  const q = q24(f32x4.sub(f32x4.sub(vn, kv(K_MAGIC)), t));
   return f32x4.div(nmadd(s, q, f32x4.sub(kv(K_1P0), s)), madd(s, q, f32x4.add(kv(K_1P0), s)));
 }
 

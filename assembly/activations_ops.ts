@@ -4,7 +4,7 @@
 // every kernel compiles to its own straight loop. Definitions follow PyTorch in float32, including
 // the value at kinks (relu'(0) = 0, leakyRelu'(0) = alpha, hardSwish'(±3) as PyTorch).
 // `a` is the op's parameter (alpha), unused elsewhere. Backward receives x, y = f(x) and dy.
-import { expNeg, expNeg4, expSat, expSat4, expm1Neg, expm1Neg4, erfcPos, erfcPos4, tanhAbs, tanhAbs4 } from "./activations_math";
+import { expNeg, expNeg4, exp2SatFast, exp2SatFast4, expm1Fast, expm1Fast4, erfcPos, erfcPos4, tanhAbsFast, tanhAbsFast4 } from "./activations_math";
 import { log1p4, log1pf } from "./math";
 import { madd, select4, splat, kv } from "./vec";
 
@@ -34,8 +34,6 @@ import { madd, select4, splat, kv } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_NEG2P0 = memory.data<f32>([-2.0, -2.0, -2.0, -2.0]);
 // @ts-ignore: decorator
-@lazy const K_NEG2GK = memory.data<f32>([-2.0 * GK, -2.0 * GK, -2.0 * GK, -2.0 * GK]);
-// @ts-ignore: decorator
 @lazy const K_NEG3P0 = memory.data<f32>([-3.0, -3.0, -3.0, -3.0]);
 // @ts-ignore: decorator
 @lazy const K_RSQRT2 = memory.data<f32>([RSQRT2, RSQRT2, RSQRT2, RSQRT2]);
@@ -47,30 +45,45 @@ import { madd, select4, splat, kv } from "./vec";
 @lazy const K_SELU_SCALE = memory.data<f32>([SELU_SCALE, SELU_SCALE, SELU_SCALE, SELU_SCALE]);
 // @ts-ignore: decorator
 @lazy const K_SIGN = memory.data<i32>([SIGN, SIGN, SIGN, SIGN]);
+// @ts-ignore: decorator
+@lazy const K_NEGLOG2E = memory.data<f32>([NEGLOG2E, NEGLOG2E, NEGLOG2E, NEGLOG2E]);
+// @ts-ignore: decorator
+@lazy const K_G1 = memory.data<f32>([G1, G1, G1, G1]);
+// @ts-ignore: decorator
+@lazy const K_G2 = memory.data<f32>([G2, G2, G2, G2]);
 
 // @ts-ignore: decorator
 @inline const SIGN: i32 = 0x80000000;
+// @ts-ignore: decorator
+@inline const NEGLOG2E: f32 = -1.4426950408889634;
+// GELU-tanh: e^(−2·√(2/π)·(x + 0.044715x³)) = 2^(x·(G1 + G2·x²))
+// @ts-ignore: decorator
+@inline const G1: f32 = -2.0 * 0.7978845608028654 * 1.4426950408889634;
+// @ts-ignore: decorator
+@inline const G2: f32 = -2.0 * 0.7978845608028654 * 0.044715 * 1.4426950408889634;
 @inline function negAbs(x: f32): f32 { return -abs<f32>(x); }
 @inline function negAbs4(x: v128): v128 { return v128.or(x, kv(K_SIGN)); }
 /** min(max(v, 0), 6) with NaN kept, as the pmin/pmax pair of the vector forms. */
 @inline function clamp06(v: f32): f32 { return v < 0 ? 0 : v > 6.0 ? 6.0 : v; }
 @inline function gt0(x: v128): v128 { return f32x4.gt(x, splat(0)); }
 
-// sigmoid = 1/(1 + e^−x) with e^−x saturated (+Inf for x ≤ −89, 0 for x ≥ 88): the quotient is
-// relative-accurate on both sides (no 1 − tiny, and a large e^−x loses nothing relative), and x = ±Inf
-// gives 0 and 1 with no select. σ(−100) = 0 (true 3.7e-44 is a denormal).
+// sigmoid = 1/(1 + e^−x) with e^−x = 2^(x·−log2e) saturated (+Inf for x ≤ −88.4, 0 for x ≥ 88): no
+// 1 − tiny, and x = ±Inf gives 0 and 1 with no select. σ(−100) = 0 (true 3.7e-44 is a denormal). The
+// base-2 exp2SatFast (activations_math.ts). Bound: absolute ≤ 1.2e-7, relative ≤ 1e-6 for x ≥ −10
+// and ≤ 9e-7 + 1.5·|x|·2^−24 below (measured 1e-7 and 6.4e-7; test/helpers/activation_spec.ts).
 @inline export function sigmoidf(x: f32): f32 {
-  return 1.0 / (1.0 + expSat(-x));
+  return 1.0 / (1.0 + exp2SatFast(x * NEGLOG2E));
 }
 @inline export function sigmoid4(x: v128): v128 {
-  return f32x4.div(kv(K_1P0), f32x4.add(kv(K_1P0), expSat4(v128.xor(x, kv(K_SIGN)))));
+  return f32x4.div(kv(K_1P0), f32x4.add(kv(K_1P0), exp2SatFast4(f32x4.mul(x, kv(K_NEGLOG2E)))));
 }
 
-// tanh from tanhAbs (activations_math.ts) with the sign restored: tanh(−0) = −0, NaN kept.
-@inline export function tanhf_(x: f32): f32 { return copysign<f32>(tanhAbs(abs<f32>(x)), x); }
+// tanh from tanhAbsFast (activations_math.ts) with the sign restored: tanh(−0) = −0, NaN kept.
+// Relative error ≤ 1e-6 (measured 6.1e-7), absolute ≤ 2^−23 where |y| > 0.9 (1 − y² stays accurate for backward).
+@inline export function tanhf_(x: f32): f32 { return copysign<f32>(tanhAbsFast(abs<f32>(x)), x); }
 @inline export function tanh4(x: v128): v128 {
   const sign = v128.and(x, kv(K_SIGN));
-  return v128.or(tanhAbs4(v128.xor(x, sign)), sign);
+  return v128.or(tanhAbsFast4(v128.xor(x, sign)), sign);
 }
 
 @final export class Linear {
@@ -140,10 +153,12 @@ import { madd, select4, splat, kv } from "./vec";
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return select4(dy, f32x4.mul(a, dy), gt0(x)); }
 }
 
-/** x for x > 0, alpha·(e^x − 1) otherwise (expm1 form: exact near 0); gradient y + alpha there. */
+/** x for x > 0, alpha·(e^x − 1) otherwise (expm1 form, relative-accurate near 0); gradient y + alpha there. */
 @final export class Elu {
-  @inline f(x: f32, a: f32): f32 { return x > 0 ? x : a * expm1Neg(x); }
-  @inline v(x: v128, a: v128): v128 { return select4(x, f32x4.mul(a, expm1Neg4(f32x4.pmin(x, splat(0)))), gt0(x)); }
+  @inline f(x: f32, a: f32): f32 { return x > 0 ? x : a * expm1Fast(x); }
+  // max(x, 0) + alpha·expm1(min(x, 0)): one of the two terms is exactly 0, and a max plus an add are two
+  // operations where the compare and bitselect are four (NaN and ±Inf come out as from the scalar form)
+  @inline v(x: v128, a: v128): v128 { return madd(a, expm1Fast4(f32x4.pmin(x, splat(0))), f32x4.pmax(x, splat(0))); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x <= 0 ? dy * (y + a) : dy; }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return select4(f32x4.mul(dy, f32x4.add(y, a)), dy, f32x4.le(x, splat(0))); }
 }
@@ -157,9 +172,10 @@ import { madd, select4, splat, kv } from "./vec";
 
 /** scale·(x for x > 0, alpha·(e^x − 1) otherwise). */
 @final export class Selu {
-  @inline f(x: f32, a: f32): f32 { return x > 0 ? SELU_SCALE * x : SELU_AS * expm1Neg(x); }
+  @inline f(x: f32, a: f32): f32 { return x > 0 ? SELU_SCALE * x : SELU_AS * expm1Fast(x); }
   @inline v(x: v128, a: v128): v128 {
-    return select4(f32x4.mul(kv(K_SELU_SCALE), x), f32x4.mul(kv(K_SELU_AS), expm1Neg4(f32x4.pmin(x, splat(0)))), gt0(x));
+    // as Elu.v: scale·max(x, 0) + alpha·scale·expm1(min(x, 0))
+    return madd(kv(K_SELU_AS), expm1Fast4(f32x4.pmin(x, splat(0))), f32x4.mul(kv(K_SELU_SCALE), f32x4.pmax(x, splat(0))));
   }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x <= 0 ? dy * (y + SELU_AS) : dy * SELU_SCALE; }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
@@ -204,10 +220,11 @@ import { madd, select4, splat, kv } from "./vec";
  */
 @final export class GeluTanh {
   // forward as x/(1 + e^−2u), one division and no cancellation for x < 0 (as silu)
-  @inline f(x: f32, a: f32): f32 { return x / (1.0 + expSat(-2.0 * GK * (x + GC * (x * x * x)))); }
+  // 2u·−log2e = x·(G1 + G2·x²): three operations from x (x², one multiply-add, one product)
+  @inline f(x: f32, a: f32): f32 { return x / (1.0 + exp2SatFast(x * (G1 + G2 * (x * x)))); }
   @inline v(x: v128, a: v128): v128 {
-    const x3 = f32x4.mul(f32x4.mul(x, x), x);
-    return f32x4.div(x, f32x4.add(kv(K_1P0), expSat4(f32x4.mul(kv(K_NEG2GK), madd(kv(K_GC), x3, x)))));
+    const t = f32x4.mul(x, madd(kv(K_G2), f32x4.mul(x, x), kv(K_G1)));
+    return f32x4.div(x, f32x4.add(kv(K_1P0), exp2SatFast4(t)));
   }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 {
     const x2 = x * x;
@@ -225,8 +242,8 @@ import { madd, select4, splat, kv } from "./vec";
 
 /** x·σ(x) (swish); gradient σ(x)·(1 + x(1 − σ(x))). */
 @final export class Silu {
-  @inline f(x: f32, a: f32): f32 { return x / (1.0 + expSat(-x)); }
-  @inline v(x: v128, a: v128): v128 { return f32x4.div(x, f32x4.add(kv(K_1P0), expSat4(v128.xor(x, kv(K_SIGN))))); }
+  @inline f(x: f32, a: f32): f32 { return x / (1.0 + exp2SatFast(x * NEGLOG2E)); }
+  @inline v(x: v128, a: v128): v128 { return f32x4.div(x, f32x4.add(kv(K_1P0), exp2SatFast4(f32x4.mul(x, kv(K_NEGLOG2E))))); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { const s = sigmoidf(x); return dy * (s * (1.0 + x * (1.0 - s))); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
     const s = sigmoid4(x);

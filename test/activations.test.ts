@@ -49,6 +49,15 @@ describe.each(BUILDS)("pointwise activations (%s)", async (backend) => {
       expect(y).toBeCloseArray(Array.from(points, (x) => f32(spec.f(x, alpha))), TOL);
     });
 
+    if (spec.bounds) it("forward within the kernel's own stated bounds", () => {
+      for (const { atol, rtol, where } of spec.bounds ?? []) {
+        const xs = Array.from(points).filter((x) => !where || where(x, spec.f(x, alpha)));
+        expect(xs.length).toBeGreaterThan(1000);
+        const y = forward(nn, spec.name, spec.params, Float32Array.from(xs));
+        expect(y).toBeCloseArray(xs.map((x) => spec.f(x, alpha)), { atol, rtol });
+      }
+    });
+
     it("backward within the same bound of the exact derivative", () => {
       const dx = backward(nn, spec.name, spec.params, points, dys);
       expect(dx).toBeCloseArray(Array.from(points, (x, i) => f32(spec.df(x, alpha) * dys[i])), TOL);
@@ -105,6 +114,11 @@ describe.each(BUILDS)("softmax and logSoftmax over the last axis (%s)", async (b
       const expected: number[] = [];
       for (let r = 0; r < size / cols; r++) expected.push(...ref(Array.from(xs.subarray(r * cols, (r + 1) * cols))));
       expect(y.data).toBeCloseArray(expected, TOL);
+      // in place (out = x) gives the same bits: softmax scales row r while it reads row r + 1
+      const xi = nn.tensor(xs, shape);
+      nn.activation(name as ActivationName, xi, undefined, { out: xi });
+      expect(Array.from(xi.data)).toEqual(Array.from(y.data));
+      xi.dispose();
       // backward vs finite differences of L = Σ dy·f(x) in float64, row by row
       const g = uniform(size, -1, 1, 99);
       const dy = nn.tensor(g, shape);
