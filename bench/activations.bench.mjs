@@ -48,7 +48,9 @@ function pointwise(label, kernel, { js, alpha = 0, inPlace = false } = {}) {
   return {
     name: `${label}${inPlace ? " (in place)" : ""}`,
     elements: N,
-    js: js && (() => { const out = new Float32Array(N); return { run: () => { for (let i = 0; i < N; i++) out[i] = js(input[i]); } }; }),
+    // One loop per function (new Function gets its own type feedback): a loop shared by every row would
+    // see many callees, go megamorphic and stop inlining, making the later baselines unfairly slow.
+    js: js && (() => { const out = new Float32Array(N); return { run: new Function("f", "input", "out", "return () => { for (let i = 0; i < input.length; i++) out[i] = f(input[i]); };")(js, input, out) }; }),
     setup(nn) {
       const x = nn.tensor(input), y = inPlace ? x : nn.zeros([N]);
       const k = nn.kernels[kernel];
