@@ -87,6 +87,19 @@ describe.each(BUILDS)("loss stability and API (%s)", async (backend) => {
     for (const t of [x, ids, y, z, value, gradient]) t.dispose();
   });
 
+  it("BCE from logits keeps log1p(e^−|x|) relative at large |x| (where the loss is that term alone), every lane and tail", () => {
+    const xs = cycle([16, 20, 30, 50, 80, -16, -20, -30, -50, -80, 1e-3, -1e-3, 0.5], 4 * 13 + 3);
+    const zs = Float32Array.from(xs, (x) => (x > 0 ? 1 : 0)); // the label the logit agrees with: loss = log1p(e^−|x|)
+    const x = nn.tensor(xs, [xs.length, 1]), z = nn.tensor(zs, [xs.length, 1]); // one element per sample: per-element losses
+    const { value, gradient } = nn.lossAndGradient("binaryCrossentropy", z, x, { fromLogits: true, reduction: "sum" });
+    const ref = Array.from(xs, (xi) => Math.log1p(Math.exp(-Math.abs(xi))));
+    const none = nn.loss("binaryCrossentropy", z, x, { fromLogits: true, reduction: "none" });
+    expect(none.data).toBeCloseArray(ref, { atol: 0, rtol: 2e-6 });
+    expect([value]).toBeCloseArray([ref.reduce((a, b) => a + b, 0)], { atol: 0, rtol: 2e-6 });
+    expect(gradient.data).toBeCloseArray(Array.from(xs, (xi, i) => (zs[i] ? -sig(-xi) : sig(xi))), { atol: 0, rtol: 4e-6 }); // σ(x) − 1 = −σ(−x), without float64's own cancellation
+    for (const t of [x, z, none, gradient]) t.dispose();
+  });
+
   it("logits forms match probability forms where both are defined", () => {
     const xs = uniform(4 * 7, -6, 6, 3), zs = uniform(4 * 7, 0, 1, 4);
     const x = nn.tensor(xs, [4, 7]), z = nn.tensor(zs, [4, 7]);
