@@ -244,6 +244,39 @@ describe.each(BUILDS)("loss stability and API (%s)", async (backend) => {
     for (const t of [yt, yp, gradOut, wide, ids, frac, neg, nan, sw3, swNeg, boxes]) t.dispose();
   });
 
+  it("label checks name the first bad element at every position of the vector scan and its tails", () => {
+    for (const n of [1, 3, 15, 16, 17, 31, 32, 33, 2563]) {
+      const positions = [...new Set([0, 3, 4, 15, 16, 17, n - 16, n - 2, n - 1].filter((i) => i >= 0 && i < n))];
+      const yp = nn.tensor(uniform(n, 0.1, 0.9, n), [n, 1]);
+      const good = uniform(n, 0, 1, n + 1);
+      for (const i of positions) {
+        for (const badValue of [NaN, 1.5, -0.25, Infinity, -Infinity]) {
+          const t = good.slice();
+          t[i] = badValue;
+          t[Math.min(n - 1, i + 1)] = Math.min(n - 1, i + 1) === i ? t[i] : NaN; // a later bad element is not the one named
+          const yt = nn.tensor(t, [n, 1]);
+          expect(() => nn.lossAndGradient("binaryCrossentropy", yt, yp), `${n} ${i} ${badValue}`).toThrow(
+            new RegExp(`yTrue of loss 'binaryCrossentropy' must hold probabilities in \\[0, 1\\]; received ${badValue} at flat index ${i} `));
+          yt.dispose();
+        }
+        const ids = Float32Array.from({ length: n }, (_, r) => r % 3);
+        for (const badId of [3, -1, 0.5, NaN]) {
+          const t = ids.slice();
+          t[i] = badId;
+          const yt = nn.tensor(t, [n]), logits = nn.tensor(uniform(3 * n, -1, 1, 2), [n, 3]);
+          expect(() => nn.lossAndGradient("sparseCategoricalCrossentropy", yt, logits, { fromLogits: true }), `${n} ${i} ${badId}`).toThrow(
+            new RegExp(`integer class ids in \\[0, 2\\]; received ${badId} at flat index ${i} `));
+          yt.dispose();
+          logits.dispose();
+        }
+      }
+      const ok = nn.tensor(good, [n, 1]);
+      expect(Number.isFinite(nn.loss("binaryCrossentropy", ok, yp))).toBe(true);
+      ok.dispose();
+      yp.dispose();
+    }
+  });
+
   it("hinge converts {0, 1} labels to ±1 only when every label is 0 or 1 (Keras)", () => {
     const p = nn.tensor([[0.3, -0.4]]);
     const bin = nn.tensor([[1, 0]]), pm = nn.tensor([[1, -1]]), mixed = nn.tensor([[1, 0.5]]);
