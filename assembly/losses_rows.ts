@@ -54,9 +54,11 @@ import { kv, ld, ld4, madd, nmadd, splat, st, st4 } from "./vec";
   return total + cceLogitsRows(sparse, grad2, rows2, yt2, x2, w2, batch - r, dim, gscale, accum, ls);
 }
 
-// Rows-in-lanes: class axes up to this length use cceLogitsBlock4 (scratch 2·16·LANES_MAX_DIM bytes).
+// Rows-in-lanes: class axes up to this length use cceLogitsBlock4 (scratch 2·16·LANES_MAX_DIM = 32 KiB,
+// one block's x/e and z: within L1). Measured faster than the row-at-a-time path at every C up to 1000
+// (256 rows, simd: C = 10 12.2 → 7.3 µs, C = 128 173 → 64 µs, C = 1000 1400 → 478 µs).
 // @ts-ignore: decorator
-@inline const LANES_MAX_DIM: i32 = 64;
+@inline const LANES_MAX_DIM: i32 = 1024;
 // A block of four rows transposed, one column per f32x4: SX[j] = x_·j, then e^(x_·j − m); SZ[j] = y_·j, then z_·j.
 // @ts-ignore: decorator
 @lazy const SX = memory.data(32 * LANES_MAX_DIM, 16);

@@ -86,7 +86,7 @@ describe.each(BUILDS)("losses vs float64 (%s)", async (backend) => {
 });
 
 // The fused logits kernels run four rows per f32x4 in the SIMD builds (batch mod 4 rows and class
-// axes over 64 take the row-at-a-time path), so every row tail and class tail is a case here: value
+// axes over 1024 take the row-at-a-time path; [5, 1030] in losses_api.test.ts), so every row tail and class tail is a case here: value
 // per sample against the float64 reference of the spec table, gradient against central differences
 // (every row for short class axes; for C = 1000 the first row, the last row of the four-row blocks and
 // the last row), and every build's whole gradient against the scalar build's.
