@@ -57,16 +57,23 @@ import { ld, ld4, madd, select4, splat, st, st4 } from "./vec";
 
 /**
  * Index of the first x[i] outside [lo, hi] (NaN is outside), or −1. For label and probability checks:
- * lo = −FLT_MAX, hi = FLT_MAX tests finiteness. Reads only.
+ * lo = −FLT_MAX, hi = FLT_MAX tests finiteness. Reads only. SIMD: the in-range masks are and-ed over
+ * the whole array with no branch (NaN fails both compares), eight elements per step in two chains; only
+ * if the final mask fails does the scalar loop rescan from the start to name the element. Measured at
+ * 2560 labels: 0.63 µs (early exit per vector) → 0.37 µs; a min/max reduction is slower in V8 (its
+ * NaN-propagating f32x4.min/max are instruction sequences; pmin/pmax would lose NaN).
  */
 export function loss_check_range(x: usize, n: i32, lo: f32, hi: f32): i32 {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vl = splat(lo), vh = splat(hi);
-    for (; i + 4 <= n; i += 4) {
-      const v = ld4(x, i);
-      if (!i32x4.all_true(v128.and(f32x4.ge(v, vl), f32x4.le(v, vh)))) break; // the scalar loop names the lane
+    let ok0 = i32x4.splat(-1), ok1 = ok0;
+    for (; i + 8 <= n; i += 8) {
+      const a = ld4(x, i), b = ld4(x, i + 4);
+      ok0 = v128.and(ok0, v128.and(f32x4.ge(a, vl), f32x4.le(a, vh)));
+      ok1 = v128.and(ok1, v128.and(f32x4.ge(b, vl), f32x4.le(b, vh)));
     }
+    if (!i32x4.all_true(v128.and(ok0, ok1))) i = 0; // rescan: the scalar loop names the element
   }
   for (; i < n; i++) {
     const v = ld(x, i);

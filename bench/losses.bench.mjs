@@ -1,6 +1,7 @@
 // Loss value + gradient: batch 256 × 10 classes per call (target ≤ 5 µs SIMD including the call),
 // through lossRaw (what the training loop calls) and through the public API (nn.loss +
-// nn.lossGradient into a preallocated tensor, both validating their inputs); and MSE over 1M
+// nn.lossGradient into a preallocated tensor, both validating their inputs; nn.lossAndGradient, one
+// validation and one kernel pass); and MSE over 1M
 // elements (target ≥ 4000 Melem/s). Plain-JS column: the same formulas in a JS loop.
 import { assertClose, suite } from "./harness.mjs";
 import { lossRaw, resolveLoss, softmaxCrossentropyRaw } from "../dist/index.js";
@@ -79,6 +80,7 @@ const api = (name, params) => (nn, t) => {
   nn.lossGradient(name, t.yt, t.yp, params, t.g);
   return v;
 };
+const both = (name, params) => (nn, t) => nn.lossAndGradient(name, t.yt, t.yp, params, t.g).value;
 const mseRef2 = (t, p, b, d) => mseRef(t, p, b * d, d);
 const bceRef2 = (z, x, b, d) => bceRef(z, x, b * d);
 const sparseRef = (y, x, b, d) => cceRef(x, Float32Array.from({ length: b * d }, (_, i) => (y[Math.floor(i / d)] === i % d ? 1 : 0)), b, d);
@@ -87,12 +89,15 @@ const cceRef2 = (y, x, b, d) => cceRef(x, y, b, d);
 await suite("Losses: value + gradient, batch 256 × 10 (per call)", [
   lossCase("softmax CE (CCE logits) lossRaw", onehot, logits, B, C, cceRef2, raw("categoricalCrossentropy", { fromLogits: true })),
   lossCase("softmax CE (CCE logits) nn.loss + nn.lossGradient", onehot, logits, B, C, cceRef2, api("categoricalCrossentropy", { fromLogits: true })),
+  lossCase("softmax CE (CCE logits) nn.lossAndGradient", onehot, logits, B, C, cceRef2, both("categoricalCrossentropy", { fromLogits: true })),
   lossCase("sparse softmax CE softmaxCrossentropyRaw", ids, logits, B, C, sparseRef,
     (nn, t, b, d) => softmaxCrossentropyRaw(nn.rt, t.g.ptr, t.yt.ptr, t.yp.ptr, b, d, 0, true), { ytShape: [B] }),
+  lossCase("sparse softmax CE nn.lossAndGradient", ids, logits, B, C, sparseRef, both("sparseCategoricalCrossentropy", { fromLogits: true }), { ytShape: [B] }),
   lossCase("MSE lossRaw", onehot, logits, B, C, mseRef2, raw("mse")),
   lossCase("MSE nn.loss + nn.lossGradient", onehot, logits, B, C, mseRef2, api("mse")),
   lossCase("BCE logits lossRaw", bits, logits, B, C, bceRef2, raw("binaryCrossentropy", { fromLogits: true })),
   lossCase("BCE logits nn.loss + nn.lossGradient", bits, logits, B, C, bceRef2, api("binaryCrossentropy", { fromLogits: true })),
+  lossCase("BCE logits nn.lossAndGradient", bits, logits, B, C, bceRef2, both("binaryCrossentropy", { fromLogits: true })),
 ]);
 
 await suite("Losses: MSE over 1M elements", [

@@ -26,7 +26,7 @@ export {
   type CanonicalLossName, LOSS_NAMES, LOSSES, type LossName, type LossParams, lossRaw, type ResolvedLoss, resolveLoss,
   sigmoidCrossentropyRaw, softmaxCrossentropyRaw,
 } from "./losses.js";
-export { CombinedLoss, type CombinedCallOptions, type LossTerm, Regularizer, regularizerRaw, regularizers } from "./losses_api.js";
+export { CombinedLoss, type CombinedCallOptions, type LossAndGradient, type LossTerm, Regularizer, regularizerRaw, regularizers } from "./losses_api.js";
 export { Rng } from "./random.js";
 export { Tensor, type NestedArray, type TensorLike } from "./tensor.js";
 export { Adagrad, type AdagradOptions, Adam, type AdamOptions, AdamW, cosineDecay, exponentialDecay, type LearningRateSchedule, Optimizer, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type OptimizerOptions, OPTIMIZERS, optimizers, piecewiseConstantDecay, resolveOptimizer, RMSprop, type RMSpropOptions, type ScheduleConfig, type Segment, SGD, type SGDOptions, stepDecay } from "./optimizers.js";

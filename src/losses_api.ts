@@ -39,6 +39,39 @@ export function lossGradient(rt: Runtime, name: string, yTrue: Tensor, yPred: Te
   return g;
 }
 
+/** Result of nn.lossAndGradient: the loss as nn.loss returns it and d loss / d yPred as nn.lossGradient. */
+export interface LossAndGradient {
+  /** A number for 'mean' and 'sum'; per-sample losses (shape yPred without its last axis) for 'none'. */
+  value: number | Tensor;
+  /** d loss / d yPred, shape of yPred (the `out` tensor when one was given). */
+  gradient: Tensor;
+}
+
+/**
+ * nn.lossAndGradient: value and gradient from ONE kernel pass (the fused kernels compute both
+ * anyway), with one validation of the inputs. Same semantics as nn.loss and nn.lossGradient.
+ */
+export function lossAndGradient(rt: Runtime, name: string, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>, out?: Tensor): LossAndGradient {
+  const loss = resolveLoss(name, params);
+  const reduction = checkReduction(params?.reduction);
+  const sw = params?.sampleWeight;
+  const { batch, dim, sampleShape } = checkLossInputs(rt, loss, yTrue, yPred, sw);
+  if (out !== undefined) {
+    checkTensor("out", out, rt);
+    if (out.size !== yPred.size) throw new ValueError(`out must have yPred's size ${yPred.size}; received shape [${out.shape.join(",")}].`);
+  }
+  const g = out ?? new Tensor(rt, yPred.shape);
+  const w = sw ? sw.ptr : 0;
+  if (reduction === "none") {
+    const rows = new Tensor(rt, sampleShape);
+    lossKernel(rt, loss, g.ptr, rows.ptr, yTrue.ptr, yPred.ptr, w, batch, dim, 1, false);
+    return { value: rows, gradient: g };
+  }
+  const mean = reduction === "mean";
+  const total = lossKernel(rt, loss, g.ptr, 0, yTrue.ptr, yPred.ptr, w, batch, dim, mean && batch ? 1 / batch : 1, false);
+  return { value: mean ? (batch ? total / batch : 0) : total, gradient: g };
+}
+
 /** One term of a combined objective. */
 export interface LossTerm {
   loss: LossName;

@@ -2,7 +2,7 @@ import { activation, activationBackward, type ActivationHelpers, activationHelpe
 import type { BackendName } from "./backend.js";
 import { gemm, type GemmOptions, matmul, type MatmulOptions } from "./gemm.js";
 import { checkNumber, ShapeError, ValueError, show, showShape } from "./errors.js";
-import { CombinedLoss, type LossTerm, lossGradient, lossValue, type Regularizer, regularizers } from "./losses_api.js";
+import { CombinedLoss, type LossAndGradient, lossAndGradient, type LossTerm, lossGradient, lossValue, type Regularizer, regularizers } from "./losses_api.js";
 import type { LossName, LossParams } from "./losses.js";
 import { datasets } from "./data/digits.js";
 import { callbacks } from "./model/callbacks.js";
@@ -218,6 +218,17 @@ export class NN {
   /** d loss / d yPred for the same reduction, a new tensor shaped as yPred (or written into `out`). */
   lossGradient(name: LossName, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>, out?: Tensor): Tensor {
     return lossGradient(this.rt, name, yTrue, yPred, params, out);
+  }
+
+  /**
+   * Loss and d loss / d yPred together, from one kernel pass and one validation (what a training
+   * step needs; tfjs' valueAndGrad shape): `{ value, gradient }`, value as nn.loss returns it
+   * (a tensor of per-sample losses for reduction 'none'), gradient as nn.lossGradient (into `out` when given).
+   */
+  lossAndGradient(name: LossName, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams> & { reduction?: "mean" | "sum" }, out?: Tensor): { value: number; gradient: Tensor };
+  lossAndGradient(name: LossName, yTrue: Tensor, yPred: Tensor, params: Readonly<LossParams> & { reduction: "none" }, out?: Tensor): { value: Tensor; gradient: Tensor };
+  lossAndGradient(name: LossName, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>, out?: Tensor): LossAndGradient {
+    return lossAndGradient(this.rt, name, yTrue, yPred, params, out);
   }
 
   /** Weighted multi-objective losses: `nn.losses.combine([{ loss, weight, params }])`. */

@@ -14,10 +14,13 @@ const sig = (x: number) => 1 / (1 + Math.exp(-x));
 describe.each(BUILDS)("loss stability and API (%s)", async (backend) => {
   const nn = (await instances())[backend];
 
-  it("logits ±100 and ±1e4 give finite losses and gradients matching σ − z and softmax − y", () => {
-    const xs = cycle([100, -100, 1e4, -1e4, 0, 30, -30, 88, -88], 27);
-    const zs = cycle([1, 0, 0, 1, 1, 0], 27, 1);
-    const x = nn.tensor(xs, [3, 9]), z = nn.tensor(zs, [3, 9]);
+  // [3, 9]: row-at-a-time only; [9, 9] and [9, 17]: two four-row blocks plus a tail row; [8, 3]: lane
+  // gathers (C < 4); [5, 1030]: past the rows-in-lanes class limit (1024)
+  it.each([[3, 9], [9, 9], [9, 17], [8, 3], [5, 1030]])("logits ±100 and ±1e4 at [%i, %i] give finite losses and gradients matching σ − z and softmax − y", (B, C) => {
+    const n = B * C;
+    const xs = cycle([100, -100, 1e4, -1e4, 0, 30, -30, 88, -88], n);
+    const zs = cycle([1, 0, 0, 1, 1, 0], n, 1);
+    const x = nn.tensor(xs, [B, C]), z = nn.tensor(zs, [B, C]);
     for (const name of ["binaryCrossentropy", "binaryFocalCrossentropy"] as const) {
       const v = nn.loss(name, z, x, { fromLogits: true });
       const g = nn.lossGradient(name, z, x, { fromLogits: true });
@@ -25,24 +28,76 @@ describe.each(BUILDS)("loss stability and API (%s)", async (backend) => {
       expect(g.data.every(Number.isFinite), name).toBe(true);
       if (name === "binaryCrossentropy") {
         // exact: max(x,0) − xz + log1p(e^−|x|), gradient (σ(x) − z)/n
-        const ref = xs.reduce((a, xi, i) => a + Math.max(xi, 0) - xi * zs[i] + Math.log1p(Math.exp(-Math.abs(xi))), 0) / 27;
+        const ref = xs.reduce((a, xi, i) => a + Math.max(xi, 0) - xi * zs[i] + Math.log1p(Math.exp(-Math.abs(xi))), 0) / n;
         expect(v).toBeCloseTo(ref, 2);
-        expect(g.data).toBeCloseArray(Array.from(xs, (xi, i) => (sig(xi) - zs[i]) / 27), { atol: 1e-8, rtol: 1e-5 });
+        expect(g.data).toBeCloseArray(Array.from(xs, (xi, i) => (sig(xi) - zs[i]) / n), { atol: 1e-8, rtol: 1e-5 });
       }
       g.dispose();
     }
-    const onehot = nn.tensor(Array.from({ length: 27 }, (_, i) => (i % 9 === [1, 0, 4][Math.floor(i / 9)] ? 1 : 0)), [3, 9]);
-    const ids = nn.tensor([1, 0, 4]);
+    const cls = Array.from({ length: B }, (_, r) => [1, 0, 4][r % 3] % C);
+    const onehot = nn.tensor(Array.from({ length: n }, (_, i) => (i % C === cls[Math.floor(i / C)] ? 1 : 0)), [B, C]);
+    const ids = nn.tensor(cls);
     for (const [name, labels] of [["categoricalCrossentropy", onehot], ["sparseCategoricalCrossentropy", ids]] as const) {
-      const v = nn.loss(name, labels, x, { fromLogits: true });
-      const g = nn.lossGradient(name, labels, x, { fromLogits: true });
-      expect(Number.isFinite(v)).toBe(true);
+      const { value, gradient: g } = nn.lossAndGradient(name, labels, x, { fromLogits: true, reduction: "none" });
       const exp: number[] = [];
-      for (let r = 0; r < 3; r++) softmax(xs.subarray(9 * r, 9 * r + 9)).forEach((p, j) => exp.push((p - onehot.data[9 * r + j]) / 3));
-      expect(g.data).toBeCloseArray(exp, { atol: 1e-8, rtol: 1e-5 });
+      const rowLoss: number[] = [];
+      for (let r = 0; r < B; r++) {
+        const row = xs.subarray(C * r, C * r + C);
+        const m = Math.max(...row);
+        rowLoss.push(m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0)) - row[cls[r]]); // log-sum-exp − x_cls
+        softmax(row).forEach((p, j) => exp.push(p - onehot.data[C * r + j]));
+      }
+      expect(value.data, name).toBeCloseArray(rowLoss, { atol: 1e-6, rtol: 1e-6 });
+      expect(g.data, name).toBeCloseArray(exp, { atol: 1e-8, rtol: 1e-5 });
+      value.dispose();
       g.dispose();
     }
     for (const t of [x, z, onehot, ids]) t.dispose();
+  });
+
+  it.each([[9, 10], [7, 3], [5, 1030]])("NaN and ±Inf logits at [%i, %i]: NaN stays in its row; −Inf has probability 0 in the gradient (the value is NaN: 0·∞ in Σ z·(m − x), as tf); +Inf gives NaN (Inf − Inf)", (B, C) => {
+    const xs = uniform(B * C, -3, 3, 5);
+    const cls = Array.from({ length: B }, (_, r) => (r + 1) % C);
+    xs[2 * C + 1] = NaN; // row 2
+    xs[4 * C + (cls[4] + 1) % C] = -Infinity; // row 4, not its class (C ≥ 2 here)
+    xs[B * C - 1] = Infinity; // last row (a tail row when B mod 4 ≠ 0)
+    const x = nn.tensor(xs, [B, C]), ids = nn.tensor(cls);
+    const y = nn.tensor(Array.from({ length: B * C }, (_, i) => (i % C === cls[Math.floor(i / C)] ? 1 : 0)), [B, C]);
+    for (const [name, labels] of [["categoricalCrossentropy", y], ["sparseCategoricalCrossentropy", ids]] as const) {
+      const { value, gradient } = nn.lossAndGradient(name, labels, x, { fromLogits: true, reduction: "none" });
+      for (let r = 0; r < B; r++) {
+        const bad = r === 2 || r === B - 1;
+        expect(Number.isNaN(value.data[r]), `${name} row ${r}`).toBe(bad || r === 4);
+        const g = gradient.data.subarray(r * C, (r + 1) * C);
+        if (bad) expect(g.every(Number.isNaN), `${name} gradient row ${r}`).toBe(true);
+        else {
+          const row = Array.from(xs.subarray(r * C, (r + 1) * C));
+          const expect0 = softmax(row).map((p, j) => p - (j === cls[r] ? 1 : 0));
+          expect(g, `${name} gradient row ${r}`).toBeCloseArray(expect0, { atol: 1e-7, rtol: 1e-5 });
+        }
+      }
+      value.dispose();
+      gradient.dispose();
+    }
+    const z = nn.tensor(uniform(B * C, 0, 1, 6), [B, C]);
+    const { value, gradient } = nn.lossAndGradient("binaryCrossentropy", z, x, { fromLogits: true, reduction: "none" });
+    expect(Number.isNaN(value.data[2])).toBe(true);
+    expect(Number.isNaN(gradient.data[2 * C + 1])).toBe(true);
+    expect(Number.isFinite(value.data[0])).toBe(true);
+    for (const t of [x, ids, y, z, value, gradient]) t.dispose();
+  });
+
+  it("BCE from logits keeps log1p(e^−|x|) relative at large |x| (where the loss is that term alone), every lane and tail", () => {
+    const xs = cycle([16, 20, 30, 50, 80, -16, -20, -30, -50, -80, 1e-3, -1e-3, 0.5], 4 * 13 + 3);
+    const zs = Float32Array.from(xs, (x) => (x > 0 ? 1 : 0)); // the label the logit agrees with: loss = log1p(e^−|x|)
+    const x = nn.tensor(xs, [xs.length, 1]), z = nn.tensor(zs, [xs.length, 1]); // one element per sample: per-element losses
+    const { value, gradient } = nn.lossAndGradient("binaryCrossentropy", z, x, { fromLogits: true, reduction: "sum" });
+    const ref = Array.from(xs, (xi) => Math.log1p(Math.exp(-Math.abs(xi))));
+    const none = nn.loss("binaryCrossentropy", z, x, { fromLogits: true, reduction: "none" });
+    expect(none.data).toBeCloseArray(ref, { atol: 0, rtol: 2e-6 });
+    expect([value]).toBeCloseArray([ref.reduce((a, b) => a + b, 0)], { atol: 0, rtol: 2e-6 });
+    expect(gradient.data).toBeCloseArray(Array.from(xs, (xi, i) => (zs[i] ? -sig(-xi) : sig(xi))), { atol: 0, rtol: 4e-6 }); // σ(x) − 1 = −σ(−x), without float64's own cancellation
+    for (const t of [x, z, none, gradient]) t.dispose();
   });
 
   it("logits forms match probability forms where both are defined", () => {
@@ -166,6 +221,9 @@ describe.each(BUILDS)("loss stability and API (%s)", async (backend) => {
     bad(() => nn.loss("sparseCategoricalCrossentropy", nn.tidy(() => yt), yp), ShapeError, /class id per sample/);
     const ids = nn.tensor([1, 3]), frac = nn.tensor([1.5, 0]), neg = nn.tensor([[-1, 2, 0], [1, 1, 1]]), nan = nn.tensor([[NaN, 0, 0], [0, 0, 0]]);
     bad(() => nn.lossGradient("sparseCategoricalCrossentropy", ids, yp, {}, gradOut), ValueError, /integer class ids in \[0, 2\]; received 3 at flat index 1/);
+    bad(() => nn.lossAndGradient("sparseCategoricalCrossentropy", ids, yp, {}, gradOut), ValueError, /yTrue of loss 'sparseCategoricalCrossentropy' must hold integer class ids in \[0, 2\]; received 3 at flat index 1/);
+    bad(() => nn.lossAndGradient("categoricalCrossentropy", neg, yp, { fromLogits: true }, gradOut), ValueError, /yTrue .* probabilities in \[0, 1\]; received -1 at flat index 0/);
+    bad(() => nn.lossAndGradient("mse", yt, yp, {}, wide), ValueError, /out must have yPred's size 6/);
     bad(() => nn.loss("sparseCategoricalCrossentropy", frac, yp), ValueError, /received 1.5/);
     bad(() => nn.loss("poisson", neg, yp), ValueError, /yTrue of loss 'poisson' must hold finite values ≥ 0; received -1/);
     bad(() => nn.loss("mse", nan, yp), ValueError, /finite values; received NaN/);
@@ -184,6 +242,39 @@ describe.each(BUILDS)("loss stability and API (%s)", async (backend) => {
     bad(() => nn.loss("iou", boxes, boxes), ValueError, /x2 ≥ x1/);
     bad(() => nn.loss("iou", yt, yp), ShapeError, /4 box coordinates/);
     for (const t of [yt, yp, gradOut, wide, ids, frac, neg, nan, sw3, swNeg, boxes]) t.dispose();
+  });
+
+  it("label checks name the first bad element at every position of the vector scan and its tails", () => {
+    for (const n of [1, 3, 15, 16, 17, 31, 32, 33, 2563]) {
+      const positions = [...new Set([0, 3, 4, 15, 16, 17, n - 16, n - 2, n - 1].filter((i) => i >= 0 && i < n))];
+      const yp = nn.tensor(uniform(n, 0.1, 0.9, n), [n, 1]);
+      const good = uniform(n, 0, 1, n + 1);
+      for (const i of positions) {
+        for (const badValue of [NaN, 1.5, -0.25, Infinity, -Infinity]) {
+          const t = good.slice();
+          t[i] = badValue;
+          t[Math.min(n - 1, i + 1)] = Math.min(n - 1, i + 1) === i ? t[i] : NaN; // a later bad element is not the one named
+          const yt = nn.tensor(t, [n, 1]);
+          expect(() => nn.lossAndGradient("binaryCrossentropy", yt, yp), `${n} ${i} ${badValue}`).toThrow(
+            new RegExp(`yTrue of loss 'binaryCrossentropy' must hold probabilities in \\[0, 1\\]; received ${badValue} at flat index ${i} `));
+          yt.dispose();
+        }
+        const ids = Float32Array.from({ length: n }, (_, r) => r % 3);
+        for (const badId of [3, -1, 0.5, NaN]) {
+          const t = ids.slice();
+          t[i] = badId;
+          const yt = nn.tensor(t, [n]), logits = nn.tensor(uniform(3 * n, -1, 1, 2), [n, 3]);
+          expect(() => nn.lossAndGradient("sparseCategoricalCrossentropy", yt, logits, { fromLogits: true }), `${n} ${i} ${badId}`).toThrow(
+            new RegExp(`integer class ids in \\[0, 2\\]; received ${badId} at flat index ${i} `));
+          yt.dispose();
+          logits.dispose();
+        }
+      }
+      const ok = nn.tensor(good, [n, 1]);
+      expect(Number.isFinite(nn.loss("binaryCrossentropy", ok, yp))).toBe(true);
+      ok.dispose();
+      yp.dispose();
+    }
   });
 
   it("hinge converts {0, 1} labels to ±1 only when every label is 0 or 1 (Keras)", () => {

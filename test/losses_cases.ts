@@ -134,6 +134,12 @@ export const CASES: LossCase[] = [
     gen: (b, d, s) => ({ yt: oneHot(b, d, s).t, yp: uniform(b * d, -5, 5, s + 1) }),
   },
   {
+    // soft labels whose rows do not sum to 1 (T = Σ z ≠ 1): the gradient is T·softmax − z
+    name: "categoricalCrossentropy", params: { fromLogits: true },
+    ref: (t, x) => { const q = softmax(x); return -sum((j) => t[j] * Math.log(q[j]), x.length); },
+    gen: (b, d, s) => ({ yt: uniform(b * d, 0, 1, s), yp: uniform(b * d, -6, 6, s + 1) }),
+  },
+  {
     name: "sparseCategoricalCrossentropy", ref: (t, p) => { const z = new Float64Array(p.length); z[t[0]] = 1; return cceRow(z, p); },
     gen: (b, d, s) => ({ yt: oneHot(b, d, s).ids, yp: uniform(b * d, 0.05, 1, s + 1) }),
   },
