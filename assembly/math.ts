@@ -197,14 +197,27 @@ import { kv, madd, select4, splat } from "./vec";
   return r;
 }
 
+// log4's integer constants, also from static memory: V8 rebuilds a v128.const inside every loop trip.
+// @ts-ignore: decorator
+@lazy const K_I126 = memory.data<i32>([126, 126, 126, 126]);
+// @ts-ignore: decorator
+@lazy const K_I23 = memory.data<i32>([23, 23, 23, 23]);
+// @ts-ignore: decorator
+@lazy const K_MANT_MASK = memory.data<i32>([0x007fffff, 0x007fffff, 0x007fffff, 0x007fffff]);
+// 0x3f000000 = 0.5: the mantissa is set into [0.5, 1)
+// @ts-ignore: decorator
+@lazy const K_HALF_BITS = memory.data<i32>([0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000]);
+// @ts-ignore: decorator
+@lazy const K_ZERO = memory.data<f32>([0, 0, 0, 0]);
+
 /** Natural log, four lanes; same steps as logf, special cases blended in at the end. */
 @inline export function log4(x: v128): v128 {
   const tiny = f32x4.lt(x, kv(K_MIN_NORMAL));
   const xs = select4(f32x4.mul(x, kv(K_TWO23)), x, tiny);
   const bits = xs;
-  let e = i32x4.sub(i32x4.shr_s(bits, 23), i32x4.splat(126));
-  e = i32x4.sub(e, v128.and(tiny, i32x4.splat(23)));
-  let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000));
+  let e = i32x4.sub(i32x4.shr_s(bits, 23), kv(K_I126));
+  e = i32x4.sub(e, v128.and(tiny, kv(K_I23)));
+  let m = v128.or(v128.and(bits, kv(K_MANT_MASK)), kv(K_HALF_BITS));
   const lo = f32x4.lt(m, kv(K_SQRTHF));
   e = i32x4.add(e, lo); // lo lanes are -1
   m = f32x4.sub(f32x4.add(m, v128.and(m, lo)), kv(K_1P0));
@@ -221,8 +234,9 @@ import { kv, madd, select4, splat } from "./vec";
   let y = madd(f32x4.mul(p, m), z, f32x4.mul(fe, kv(K_LN2_LO)));
   y = madd(kv(K_NEG0P5), z, y);
   let r = madd(fe, kv(K_LN2_HI), f32x4.add(m, y));
-  const special = f32x4.le(x, splat(0)); // x ≤ 0: -Inf at 0, NaN below
-  r = select4(select4(kv(K_NEGINFINITY), kv(K_NAN), f32x4.eq(x, splat(0))), r, special);
+  const zero = kv(K_ZERO);
+  const special = f32x4.le(x, zero); // x ≤ 0: -Inf at 0, NaN below
+  r = select4(select4(kv(K_NEGINFINITY), kv(K_NAN), f32x4.eq(x, zero)), r, special);
   r = select4(x, r, f32x4.ne(x, x)); // NaN in, NaN out
   return select4(kv(K_INFINITY), r, f32x4.eq(x, kv(K_INFINITY)));
 }
