@@ -1,7 +1,7 @@
 // Element cores of the binary / multi-label cross-entropies and KL divergence, same contract as
 // assembly/losses_regression.ts: return f(t, p), and when G store gs·∂f/∂p at g[i] (written or added).
 // Label smoothing arrives as (ls1, ls0): z = t·ls1 + ls0, i.e. ls1 = 1 − ε, ls0 = ε/2 (Keras).
-import { exp4, expf, log1p4, log1pf, log4, logf } from "./math";
+import { exp4, expf, log1p4, log1pf, log4, logf, logReduced4 } from "./math";
 import { EPS } from "./losses_regression";
 import { expNegAbs4, put1, put4, sigmoid1, sigmoid4, sigmoidc1, sigmoidc4 } from "./losses_util";
 import { expNeg, expNeg4 } from "./activations_math";
@@ -10,43 +10,17 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_ONE = memory.data<f32>([1.0, 1.0, 1.0, 1.0]);
 
-// log u on u ∈ [1, 2] (u = 1 + e^−|x|): math.ts' log4 without its exponent extraction and special
-// cases. u ≥ √2 is halved (exponent 1), so f = u' − 1 ∈ [√½ − 1, √2 − 1) is exact, then Cephes'
-// log(1 + f) = f − f²/2 + f³·P(f) with P's coefficients as in math.ts (L0..L8): error ≤ 1 ulp as logf.
-// NaN in, NaN out (every compare is false, the polynomial carries it). Constants as static vectors
-// (kv): log4's i32x4.splat constants are rebuilt inside the loop by V8 (measured: BCE 256×10 17.4 → 12.9 µs, simd).
+// log u on u ∈ [1, 2] (u = 1 + e^−|x|): log4 without its exponent extraction and special cases.
+// u ≥ √2 is halved (exponent 1), so f = u' − 1 ∈ [√½ − 1, √2 − 1) is exact, then math.ts' logReduced4
+// (≤ 1 ulp as logf). NaN in, NaN out (every compare is false, the polynomial carries it). Constants as
+// static vectors (kv): log4's reduction costs more than this one (measured: BCE 256×10 17.4 → 12.9 µs, simd).
 // @ts-ignore: decorator
-@lazy const K_LOG12 = memory.data<f32>([
-  0.707106781186547524 * 2, 0.707106781186547524 * 2, 0.707106781186547524 * 2, 0.707106781186547524 * 2, // √2
-  7.0376836292e-2, 7.0376836292e-2, 7.0376836292e-2, 7.0376836292e-2, // L0
-  -1.1514610310e-1, -1.1514610310e-1, -1.1514610310e-1, -1.1514610310e-1,
-  1.1676998740e-1, 1.1676998740e-1, 1.1676998740e-1, 1.1676998740e-1,
-  -1.2420140846e-1, -1.2420140846e-1, -1.2420140846e-1, -1.2420140846e-1,
-  1.4249322787e-1, 1.4249322787e-1, 1.4249322787e-1, 1.4249322787e-1,
-  -1.6668057665e-1, -1.6668057665e-1, -1.6668057665e-1, -1.6668057665e-1,
-  2.0000714765e-1, 2.0000714765e-1, 2.0000714765e-1, 2.0000714765e-1,
-  -2.4999993993e-1, -2.4999993993e-1, -2.4999993993e-1, -2.4999993993e-1,
-  3.3333331174e-1, 3.3333331174e-1, 3.3333331174e-1, 3.3333331174e-1, // L8
-  0.693359375, 0.693359375, 0.693359375, 0.693359375, // ln2 hi
-  -2.12194440e-4, -2.12194440e-4, -2.12194440e-4, -2.12194440e-4, // ln2 lo
-  0.5, 0.5, 0.5, 0.5,
-]);
+@lazy const K_SQRT2_HALF = memory.data<f32>([1.4142135623730951, 1.4142135623730951, 1.4142135623730951, 1.4142135623730951, 0.5, 0.5, 0.5, 0.5]);
 @inline function log12_4(u: v128): v128 {
-  const one = kv(K_ONE), half = kv(K_LOG12 + 192);
-  const hi = f32x4.ge(u, kv(K_LOG12));
-  const f = f32x4.sub(select4(f32x4.mul(u, half), u, hi), one);
-  const fe = v128.and(hi, one); // the exponent, 0 or 1
-  const z = f32x4.mul(f, f);
-  let p = madd(kv(K_LOG12 + 16), f, kv(K_LOG12 + 32));
-  p = madd(p, f, kv(K_LOG12 + 48));
-  p = madd(p, f, kv(K_LOG12 + 64));
-  p = madd(p, f, kv(K_LOG12 + 80));
-  p = madd(p, f, kv(K_LOG12 + 96));
-  p = madd(p, f, kv(K_LOG12 + 112));
-  p = madd(p, f, kv(K_LOG12 + 128));
-  p = madd(p, f, kv(K_LOG12 + 144));
-  const y = nmadd(half, z, madd(f32x4.mul(p, f), z, f32x4.mul(fe, kv(K_LOG12 + 176))));
-  return madd(fe, kv(K_LOG12 + 160), f32x4.add(f, y));
+  const one = kv(K_ONE);
+  const hi = f32x4.ge(u, kv(K_SQRT2_HALF));
+  const f = f32x4.sub(select4(f32x4.mul(u, kv(K_SQRT2_HALF + 16)), u, hi), one);
+  return logReduced4(f, v128.and(hi, one)); // the exponent, 0 or 1
 }
 
 // @ts-ignore: decorator

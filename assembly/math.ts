@@ -210,6 +210,26 @@ import { kv, madd, select4, splat } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_ZERO = memory.data<f32>([0, 0, 0, 0]);
 
+/**
+ * log(2^fe·(1 + f)) for f ∈ [√½ − 1, √2 − 1), fe an integer as f32: Cephes' f − f²/2 + f³·P(f) plus
+ * fe·ln2 in two parts (≤ 1 ulp, as logf). log4 and callers that reduce their argument more cheaply
+ * (a u known to lie in [1, 2]) share it.
+ */
+@inline export function logReduced4(f: v128, fe: v128): v128 {
+  const z = f32x4.mul(f, f);
+  let p = madd(kv(K_L0), f, kv(K_L1));
+  p = madd(p, f, kv(K_L2));
+  p = madd(p, f, kv(K_L3));
+  p = madd(p, f, kv(K_L4));
+  p = madd(p, f, kv(K_L5));
+  p = madd(p, f, kv(K_L6));
+  p = madd(p, f, kv(K_L7));
+  p = madd(p, f, kv(K_L8));
+  let y = madd(f32x4.mul(p, f), z, f32x4.mul(fe, kv(K_LN2_LO)));
+  y = madd(kv(K_NEG0P5), z, y);
+  return madd(fe, kv(K_LN2_HI), f32x4.add(f, y));
+}
+
 /** Natural log, four lanes; same steps as logf, special cases blended in at the end. */
 @inline export function log4(x: v128): v128 {
   const tiny = f32x4.lt(x, kv(K_MIN_NORMAL));
@@ -221,19 +241,7 @@ import { kv, madd, select4, splat } from "./vec";
   const lo = f32x4.lt(m, kv(K_SQRTHF));
   e = i32x4.add(e, lo); // lo lanes are -1
   m = f32x4.sub(f32x4.add(m, v128.and(m, lo)), kv(K_1P0));
-  const z = f32x4.mul(m, m);
-  let p = madd(kv(K_L0), m, kv(K_L1));
-  p = madd(p, m, kv(K_L2));
-  p = madd(p, m, kv(K_L3));
-  p = madd(p, m, kv(K_L4));
-  p = madd(p, m, kv(K_L5));
-  p = madd(p, m, kv(K_L6));
-  p = madd(p, m, kv(K_L7));
-  p = madd(p, m, kv(K_L8));
-  const fe = f32x4.convert_i32x4_s(e);
-  let y = madd(f32x4.mul(p, m), z, f32x4.mul(fe, kv(K_LN2_LO)));
-  y = madd(kv(K_NEG0P5), z, y);
-  let r = madd(fe, kv(K_LN2_HI), f32x4.add(m, y));
+  let r = logReduced4(m, f32x4.convert_i32x4_s(e));
   const zero = kv(K_ZERO);
   const special = f32x4.le(x, zero); // x ≤ 0: -Inf at 0, NaN below
   r = select4(select4(kv(K_NEGINFINITY), kv(K_NAN), f32x4.eq(x, zero)), r, special);
