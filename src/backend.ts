@@ -75,7 +75,7 @@ function besideBundle(backend: BackendName): Uint8Array | null {
  * embedded in the package. Each embedded build is its own module so only the chosen one is parsed.
  * (Both come from the same build; init() checks the build id of whatever it instantiates.)
  */
-export async function embeddedWasm(backend: BackendName): Promise<Uint8Array> {
+export async function wasmBytes(backend: BackendName): Promise<Uint8Array> {
   const file = besideBundle(backend);
   if (file) return file;
   const mod =

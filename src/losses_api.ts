@@ -5,20 +5,37 @@ import { checkLossInputs, checkReduction, lossKernel, type LossName, type LossPa
 import type { Runtime } from "./runtime.js";
 import { checkTensor, Tensor } from "./tensor.js";
 
-/** nn.loss: a number for 'mean' and 'sum', per-sample losses (shape yPred without its last axis) for 'none'. */
-export function lossValue(rt: Runtime, name: string, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>): number | Tensor {
+/** The checks every entry point below runs before anything is allocated or written. */
+function prepare(rt: Runtime, name: string, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>) {
   const loss = resolveLoss(name, params);
   const reduction = checkReduction(params?.reduction);
   const sw = params?.sampleWeight;
-  const { batch, dim, sampleShape } = checkLossInputs(rt, loss, yTrue, yPred, sw);
-  const w = sw ? sw.ptr : 0;
+  return { loss, reduction, w: sw ? sw.ptr : 0, ...checkLossInputs(rt, loss, yTrue, yPred, sw) };
+}
+
+/** The gradient's destination: `out` (checked: this instance, yPred's size) or a new tensor shaped as yPred. */
+function gradientTensor(rt: Runtime, yPred: Tensor, out?: Tensor): Tensor {
+  if (out === undefined) return new Tensor(rt, yPred.shape);
+  checkTensor("out", out, rt);
+  if (out.size !== yPred.size) throw new ValueError(`out must have yPred's size ${yPred.size}; received shape [${out.shape.join(",")}].`);
+  return out;
+}
+
+/** Scale of the written gradient: 1/batch for 'mean' (Keras' sum_over_batch_size), else 1. */
+const gradScale = (reduction: string, batch: number) => (reduction === "mean" && batch ? 1 / batch : 1);
+
+/** The reduced value from the kernel's Σ of weighted per-sample losses. */
+const reduced = (reduction: string, total: number, batch: number) => (reduction === "sum" ? total : batch ? total / batch : 0);
+
+/** nn.loss: a number for 'mean' and 'sum', per-sample losses (shape yPred without its last axis) for 'none'. */
+export function lossValue(rt: Runtime, name: string, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>): number | Tensor {
+  const { loss, reduction, w, batch, dim, sampleShape } = prepare(rt, name, yTrue, yPred, params);
   if (reduction === "none") {
     const out = new Tensor(rt, sampleShape);
     lossKernel(rt, loss, 0, out.ptr, yTrue.ptr, yPred.ptr, w, batch, dim, 1, false);
     return out;
   }
-  const total = lossKernel(rt, loss, 0, 0, yTrue.ptr, yPred.ptr, w, batch, dim, 1, false);
-  return reduction === "sum" ? total : batch ? total / batch : 0;
+  return reduced(reduction, lossKernel(rt, loss, 0, 0, yTrue.ptr, yPred.ptr, w, batch, dim, 1, false), batch);
 }
 
 /**
@@ -26,16 +43,9 @@ export function lossValue(rt: Runtime, name: string, yTrue: Tensor, yPred: Tenso
  * weighted loss). Writes into `out` (shape of yPred) when given, else returns a new tensor.
  */
 export function lossGradient(rt: Runtime, name: string, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>, out?: Tensor): Tensor {
-  const loss = resolveLoss(name, params);
-  const reduction = checkReduction(params?.reduction);
-  const sw = params?.sampleWeight;
-  const { batch, dim } = checkLossInputs(rt, loss, yTrue, yPred, sw);
-  if (out !== undefined) {
-    checkTensor("out", out, rt);
-    if (out.size !== yPred.size) throw new ValueError(`out must have yPred's size ${yPred.size}; received shape [${out.shape.join(",")}].`);
-  }
-  const g = out ?? new Tensor(rt, yPred.shape);
-  lossKernel(rt, loss, g.ptr, 0, yTrue.ptr, yPred.ptr, sw ? sw.ptr : 0, batch, dim, reduction === "mean" && batch ? 1 / batch : 1, false);
+  const { loss, reduction, w, batch, dim } = prepare(rt, name, yTrue, yPred, params);
+  const g = gradientTensor(rt, yPred, out);
+  lossKernel(rt, loss, g.ptr, 0, yTrue.ptr, yPred.ptr, w, batch, dim, gradScale(reduction, batch), false);
   return g;
 }
 
@@ -52,24 +62,11 @@ export interface LossAndGradient {
  * anyway), with one validation of the inputs. Same semantics as nn.loss and nn.lossGradient.
  */
 export function lossAndGradient(rt: Runtime, name: string, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>, out?: Tensor): LossAndGradient {
-  const loss = resolveLoss(name, params);
-  const reduction = checkReduction(params?.reduction);
-  const sw = params?.sampleWeight;
-  const { batch, dim, sampleShape } = checkLossInputs(rt, loss, yTrue, yPred, sw);
-  if (out !== undefined) {
-    checkTensor("out", out, rt);
-    if (out.size !== yPred.size) throw new ValueError(`out must have yPred's size ${yPred.size}; received shape [${out.shape.join(",")}].`);
-  }
-  const g = out ?? new Tensor(rt, yPred.shape);
-  const w = sw ? sw.ptr : 0;
-  if (reduction === "none") {
-    const rows = new Tensor(rt, sampleShape);
-    lossKernel(rt, loss, g.ptr, rows.ptr, yTrue.ptr, yPred.ptr, w, batch, dim, 1, false);
-    return { value: rows, gradient: g };
-  }
-  const mean = reduction === "mean";
-  const total = lossKernel(rt, loss, g.ptr, 0, yTrue.ptr, yPred.ptr, w, batch, dim, mean && batch ? 1 / batch : 1, false);
-  return { value: mean ? (batch ? total / batch : 0) : total, gradient: g };
+  const { loss, reduction, w, batch, dim, sampleShape } = prepare(rt, name, yTrue, yPred, params);
+  const g = gradientTensor(rt, yPred, out);
+  const rows = reduction === "none" ? new Tensor(rt, sampleShape) : null;
+  const total = lossKernel(rt, loss, g.ptr, rows ? rows.ptr : 0, yTrue.ptr, yPred.ptr, w, batch, dim, gradScale(reduction, batch), false);
+  return { value: rows ?? reduced(reduction, total, batch), gradient: g };
 }
 
 /** One term of a combined objective. */

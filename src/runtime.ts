@@ -1,5 +1,5 @@
 import { instantiate, instantiateSync } from "@assemblyscript/loader";
-import { BACKENDS, type BackendName, chooseBackend, embeddedWasm } from "./backend.js";
+import { BACKENDS, type BackendName, chooseBackend, wasmBytes } from "./backend.js";
 import { BackendError, SimdnnError, show } from "./errors.js";
 
 /** The raw exports of a simdnn WASM build: pointers and sizes in, numbers out. */
@@ -109,7 +109,7 @@ export async function createRuntime(options: InitOptions = {}): Promise<Runtime>
     try {
       let module = compiled.get(backend);
       if (!module) {
-        module = embeddedWasm(backend).then((bytes) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>));
+        module = wasmBytes(backend).then((bytes) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>));
         compiled.set(backend, module);
         module.catch(() => compiled.delete(backend));
       }
