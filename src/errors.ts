@@ -60,3 +60,29 @@ export function checkInt(what: string, value: unknown, min = 0, max = Number.MAX
   }
   return value;
 }
+
+export type Options<T> = { readonly [K in keyof T]?: T[K] };
+
+/** Throws ValueError unless `options` is an object (or undefined) whose keys are all in `valid`. */
+export function checkOptions<T extends object>(what: string, options: unknown, valid: readonly string[]): Options<T> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new ValueError(`${what} options must be an object; received ${show(options)}.`);
+  }
+  const unknown = Object.keys(options).filter((k) => !valid.includes(k));
+  if (unknown.length > 0) {
+    throw new ValueError(`${what}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map(show).join(", ")}; expected some of: ${valid.join(", ")}.`);
+  }
+  return options as Options<T>;
+}
+
+/** A number > 0 (checkNumber's closed ranges cannot say "strictly positive"). */
+export function checkPositive(what: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new ValueError(`${what} must be a finite number > 0; received ${show(value)}.`);
+  return value;
+}
+
+export function checkBool(what: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw new ValueError(`${what} must be a boolean; received ${show(value)}.`);
+  return value;
+}

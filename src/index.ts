@@ -29,7 +29,8 @@ export {
 export { CombinedLoss, type CombinedCallOptions, type LossAndGradient, type LossTerm, Regularizer, regularizerRaw, regularizers } from "./losses_api.js";
 export { Rng } from "./random.js";
 export { Tensor, type NestedArray, type TensorLike } from "./tensor.js";
-export { Adagrad, type AdagradOptions, Adam, type AdamOptions, AdamW, cosineDecay, exponentialDecay, type LearningRateSchedule, Optimizer, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type OptimizerOptions, OPTIMIZERS, optimizers, piecewiseConstantDecay, resolveOptimizer, RMSprop, type RMSpropOptions, type ScheduleConfig, type Segment, SGD, type SGDOptions, stepDecay } from "./optimizers.js";
+export { Adagrad, type AdagradOptions, Adam, type AdamOptions, AdamW, Optimizer, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type OptimizerOptions, OPTIMIZERS, optimizers, resolveOptimizer, RMSprop, type RMSpropOptions, type Segment, SGD, type SGDOptions } from "./optimizers.js";
+export { cosineDecay, exponentialDecay, type LearningRateSchedule, piecewiseConstantDecay, type ScheduleConfig, stepDecay } from "./schedules.js";
 export { datasets, type Digits, gunzip, type Idx, type IdxData, imagesToFloat32, loadDigits, oneHot, parseIdx, readIdx, trainTestSplit } from "./data/index.js";
 export { Activation, Dense, Flatten, PReLU, Softmax, type ActivationLayerConfig, type DenseConfig, type PReLUConfig } from "./model/layers_core.js";
 export { Layer, type LayerConfig, type Pass, Weight } from "./model/layer.js";

@@ -4,9 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { DisposedError, ShapeError, ValueError } from "../src/index.js";
 import type { NN } from "../src/nn.js";
-import {
-  type LearningRateSchedule, Optimizer, OPTIMIZER_NAMES, OPTIMIZERS, type OptimizerName, optimizers, resolveOptimizer,
-} from "../src/optimizers.js";
+import { Optimizer, OPTIMIZER_NAMES, OPTIMIZERS, type OptimizerName, optimizers, resolveOptimizer } from "../src/optimizers.js";
+import type { LearningRateSchedule } from "../src/schedules.js";
 import type { Tensor } from "../src/tensor.js";
 import { BUILDS, instance } from "./helpers/backends.js";
 import { cycle, SIZES, uniform } from "./helpers/edge.js";
