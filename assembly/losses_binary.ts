@@ -39,11 +39,11 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
   return p < EPS || p > ONE_MINUS_EPS ? 0 : (pc - z) / (pc * (1 - pc));
 }
 @inline export function bceCore4(z: v128, p: v128): v128 {
-  const pc = f32x4.min(f32x4.max(p, splat(EPS)), splat(ONE_MINUS_EPS));
+  const pc = f32x4.pmin(f32x4.pmax(p, splat(EPS)), splat(ONE_MINUS_EPS));
   return f32x4.neg(madd(z, log4(pc), f32x4.mul(f32x4.sub(splat(1), z), log4(f32x4.sub(splat(1), pc)))));
 }
 @inline export function bceGrad4(z: v128, p: v128): v128 {
-  const pc = f32x4.min(f32x4.max(p, splat(EPS)), splat(ONE_MINUS_EPS));
+  const pc = f32x4.pmin(f32x4.pmax(p, splat(EPS)), splat(ONE_MINUS_EPS));
   const inside = v128.and(f32x4.ge(p, splat(EPS)), f32x4.le(p, splat(ONE_MINUS_EPS)));
   return v128.and(f32x4.div(f32x4.sub(pc, z), f32x4.mul(pc, f32x4.sub(splat(1), pc))), inside);
 }
@@ -89,7 +89,7 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
     put4(g, i, f32x4.mul(gs, nmadd(select4(er, rho, pos), z, f32x4.mul(select4(rho, er, pos), f32x4.sub(one, z)))), accum); // σ(x)·(1 − z) − σ(−x)·z
   }
   const l1p = madd(f32x4.sub(e, f32x4.sub(u, one)), rho, log12_4(u));
-  return f32x4.sub(f32x4.max(x, splat(0)), f32x4.sub(f32x4.mul(x, z), l1p));
+  return f32x4.sub(f32x4.pmax(x, splat(0)), f32x4.sub(f32x4.mul(x, z), l1p));
 }
 
 // Binary focal cross-entropy (Keras): with b = 1 − p_t = z·(1 − p) + (1 − z)·p (p unclipped, as
@@ -168,7 +168,7 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
   const p = sigmoid4(x, e), q = sigmoidc4(x, e);
   const b = madd(z, q, f32x4.mul(zc, p));
   const F = fpow4(b, gamma);
-  const ce = f32x4.sub(f32x4.max(x, splat(0)), f32x4.sub(f32x4.mul(x, z), log1p4(e)));
+  const ce = f32x4.sub(f32x4.pmax(x, splat(0)), f32x4.sub(f32x4.mul(x, z), log1p4(e)));
   if (G) {
     const dF = f32x4.mul(f32x4.mul(fdpow4(b, gamma), f32x4.sub(one, f32x4.add(z, z))), f32x4.mul(p, q));
     put4(g, i, f32x4.mul(f32x4.mul(gs, a), madd(dF, ce, f32x4.mul(F, f32x4.sub(p, z)))), accum);
@@ -186,7 +186,7 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
 }
 @inline export function kld4(G: bool, t: v128, p: v128, g: usize, i: i32, gs: v128, accum: i32): v128 {
   const lo = splat(EPS), one = splat(1);
-  const tc = f32x4.min(f32x4.max(t, lo), one), pc = f32x4.min(f32x4.max(p, lo), one);
+  const tc = f32x4.pmin(f32x4.pmax(t, lo), one), pc = f32x4.pmin(f32x4.pmax(p, lo), one);
   if (G) {
     const inside = v128.and(f32x4.ge(p, lo), f32x4.le(p, one));
     put4(g, i, f32x4.mul(gs, v128.and(f32x4.neg(f32x4.div(tc, pc)), inside)), accum);

@@ -112,7 +112,7 @@ import { madd, select4, splat } from "./vec";
     const dv = v128.and(select4(splat(-q), splat(1 - q), f32x4.gt(e, zero)), f32x4.ne(e, zero));
     put4(g, i, f32x4.mul(gs, dv), accum);
   }
-  return f32x4.max(f32x4.mul(vq, e), f32x4.mul(splat(q - 1), e));
+  return f32x4.pmax(f32x4.mul(vq, e), f32x4.mul(splat(q - 1), e));
 }
 
 // Poisson (Keras): f = p − t·log(p + ε), ε = 1e-7 keeps p = 0 finite; ∂f/∂p = 1 − t/(p + ε).
@@ -149,7 +149,7 @@ import { madd, select4, splat } from "./vec";
 }
 @inline export function hinge4(G: bool, sq: bool, t: v128, p: v128, convert: bool, g: usize, i: i32, gs: v128, accum: i32): v128 {
   const tt = convert ? f32x4.sub(f32x4.add(t, t), splat(1)) : t;
-  const m = f32x4.max(f32x4.sub(splat(1), f32x4.mul(tt, p)), splat(0));
+  const m = f32x4.pmax(f32x4.sub(splat(1), f32x4.mul(tt, p)), splat(0));
   if (G) {
     const dv = sq ? f32x4.mul(splat(-2), f32x4.mul(tt, m)) : v128.and(f32x4.neg(tt), f32x4.gt(m, splat(0)));
     put4(g, i, f32x4.mul(gs, dv), accum);

@@ -2,12 +2,12 @@
 // fused log-softmax, one-hot or sparse labels), cosine similarity, categorical hinge, IoU of boxes.
 // Same signature as every loss kernel (assembly/losses.ts); each row runs a few vector passes
 // (body f32x4, scalar tail) over the class axis.
-import { expNeg, expNeg4 } from "./activations_math";
+import { expFast, expFast4 } from "./activations_math";
 import { log4, logf } from "./math";
 import { EPS } from "./losses_regression";
 import { hsum4, put1, put4 } from "./losses_util";
 import { ld, ld4, madd, splat, st } from "./vec";
-import { cceLogitsBlock4, LANES_MAX_DIM } from "./losses_rows_lanes";
+import { cceLogitsChunk4, chunkBlocks, LANES_MAX_DIM } from "./losses_rows_lanes";
 
 // @ts-ignore: decorator
 @inline const ONE_MINUS_EPS: f32 = 0.99999988;
@@ -30,11 +30,14 @@ import { cceLogitsBlock4, LANES_MAX_DIM } from "./losses_rows_lanes";
  * L = Σ z_j·(log s + m − x_j) = T·log s + Σ z_j·(m − x_j), T = Σ z_j. Both terms are ≥ 0, so no
  * cancellation, and e^(x_j − m) ≤ 1 never overflows: logits ±1e4 stay finite. ∂L/∂x_j = T·e^(x_j−m)/s − z_j
  * (softmax − y for one-hot labels). +Inf or NaN in a row gives NaN for that row (Inf − Inf), as before.
- * Error bound (every path): expNeg ≤ 3 ulp and s ≥ 1 summed in float32, so s is within (C + 3)·2^−24
- * relative; log s within that plus 1 ulp; L within ≈ (T·(C + 4) + Σ z_j·|m − x_j|·C)·2^−24; the gradient
- * within (C + 6)·2^−24 relative to T·softmax_j plus 1 ulp of z_j.
+ * Error bound (every path): expFast (activations_math.ts) gives e_j within 3e-7 + 1.5·|d_j|·2^−24
+ * relative, d_j = x_j − m ≤ 0, and |d|·e^d ≤ 1/e, so each e_j is off by ≤ 3e-7·e_j + 3.3e-8 absolute; s ≥ 1
+ * summed in float32 is then within 3e-7 + C·(3.3e-8 + 2^−24) relative; log s within that plus 1 ulp;
+ * L within T·that + Σ z_j·|d_j|·C·2^−24; the gradient within the same relative bound of T·softmax_j
+ * plus 3.3e-8 + 1 ulp of z_j. (The base-2 exponential: measured 4–5 % faster at 256 × 10 than expNeg, whose
+ * 3 ulp gave (C + 3)·2^−24; the difference is within the summation's C·2^−24 for every C ≥ 5.)
  *
- * SIMD builds with C ≤ LANES_MAX_DIM: four ROWS per f32x4 (cceLogitsBlock4 in losses_rows_lanes.ts), so a short class axis
+ * SIMD builds with C ≤ LANES_MAX_DIM: four ROWS per f32x4 (cceLogitsChunk4 in losses_rows_lanes.ts), so a short class axis
  * has no scalar tail, horizontal sum or scalar log; the remaining batch mod 4 rows, and long class axes,
  * run the row-at-a-time code below with the same formulas.
  */
@@ -44,7 +47,13 @@ import { cceLogitsBlock4, LANES_MAX_DIM } from "./losses_rows_lanes";
   if (ASC_FEATURE_SIMD) {
     if (dim <= LANES_MAX_DIM) {
       const ls1: f32 = 1 - ls, ls0: f32 = ls / <f32>dim;
-      for (; r + 4 <= batch; r += 4) total += cceLogitsBlock4(sparse, grad, rows, yt, x, w, r, dim, gscale, accum, ls1, ls0);
+      const per = chunkBlocks(dim);
+      for (let blocks = batch >> 2; blocks > 0; ) {
+        const nb = min(per, blocks);
+        total += cceLogitsChunk4(sparse, grad, rows, yt, x, w, r, nb, dim, gscale, accum, ls1, ls0);
+        r += 4 * nb;
+        blocks -= nb;
+      }
       if (r == batch) return total;
     }
   }
@@ -66,7 +75,7 @@ import { cceLogitsBlock4, LANES_MAX_DIM } from "./losses_rows_lanes";
     let m: f32 = -Infinity;
     if (ASC_FEATURE_SIMD) {
       let vm = splat(-Infinity);
-      for (; j + 4 <= dim; j += 4) vm = f32x4.max(vm, ld4(x, o + j));
+      for (; j + 4 <= dim; j += 4) vm = f32x4.pmax(vm, ld4(x, o + j));
       m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
     }
     for (; j < dim; j++) m = max(m, ld(x, o + j));
@@ -78,7 +87,7 @@ import { cceLogitsBlock4, LANES_MAX_DIM } from "./losses_rows_lanes";
       for (; j + 4 <= dim; j += 4) {
         const xv = ld4(x, o + j);
         const z = z4(sparse, yt, o, j, cls, ls1, ls0);
-        vs = f32x4.add(vs, expNeg4(f32x4.sub(xv, vm)));
+        vs = f32x4.add(vs, expFast4(f32x4.sub(xv, vm)));
         va = madd(z, f32x4.sub(vm, xv), va);
         vt = f32x4.add(vt, z);
       }
@@ -87,7 +96,7 @@ import { cceLogitsBlock4, LANES_MAX_DIM } from "./losses_rows_lanes";
     for (; j < dim; j++) {
       const xv = ld(x, o + j);
       const z = z1(sparse, yt, o, j, cls, ls1, ls0);
-      s += expNeg(xv - m);
+      s += expFast(xv - m);
       A += z * (m - xv);
       T += z;
     }
@@ -102,11 +111,11 @@ import { cceLogitsBlock4, LANES_MAX_DIM } from "./losses_rows_lanes";
       if (ASC_FEATURE_SIMD) {
         const vm = splat(m), vk = splat(k), vg = splat(gs);
         for (; j + 4 <= dim; j += 4) {
-          const e = expNeg4(f32x4.sub(ld4(x, o + j), vm));
+          const e = expFast4(f32x4.sub(ld4(x, o + j), vm));
           put4(grad, o + j, f32x4.sub(f32x4.mul(vk, e), f32x4.mul(vg, z4(sparse, yt, o, j, cls, ls1, ls0))), accum);
         }
       }
-      for (; j < dim; j++) put1(grad, o + j, k * expNeg(ld(x, o + j) - m) - gs * z1(sparse, yt, o, j, cls, ls1, ls0), accum);
+      for (; j < dim; j++) put1(grad, o + j, k * expFast(ld(x, o + j) - m) - gs * z1(sparse, yt, o, j, cls, ls1, ls0), accum);
     }
   }
   return total;
@@ -118,7 +127,7 @@ import { cceLogitsBlock4, LANES_MAX_DIM } from "./losses_rows_lanes";
   let m: f32 = -Infinity;
   if (ASC_FEATURE_SIMD) {
     let vm = splat(-Infinity);
-    for (; j + 4 <= dim; j += 4) vm = f32x4.max(vm, ld4(x, o + j));
+    for (; j + 4 <= dim; j += 4) vm = f32x4.pmax(vm, ld4(x, o + j));
     m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
   }
   for (; j < dim; j++) m = max(m, ld(x, o + j));
@@ -127,7 +136,7 @@ import { cceLogitsBlock4, LANES_MAX_DIM } from "./losses_rows_lanes";
 
 /**
  * cceLogits when grad is written (not accumulated): same formulas, but the exponentials — the cost —
- * run as ONE flat f32x4 pass (expNeg: every argument x − m is ≤ 0) over the whole batch in the grad buffer, so a short class axis (10)
+ * run as ONE flat f32x4 pass (expFast: every argument x − m is ≤ 0) over the whole batch in the grad buffer, so a short class axis (10)
  * spends nothing in scalar tails: grad ← x − m_r per row; grad ← e^grad flat; then per row s, L and
  * grad = gs·(T·e/s − z).
  */
@@ -145,8 +154,8 @@ import { cceLogitsBlock4, LANES_MAX_DIM } from "./losses_rows_lanes";
   }
   const n = batch * dim;
   let i = 0;
-  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(grad + (<usize>i << 2), expNeg4(ld4(grad, i)));
-  for (; i < n; i++) st(grad, i, expNeg(ld(grad, i)));
+  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(grad + (<usize>i << 2), expFast4(ld4(grad, i)));
+  for (; i < n; i++) st(grad, i, expFast(ld(grad, i)));
   let total: f64 = 0;
   for (let r = 0; r < batch; r++) {
     const o = r * dim;
@@ -218,7 +227,7 @@ import { cceLogitsBlock4, LANES_MAX_DIM } from "./losses_rows_lanes";
       for (; j + 4 <= dim; j += 4) {
         const q = f32x4.mul(ld4(p, o + j), vi);
         const z = z4(sparse, yt, o, j, cls, ls1, ls0);
-        vl = madd(z, log4(f32x4.min(f32x4.max(q, lo), hi)), vl);
+        vl = madd(z, log4(f32x4.pmin(f32x4.pmax(q, lo), hi)), vl);
         vg = f32x4.add(vg, v128.and(z, v128.and(f32x4.ge(q, lo), f32x4.le(q, hi))));
       }
       L = hsum4(vl); Gq = hsum4(vg);

@@ -1,10 +1,10 @@
 // Softmax cross-entropy from logits with four ROWS per f32x4, for the SIMD builds and class axes up
 // to LANES_MAX_DIM: the per-block half of losses_rows.ts' cceLogits (formulas and error bound there).
-import { expNeg4 } from "./activations_math";
+import { expFast4 } from "./activations_math";
 import { log4 } from "./math";
 import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
 
-// Rows-in-lanes: class axes up to this length use cceLogitsBlock4 (scratch 2·16·LANES_MAX_DIM = 32 KiB,
+// Rows-in-lanes: class axes up to this length use cceLogitsChunk4 (scratch 2·16·LANES_MAX_DIM = 32 KiB,
 // one block's x/e and z: within L1). Measured faster than the row-at-a-time path at every C up to 1000
 // (256 rows, simd: C = 10 12.2 → 7.3 µs, C = 128 173 → 64 µs, C = 1000 1400 → 478 µs).
 // @ts-ignore: decorator
@@ -47,7 +47,7 @@ import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
   const c0 = i64x2.shuffle(t0, t2, 0, 2), c1 = i64x2.shuffle(t0, t2, 1, 3);
   const c2 = i64x2.shuffle(t1, t3, 0, 2), c3 = i64x2.shuffle(t1, t3, 1, 3);
   v128.store(q, c0); v128.store(q, c1, 16); v128.store(q, c2, 32); v128.store(q, c3, 48);
-  return f32x4.max(f32x4.max(c0, c1), f32x4.max(c2, c3));
+  return f32x4.pmax(f32x4.pmax(c0, c1), f32x4.pmax(c2, c3));
 }
 /** Inverse of transposeIn for four given columns: row i (lanes = columns) stored at p + i·stride, or added to what is there when accum, except its first `skip` lanes (already added by the previous group). */
 @inline function transposeOut(c0: v128, c1: v128, c2: v128, c3: v128, p: usize, stride: usize, accum: i32, skip: i32): void {
@@ -65,102 +65,145 @@ import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
   v128.store(p, a); v128.store(p + stride, b); v128.store(p + 2 * stride, c); v128.store(p + 3 * stride, d);
 }
 
-/** z for the four rows of column j: sparse (j = class id ? ls1 : 0) + ls0, else y·ls1 + ls0 (y from the scratch). */
-@inline function zcol(sparse: bool, q: usize, cls: v128, vj: v128, v1: v128, v0: v128): v128 {
-  return sparse ? f32x4.add(v128.and(v1, f32x4.eq(cls, vj)), v0) : madd(v128.load(q, SZ_OFF), v1, v0);
+/** z for the four rows of column j: sparse (j = class id ? ls1 : 0) + ls0, else y·ls1 + ls0 (yc: the label column). */
+@inline function zcol(sparse: bool, yc: v128, cls: v128, vj: v128, v1: v128, v0: v128): v128 {
+  return sparse ? f32x4.add(v128.and(v1, f32x4.eq(cls, vj)), v0) : madd(yc, v1, v0);
 }
+// Per-block sums of a chunk: s, A, T (then k) for up to CHUNK_BLOCKS blocks of four rows.
+// @ts-ignore: decorator
+@inline const CHUNK_BLOCKS: i32 = 64;
+// @ts-ignore: decorator
+@lazy const SACC = memory.data(48 * CHUNK_BLOCKS, 16);
+
 /**
- * cceLogits for rows r..r+3, one row per lane. The block is transposed into the scratch (4×4
- * shuffles over column groups 0, 4, … and a last group at C − 4 that overlaps the previous one and
- * rewrites the same values; lane gathers when C < 4), then per column: m (vector max), s, A, T (vector
- * sums), L = w·(T·log4(s) + A) for four rows at once, and grad = gs·(T·e/s − z) transposed back
- * (overlapping lanes masked out when accumulating). Returns Σ of the four L in float64.
+ * cceLogits for rows r.. r + 4·nb − 1, one row per lane, nb blocks of four rows whose columns fit the
+ * scratch together (nb·dim ≤ LANES_MAX_DIM). Three passes, so that no block waits on its own log and
+ * division (a chain of ≈ 80 cycles that the out-of-order window cannot hide behind the next block's
+ * work when each block is a few hundred instructions; measured at 256 × 10, simd: 5.4 → see RESULTS.md):
+ *   1. each block is transposed into the scratch (4×4 shuffles over column groups 0, 4, … and a last
+ *      group at C − 4 that overlaps the previous one and rewrites the same values; lane gathers when
+ *      C < 4), then per column m (vector max), e = e^(x − m), s, A, T (vector sums);
+ *   2. per block L = w·(T·log4(s) + A) for four rows at once, and k = gs·T/s: independent iterations;
+ *   3. per block grad = k·e − gs·z transposed back (overlapping lanes masked out when accumulating).
+ * Returns Σ of the 4·nb values L in float64. The row maxima use pmax (one instruction; V8 expands the
+ * NaN-propagating max into a sequence): a NaN that pmax skips still makes its own x − m, hence s and
+ * the whole row, NaN, and ±0 do not matter for a shift.
  */
-@inline export function cceLogitsBlock4(sparse: bool, grad: usize, rows: usize, yt: usize, x: usize, w: usize, r: i32, dim: i32, gscale: f32, accum: i32, ls1: f32, ls0: f32): f64 {
+@inline export function cceLogitsChunk4(sparse: bool, grad: usize, rows: usize, yt: usize, x: usize, w: usize, r0: i32, nb: i32, dim: i32, gscale: f32, accum: i32, ls1: f32, ls0: f32): f64 {
   const stride = <usize>dim << 2;
-  const o = <usize>(r * dim) << 2;
-  const px = x + o, py = yt + o;
-  let vm = splat(-Infinity);
-  if (dim >= 4) {
-    for (let j = 0; j < dim; j += 4) {
-      const jj = min(j, dim - 4);
-      const q = SX + (<usize>jj << 4);
-      vm = f32x4.max(vm, transposeIn(px + (<usize>jj << 2), stride, q)); // NaN-propagating, as the scalar max
-      if (!sparse) transposeIn(py + (<usize>jj << 2), stride, q + SZ_OFF);
-    }
-  } else {
-    for (let j = 0; j < dim; j++) {
-      const q = SX + (<usize>j << 4);
-      const xv = gather4(px + (<usize>j << 2), stride);
-      v128.store(q, xv);
-      vm = f32x4.max(vm, xv);
-      if (!sparse) v128.store(q, gather4(py + (<usize>j << 2), stride), SZ_OFF);
-    }
-  }
-  const cls = sparse ? ld4(yt, r) : splat(0); // class ids of the four rows
-  const v1 = splat(ls1), v0 = splat(ls0), one = splat(1);
-  let vj = splat(0);
-  let s = splat(0), A = splat(0), T = splat(0);
-  let j = 0;
-  // four columns per step: four independent exp chains in flight
-  for (; j + 4 <= dim; j += 4) {
-    const q = SX + (<usize>j << 4);
-    const d0 = f32x4.sub(v128.load(q), vm), d1 = f32x4.sub(v128.load(q, 16), vm); // x − m ≤ 0
-    const d2 = f32x4.sub(v128.load(q, 32), vm), d3 = f32x4.sub(v128.load(q, 48), vm);
-    const e0 = expNeg4(d0), e1 = expNeg4(d1), e2 = expNeg4(d2), e3 = expNeg4(d3);
-    const z0 = zcol(sparse, q, cls, vj, v1, v0), z1 = zcol(sparse, q + 16, cls, f32x4.add(vj, kv(K_STEP)), v1, v0);
-    const z2 = zcol(sparse, q + 32, cls, f32x4.add(vj, kv(K_STEP + 16)), v1, v0), z3 = zcol(sparse, q + 48, cls, f32x4.add(vj, kv(K_STEP + 32)), v1, v0);
-    s = f32x4.add(s, f32x4.add(f32x4.add(e0, e1), f32x4.add(e2, e3)));
-    A = nmadd(z3, d3, nmadd(z2, d2, nmadd(z1, d1, nmadd(z0, d0, A)))); // A += z·(m − x), every term ≥ 0
-    T = f32x4.add(T, f32x4.add(f32x4.add(z0, z1), f32x4.add(z2, z3)));
-    if (grad) {
-      v128.store(q, e0); v128.store(q, e1, 16); v128.store(q, e2, 32); v128.store(q, e3, 48);
-      v128.store(q, z0, SZ_OFF); v128.store(q, z1, SZ_OFF + 16); v128.store(q, z2, SZ_OFF + 32); v128.store(q, z3, SZ_OFF + 48);
-    }
-    if (sparse) vj = f32x4.add(vj, kv(K_STEP + 48));
-  }
-  for (; j < dim; j++) {
-    const q = SX + (<usize>j << 4);
-    const d = f32x4.sub(v128.load(q), vm);
-    const e = expNeg4(d);
-    const z = zcol(sparse, q, cls, vj, v1, v0);
-    s = f32x4.add(s, e);
-    A = nmadd(z, d, A);
-    T = f32x4.add(T, z);
-    if (grad) {
-      v128.store(q, e);
-      v128.store(q, z, SZ_OFF);
-    }
-    if (sparse) vj = f32x4.add(vj, kv(K_STEP));
-  }
-  const wr = w ? ld4(w, r) : one;
-  const L = f32x4.mul(wr, madd(T, log4(s), A));
-  if (rows) st4(rows, r, L);
-  if (grad) {
-    const gs = f32x4.mul(splat(gscale), wr);
-    const k = f32x4.div(f32x4.mul(gs, T), s);
-    const pg = grad + o;
-    // z was stored by the pass above (reloading it beats recomputing sparse z: measured 9.0 → 7.2 µs at 256 × 10)
+  const v1 = splat(ls1), v0 = splat(ls0);
+  for (let b = 0; b < nb; b++) {
+    const r = r0 + 4 * b;
+    const o = <usize>(r * dim) << 2;
+    const px = x + o, py = yt + o;
+    const sx = SX + <usize>(b * dim) * 16; // this block's columns
+    let vm = splat(-Infinity);
     if (dim >= 4) {
       for (let j = 0; j < dim; j += 4) {
         const jj = min(j, dim - 4);
-        const q = SX + (<usize>jj << 4);
-        const g0 = f32x4.sub(f32x4.mul(k, v128.load(q)), f32x4.mul(gs, v128.load(q, SZ_OFF)));
-        const g1 = f32x4.sub(f32x4.mul(k, v128.load(q, 16)), f32x4.mul(gs, v128.load(q, SZ_OFF + 16)));
-        const g2 = f32x4.sub(f32x4.mul(k, v128.load(q, 32)), f32x4.mul(gs, v128.load(q, SZ_OFF + 32)));
-        const g3 = f32x4.sub(f32x4.mul(k, v128.load(q, 48)), f32x4.mul(gs, v128.load(q, SZ_OFF + 48)));
-        transposeOut(g0, g1, g2, g3, pg + (<usize>jj << 2), stride, accum, j - jj); // the last group overlaps the previous by j − jj columns
+        const q = sx + (<usize>jj << 4);
+        vm = f32x4.pmax(vm, transposeIn(px + (<usize>jj << 2), stride, q)); // pmax: see cceLogitsChunk4
       }
     } else {
       for (let j = 0; j < dim; j++) {
-        const q = SX + (<usize>j << 4);
-        let g = f32x4.sub(f32x4.mul(k, v128.load(q)), f32x4.mul(gs, v128.load(q, SZ_OFF)));
-        const pj = pg + (<usize>j << 2);
-        if (accum) g = f32x4.add(gather4(pj, stride), g);
-        scatter4(pj, stride, g);
+        const q = sx + (<usize>j << 4);
+        const xv = gather4(px + (<usize>j << 2), stride);
+        v128.store(q, xv);
+        vm = f32x4.pmax(vm, xv);
+      }
+    }
+    const cls = sparse ? ld4(yt, r) : splat(0); // class ids of the four rows
+    let vj = splat(0);
+    let s = splat(0), A = splat(0), T = splat(0);
+    let j = 0;
+    // four columns per step: four independent exp chains in flight
+    for (; j + 4 <= dim; j += 4) {
+      const q = sx + (<usize>j << 4);
+      const d0 = f32x4.sub(v128.load(q), vm), d1 = f32x4.sub(v128.load(q, 16), vm); // x − m ≤ 0
+      const d2 = f32x4.sub(v128.load(q, 32), vm), d3 = f32x4.sub(v128.load(q, 48), vm);
+      const e0 = expFast4(d0), e1 = expFast4(d1), e2 = expFast4(d2), e3 = expFast4(d3);
+      // dense labels: the 4×4 block of y transposed in registers (no scratch round trip)
+      let y0 = v1, y1 = v1, y2 = v1, y3 = v1;
+      if (!sparse) {
+        const p = py + (<usize>j << 2);
+        const a = v128.load(p), b = v128.load(p + stride), c = v128.load(p + 2 * stride), d = v128.load(p + 3 * stride);
+        const t0 = i32x4.shuffle(a, b, 0, 4, 1, 5), t1 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+        const t2 = i32x4.shuffle(c, d, 0, 4, 1, 5), t3 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+        y0 = i64x2.shuffle(t0, t2, 0, 2); y1 = i64x2.shuffle(t0, t2, 1, 3);
+        y2 = i64x2.shuffle(t1, t3, 0, 2); y3 = i64x2.shuffle(t1, t3, 1, 3);
+      }
+      const z0 = zcol(sparse, y0, cls, vj, v1, v0), z1 = zcol(sparse, y1, cls, f32x4.add(vj, kv(K_STEP)), v1, v0);
+      const z2 = zcol(sparse, y2, cls, f32x4.add(vj, kv(K_STEP + 16)), v1, v0), z3 = zcol(sparse, y3, cls, f32x4.add(vj, kv(K_STEP + 32)), v1, v0);
+      s = f32x4.add(s, f32x4.add(f32x4.add(e0, e1), f32x4.add(e2, e3)));
+      A = nmadd(z3, d3, nmadd(z2, d2, nmadd(z1, d1, nmadd(z0, d0, A)))); // A += z·(m − x), every term ≥ 0
+      T = f32x4.add(T, f32x4.add(f32x4.add(z0, z1), f32x4.add(z2, z3)));
+      if (grad) {
+        v128.store(q, e0); v128.store(q, e1, 16); v128.store(q, e2, 32); v128.store(q, e3, 48);
+        v128.store(q, z0, SZ_OFF); v128.store(q, z1, SZ_OFF + 16); v128.store(q, z2, SZ_OFF + 32); v128.store(q, z3, SZ_OFF + 48);
+      }
+      if (sparse) vj = f32x4.add(vj, kv(K_STEP + 48));
+    }
+    for (; j < dim; j++) {
+      const q = sx + (<usize>j << 4);
+      const d = f32x4.sub(v128.load(q), vm);
+      const e = expFast4(d);
+      const z = zcol(sparse, sparse ? v1 : gather4(py + (<usize>j << 2), stride), cls, vj, v1, v0);
+      s = f32x4.add(s, e);
+      A = nmadd(z, d, A);
+      T = f32x4.add(T, z);
+      if (grad) {
+        v128.store(q, e);
+        v128.store(q, z, SZ_OFF);
+      }
+      if (sparse) vj = f32x4.add(vj, kv(K_STEP));
+    }
+    const acc = SACC + <usize>b * 48;
+    v128.store(acc, s); v128.store(acc, A, 16); v128.store(acc, T, 32);
+  }
+  let total: f64 = 0;
+  for (let b = 0; b < nb; b++) {
+    const r = r0 + 4 * b;
+    const acc = SACC + <usize>b * 48;
+    const s = v128.load(acc), T = v128.load(acc, 32);
+    const wr = w ? ld4(w, r) : splat(1);
+    const L = f32x4.mul(wr, madd(T, log4(s), v128.load(acc, 16)));
+    if (rows) st4(rows, r, L);
+    if (grad) v128.store(acc, f32x4.div(f32x4.mul(f32x4.mul(splat(gscale), wr), T), s)); // k = gs·T/s
+    total += (<f64>f32x4.extract_lane(L, 0) + <f64>f32x4.extract_lane(L, 1)) + (<f64>f32x4.extract_lane(L, 2) + <f64>f32x4.extract_lane(L, 3));
+  }
+  if (grad) {
+    for (let b = 0; b < nb; b++) {
+      const r = r0 + 4 * b;
+      const sx = SX + <usize>(b * dim) * 16;
+      const k = v128.load(SACC + <usize>b * 48);
+      const gs = f32x4.mul(splat(gscale), w ? ld4(w, r) : splat(1));
+      const pg = grad + (<usize>(r * dim) << 2);
+      // z was stored by pass 1 (reloading it beats recomputing sparse z: measured 9.0 → 7.2 µs at 256 × 10)
+      if (dim >= 4) {
+        for (let j = 0; j < dim; j += 4) {
+          const jj = min(j, dim - 4);
+          const q = sx + (<usize>jj << 4);
+          const g0 = f32x4.sub(f32x4.mul(k, v128.load(q)), f32x4.mul(gs, v128.load(q, SZ_OFF)));
+          const g1 = f32x4.sub(f32x4.mul(k, v128.load(q, 16)), f32x4.mul(gs, v128.load(q, SZ_OFF + 16)));
+          const g2 = f32x4.sub(f32x4.mul(k, v128.load(q, 32)), f32x4.mul(gs, v128.load(q, SZ_OFF + 32)));
+          const g3 = f32x4.sub(f32x4.mul(k, v128.load(q, 48)), f32x4.mul(gs, v128.load(q, SZ_OFF + 48)));
+          transposeOut(g0, g1, g2, g3, pg + (<usize>jj << 2), stride, accum, j - jj); // the last group overlaps the previous by j − jj columns
+        }
+      } else {
+        for (let j = 0; j < dim; j++) {
+          const q = sx + (<usize>j << 4);
+          let g = f32x4.sub(f32x4.mul(k, v128.load(q)), f32x4.mul(gs, v128.load(q, SZ_OFF)));
+          const pj = pg + (<usize>j << 2);
+          if (accum) g = f32x4.add(gather4(pj, stride), g);
+          scatter4(pj, stride, g);
+        }
       }
     }
   }
-  return (<f64>f32x4.extract_lane(L, 0) + <f64>f32x4.extract_lane(L, 1)) + (<f64>f32x4.extract_lane(L, 2) + <f64>f32x4.extract_lane(L, 3));
+  return total;
 }
 
+/** Blocks of four rows per chunk for a class axis of `dim` (their columns share the scratch). */
+@inline export function chunkBlocks(dim: i32): i32 {
+  return min(CHUNK_BLOCKS, LANES_MAX_DIM / dim);
+}

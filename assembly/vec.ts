@@ -1,6 +1,10 @@
 // Lane helpers shared by every kernel family. Each is @inline, so the scalar, SIMD and
 // relaxed-SIMD builds compile the same source; the branches are compile-time constants.
 
+// Clamps and maxima in the hot loops use f32x4.pmax/pmin (one instruction each on x64; V8 expands the
+// NaN- and ±0-exact f32x4.max/min into a sequence of five or six). pmax(a, b) = a < b ? b : a keeps a
+// NaN in a, so the value goes first and the bound second: pmin(pmax(v, lo), hi) keeps NaN as min/max do.
+
 /** a·b + c. Fused (one rounding) where the relaxed build's hardware has FMA; otherwise mul then add. */
 @inline export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);

@@ -87,6 +87,25 @@ describe.each(BUILDS)("loss stability and API (%s)", async (backend) => {
     for (const t of [x, ids, y, z, value, gradient]) t.dispose();
   });
 
+  // the SIMD kernels clamp with pmax/pmin (value first), which must keep a NaN as max/min do
+  it.each([[3, 9], [5, 8]])("a NaN prediction makes its row's loss NaN, in the SIMD body and the tail, at [%i, %i]", (B, C) => {
+    const xs = uniform(B * C, -2, 2, 9);
+    xs[C + 2] = NaN; // row 1, inside the first f32x4
+    xs[2 * C + C - 1] = NaN; // row 2, the last element (the scalar tail when C mod 4 ≠ 0)
+    const x = nn.tensor(xs, [B, C]), z = nn.tensor(cycle([0, 1, 1, 0, 1], B * C), [B, C]);
+    const smooth = new Set(["mse", "logCosh", "squaredHinge", "binaryCrossentropy", "binaryFocalCrossentropy"]); // gradients that depend on p through arithmetic
+    for (const [name, params] of [["mse"], ["mae"], ["huber"], ["logCosh"], ["quantile"], ["hinge"], ["squaredHinge"], ["wasserstein"],
+      ["binaryCrossentropy", { fromLogits: true }], ["binaryFocalCrossentropy", { fromLogits: true }], ["categoricalHinge"]] as const) {
+      const { value, gradient } = nn.lossAndGradient(name, z, x, { ...(params ?? {}), reduction: "none" });
+      expect(Array.from(value.data, Number.isNaN), name).toEqual(Array.from({ length: B }, (_, r) => r === 1 || r === 2));
+      if (smooth.has(name)) expect([C + 2, 3 * C - 1, 0].map((i) => Number.isNaN(gradient.data[i])), name).toEqual([true, true, false]);
+      value.dispose();
+      gradient.dispose();
+    }
+    x.dispose();
+    z.dispose();
+  });
+
   it("BCE from logits keeps log1p(e^−|x|) relative at large |x| (where the loss is that term alone), every lane and tail", () => {
     const xs = cycle([16, 20, 30, 50, 80, -16, -20, -30, -50, -80, 1e-3, -1e-3, 0.5], 4 * 13 + 3);
     const zs = Float32Array.from(xs, (x) => (x > 0 ? 1 : 0)); // the label the logit agrees with: loss = log1p(e^−|x|)
