@@ -110,6 +110,20 @@ export type ResolvedLoss = {
 
 const CALL_OPTIONS = new Set(["reduction", "sampleWeight"]);
 const cache = new Map<string, ResolvedLoss>();
+/**
+ * The last resolution per params object: loops pass the same object every call, and resolving it again
+ * was 0.16 µs of a 4 µs loss call. Reused only while the object's enumerable keys and values are the
+ * ones it was resolved with (so a mutated object is resolved, and checked, again).
+ */
+const memo = new WeakMap<object, { key: string; entries: unknown[]; resolved: ResolvedLoss }>();
+function sameEntries(params: Record<string, unknown>, entries: readonly unknown[]): boolean {
+  let i = 0;
+  for (const k in params) {
+    if (entries[i] !== k || entries[i + 1] !== params[k]) return false;
+    i += 2;
+  }
+  return i === entries.length;
+}
 
 /** Resolves a name (or alias) and its parameters; throws ValueError on an unknown name or bad parameter. */
 export function resolveLoss(name: string, params?: Readonly<LossParams>): ResolvedLoss {
@@ -119,6 +133,9 @@ export function resolveLoss(name: string, params?: Readonly<LossParams>): Resolv
     if (hit) return hit;
   } else if (params === null || typeof params !== "object") {
     throw new ValueError(`params of loss '${key}' must be an object; received ${show(params)}.`);
+  } else {
+    const hit = memo.get(params);
+    if (hit && hit.key === key && sameEntries(params as Record<string, unknown>, hit.entries)) return hit.resolved;
   }
   let entry: LossRow | AliasRow = LOSSES[key];
   let canonical = key as string;
@@ -169,6 +186,11 @@ export function resolveLoss(name: string, params?: Readonly<LossParams>): Resolv
     pred: fromLogits ? "real" : row.pred,
   });
   if (params === undefined) cache.set(key, resolved);
+  else {
+    const entries: unknown[] = [];
+    for (const k in given) entries.push(k, given[k]);
+    memo.set(params, { key, entries, resolved });
+  }
   return resolved;
 }
 
