@@ -9,6 +9,7 @@ import {
 } from "./activations_ops";
 import { expFast, expFast4, expm1Fast, expm1Fast4, expNeg, expNeg4, expm1Neg, expm1Neg4 } from "./activations_math";
 import { logf } from "./math";
+import { SOFTMAX_LANES_MAX, softmaxLanes } from "./activations_softmax_lanes";
 import { ld, ld4, off, select4, splat, st, st4, kv } from "./vec";
 
 // Vector constants in static memory (see kv in vec.ts).
@@ -224,6 +225,10 @@ export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n:
  * row r + 1 (rowMaxThen); the last row is scaled alone.
  */
 export function act_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
+  if (ASC_FEATURE_SIMD && cols <= SOFTMAX_LANES_MAX) { // short rows: four per f32x4, the rest below
+    const done = softmaxLanes(false, out, x, rows, cols);
+    x = row(x, done, cols); out = row(out, done, cols); rows -= done;
+  }
   if (rows <= 0) return;
   let m = rowMax(x, cols);
   for (let r = 0; r < rows; r++) {
@@ -250,6 +255,10 @@ export function act_softmax_grad(dx: usize, x: usize, y: usize, dy: usize, rows:
 
 /** logSoftmax(x) = x − max − log Σ e^(x − max) per row. out may alias x. */
 export function act_log_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
+  if (ASC_FEATURE_SIMD && cols <= SOFTMAX_LANES_MAX) {
+    const done = softmaxLanes(true, out, x, rows, cols);
+    x = row(x, done, cols); out = row(out, done, cols); rows -= done;
+  }
   if (rows <= 0) return;
   let m = rowMax(x, cols);
   for (let r = 0; r < rows; r++) {

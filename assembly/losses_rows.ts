@@ -7,7 +7,8 @@ import { log4, logf } from "./math";
 import { EPS } from "./losses_regression";
 import { hsum4, put1, put4 } from "./losses_util";
 import { ld, ld4, madd, splat, st } from "./vec";
-import { cceLogitsChunk4, chunkBlocks, LANES_MAX_DIM } from "./losses_rows_lanes";
+import { LANES_MAX_DIM } from "./lanes";
+import { cceLogitsChunk4, chunkBlocks } from "./losses_rows_lanes";
 
 // @ts-ignore: decorator
 @inline const ONE_MINUS_EPS: f32 = 0.99999988;

@@ -2,73 +2,18 @@
 // to LANES_MAX_DIM: the per-block half of losses_rows.ts' cceLogits (formulas and error bound there).
 import { expFast4 } from "./activations_math";
 import { log4 } from "./math";
+import { gather4, LANES_MAX_DIM, scatter4, SX, SZ_OFF, transposeIn, transposeOut } from "./lanes";
 import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
 
-// Rows-in-lanes: class axes up to this length use cceLogitsChunk4 (scratch 2·16·LANES_MAX_DIM = 32 KiB,
-// one block's x/e and z: within L1). Measured faster than the row-at-a-time path at every C up to 1000
-// (256 rows, simd: C = 10 12.2 → 7.3 µs, C = 128 173 → 64 µs, C = 1000 1400 → 478 µs).
-// @ts-ignore: decorator
-@inline export const LANES_MAX_DIM: i32 = 1024;
-// A block of four rows transposed, one column per f32x4: SX[j] = x_·j, then e^(x_·j − m); SZ[j] = y_·j, then z_·j.
-// @ts-ignore: decorator
-@lazy const SX = memory.data(32 * LANES_MAX_DIM, 16);
-// @ts-ignore: decorator
-@inline const SZ_OFF: usize = 16 * LANES_MAX_DIM;
-// Column-index steps 1, 2, 3, 4 and lane ids 0..3 as static vectors (kv in vec.ts: a load, not a rebuilt v128.const).
+// Column-index steps 1, 2, 3, 4 as static vectors (kv in vec.ts: a load, not a rebuilt v128.const).
 // @ts-ignore: decorator
 @lazy const K_STEP = memory.data<f32>([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4]);
-// @ts-ignore: decorator
-@lazy const K_LANE = memory.data<i32>([0, 1, 2, 3]);
-
-/** Lanes i = 0..3 ← f32 at p + i·stride (four rows of one column; for class axes shorter than 4). */
-@inline function gather4(p: usize, stride: usize): v128 {
-  let v = v128.load32_zero(p);
-  v = v128.load32_lane(p + stride, v, 1);
-  v = v128.load32_lane(p + 2 * stride, v, 2);
-  return v128.load32_lane(p + 3 * stride, v, 3);
-}
-/** f32 at p + i·stride ← lane i. */
-@inline function scatter4(p: usize, stride: usize, v: v128): void {
-  v128.store32_lane(p, v, 0);
-  v128.store32_lane(p + stride, v, 1);
-  v128.store32_lane(p + 2 * stride, v, 2);
-  v128.store32_lane(p + 3 * stride, v, 3);
-}
-
-/**
- * 4×4 transpose: the four vectors at p, p + stride, p + 2·stride, p + 3·stride (rows) are stored as
- * columns at q, q + 16, q + 32, q + 48 (interleave 32-bit lanes, then 64-bit halves: 8 shuffles).
- * Returns the lane-wise max of the four columns (per-row max of the four elements).
- */
-@inline function transposeIn(p: usize, stride: usize, q: usize): v128 {
-  const a = v128.load(p), b = v128.load(p + stride), c = v128.load(p + 2 * stride), d = v128.load(p + 3 * stride);
-  const t0 = i32x4.shuffle(a, b, 0, 4, 1, 5), t1 = i32x4.shuffle(a, b, 2, 6, 3, 7);
-  const t2 = i32x4.shuffle(c, d, 0, 4, 1, 5), t3 = i32x4.shuffle(c, d, 2, 6, 3, 7);
-  const c0 = i64x2.shuffle(t0, t2, 0, 2), c1 = i64x2.shuffle(t0, t2, 1, 3);
-  const c2 = i64x2.shuffle(t1, t3, 0, 2), c3 = i64x2.shuffle(t1, t3, 1, 3);
-  v128.store(q, c0); v128.store(q, c1, 16); v128.store(q, c2, 32); v128.store(q, c3, 48);
-  return f32x4.pmax(f32x4.pmax(c0, c1), f32x4.pmax(c2, c3));
-}
-/** Inverse of transposeIn for four given columns: row i (lanes = columns) stored at p + i·stride, or added to what is there when accum, except its first `skip` lanes (already added by the previous group). */
-@inline function transposeOut(c0: v128, c1: v128, c2: v128, c3: v128, p: usize, stride: usize, accum: i32, skip: i32): void {
-  const t0 = i32x4.shuffle(c0, c1, 0, 4, 1, 5), t1 = i32x4.shuffle(c0, c1, 2, 6, 3, 7);
-  const t2 = i32x4.shuffle(c2, c3, 0, 4, 1, 5), t3 = i32x4.shuffle(c2, c3, 2, 6, 3, 7);
-  let a = i64x2.shuffle(t0, t2, 0, 2), b = i64x2.shuffle(t0, t2, 1, 3);
-  let c = i64x2.shuffle(t1, t3, 0, 2), d = i64x2.shuffle(t1, t3, 1, 3);
-  if (accum) {
-    const keep = i32x4.ge_s(kv(K_LANE), i32x4.splat(skip));
-    a = f32x4.add(v128.load(p), v128.and(a, keep));
-    b = f32x4.add(v128.load(p + stride), v128.and(b, keep));
-    c = f32x4.add(v128.load(p + 2 * stride), v128.and(c, keep));
-    d = f32x4.add(v128.load(p + 3 * stride), v128.and(d, keep));
-  }
-  v128.store(p, a); v128.store(p + stride, b); v128.store(p + 2 * stride, c); v128.store(p + 3 * stride, d);
-}
 
 /** z for the four rows of column j: sparse (j = class id ? ls1 : 0) + ls0, else y·ls1 + ls0 (yc: the label column). */
 @inline function zcol(sparse: bool, yc: v128, cls: v128, vj: v128, v1: v128, v0: v128): v128 {
   return sparse ? f32x4.add(v128.and(v1, f32x4.eq(cls, vj)), v0) : madd(yc, v1, v0);
 }
+
 // Per-block sums of a chunk: s, A, T (then k) for up to CHUNK_BLOCKS blocks of four rows.
 // @ts-ignore: decorator
 @inline const CHUNK_BLOCKS: i32 = 64;
