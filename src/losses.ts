@@ -244,6 +244,12 @@ export interface LossShape {
   sampleShape: readonly number[];
 }
 
+/** a[i] === b[i] for every axis i of a (b may be longer). Loops, not closures: this runs on every loss call. */
+function samePrefix(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function fail(what: string, loss: ResolvedLoss, t: Tensor, i: number, expected: string): never {
   throw new ValueError(`${what} of loss '${loss.name}' must hold ${expected}; received ${t.data[i]} at flat index ${i} (shape ${showShape(t.shape)}).`);
 }
@@ -259,20 +265,20 @@ export function checkLossInputs(rt: Runtime, loss: ResolvedLoss, yTrue: Tensor, 
   if (ps.length === 0) throw new ShapeError(`yPred of loss '${loss.name}' must have at least one axis; received shape ${showShape(ps)}.`);
   const dim = ps[ps.length - 1];
   const sampleShape = ps.slice(0, -1);
-  const batch = sampleShape.reduce((a, b) => a * b, 1);
+  let batch = 1;
+  for (let i = 0; i < sampleShape.length; i++) batch *= sampleShape[i];
   if (dim === 0) throw new ShapeError(`yPred's last axis must not be empty; received shape ${showShape(ps)}.`);
   const k = rt.k;
   if (loss.label === "classId") {
     const ts = yTrue.shape;
-    const ok = (ts.length === sampleShape.length && sampleShape.every((d, i) => d === ts[i])) ||
-      (ts.length === ps.length && ts[ts.length - 1] === 1 && sampleShape.every((d, i) => d === ts[i]));
+    const ok = (ts.length === sampleShape.length || (ts.length === ps.length && ts[ts.length - 1] === 1)) && samePrefix(sampleShape, ts);
     if (!ok) {
       throw new ShapeError(`yTrue ${showShape(ts)} of loss '${loss.name}' must hold one class id per sample of yPred ${showShape(ps)}: shape ${showShape(sampleShape)} or ${showShape([...sampleShape, 1])}.`);
     }
     const bad = k.loss_check_ids(yTrue.ptr, yTrue.size, dim);
     if (bad >= 0) fail("yTrue", loss, yTrue, bad, `integer class ids in [0, ${dim - 1}]`);
   } else {
-    if (yTrue.shape.length !== ps.length || yTrue.shape.some((d, i) => d !== ps[i])) {
+    if (yTrue.shape.length !== ps.length || !samePrefix(ps, yTrue.shape)) {
       throw new ShapeError(`yTrue ${showShape(yTrue.shape)} and yPred ${showShape(ps)} of loss '${loss.name}' must have the same shape.`);
     }
     if (loss.label === "box" && dim !== 4) {
@@ -299,8 +305,7 @@ export function checkLossInputs(rt: Runtime, loss: ResolvedLoss, yTrue: Tensor, 
   if (sampleWeight !== undefined) {
     checkTensor("sampleWeight", sampleWeight, rt);
     const ws = sampleWeight.shape;
-    const ok = (ws.length === sampleShape.length && sampleShape.every((d, i) => d === ws[i])) ||
-      (ws.length === sampleShape.length + 1 && ws[ws.length - 1] === 1 && sampleShape.every((d, i) => d === ws[i]));
+    const ok = (ws.length === sampleShape.length || (ws.length === sampleShape.length + 1 && ws[ws.length - 1] === 1)) && samePrefix(sampleShape, ws);
     if (!ok) {
       throw new ShapeError(`sampleWeight ${showShape(ws)} must have one weight per sample of yPred ${showShape(ps)}: shape ${showShape(sampleShape)} or ${showShape([...sampleShape, 1])}.`);
     }

@@ -10,7 +10,8 @@ function prepare(rt: Runtime, name: string, yTrue: Tensor, yPred: Tensor, params
   const loss = resolveLoss(name, params);
   const reduction = checkReduction(params?.reduction);
   const sw = params?.sampleWeight;
-  return { loss, reduction, w: sw ? sw.ptr : 0, ...checkLossInputs(rt, loss, yTrue, yPred, sw) };
+  const { batch, dim, sampleShape } = checkLossInputs(rt, loss, yTrue, yPred, sw);
+  return { loss, reduction, w: sw ? sw.ptr : 0, batch, dim, sampleShape };
 }
 
 /** The gradient's destination: `out` (checked: this instance, yPred's size) or a new tensor shaped as yPred. */
