@@ -79,9 +79,16 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
   return max<f32>(x, 0) - x * z + (logf(u) + (e - (u - 1.0)) * rho);
 }
 @inline export function bceLogits4(G: bool, t: v128, x: v128, ls1: f32, ls0: f32, g: usize, i: i32, gs: v128, accum: i32): v128 {
+  return bceLogitsE4(G, t, x, bceExp4(x), ls1, ls0, g, i, gs, accum);
+}
+/** e^−|x|, the first half of bceLogits4 (losses_pointwise.ts runs it as its own pass over a block). */
+@inline export function bceExp4(x: v128): v128 {
+  return expNeg4(f32x4.neg(f32x4.abs(x)));
+}
+/** bceLogits4 with e = e^−|x| given. */
+@inline export function bceLogitsE4(G: bool, t: v128, x: v128, e: v128, ls1: f32, ls0: f32, g: usize, i: i32, gs: v128, accum: i32): v128 {
   const z = madd(t, splat(ls1), splat(ls0));
   const one = kv(K_ONE);
-  const e = expNeg4(f32x4.neg(f32x4.abs(x)));
   const u = f32x4.add(one, e);
   const rho = f32x4.div(one, u);
   if (G) {
