@@ -211,6 +211,8 @@ export class NN {
    */
   loss(name: LossName, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams> & { reduction?: "mean" | "sum" }): number;
   loss(name: LossName, yTrue: Tensor, yPred: Tensor, params: Readonly<LossParams> & { reduction: "none" }): Tensor;
+  /** The reduction known only at run time: a number, or a Tensor for 'none'. */
+  loss(name: LossName, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>): number | Tensor;
   loss(name: LossName, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>): number | Tensor {
     return lossValue(this.rt, name, yTrue, yPred, params);
   }
@@ -227,6 +229,7 @@ export class NN {
    */
   lossAndGradient(name: LossName, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams> & { reduction?: "mean" | "sum" }, out?: Tensor): { value: number; gradient: Tensor };
   lossAndGradient(name: LossName, yTrue: Tensor, yPred: Tensor, params: Readonly<LossParams> & { reduction: "none" }, out?: Tensor): { value: Tensor; gradient: Tensor };
+  lossAndGradient(name: LossName, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>, out?: Tensor): LossAndGradient;
   lossAndGradient(name: LossName, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>, out?: Tensor): LossAndGradient {
     return lossAndGradient(this.rt, name, yTrue, yPred, params, out);
   }

@@ -15,7 +15,8 @@ type Opts = Record<string, number | boolean | LearningRateSchedule>;
 
 /** The Keras 3 update rule in float64 (keras/src/optimizers/*.py), state per variable. */
 function reference(name: OptimizerName, options: Opts) {
-  const o = { ...OPTIMIZERS[name].defaults, ...options } as Record<string, number & boolean & LearningRateSchedule>;
+  // every option read below is a number (clip options may be null, nesterov and centered are booleans) except learningRate
+  const o = { ...OPTIMIZERS[name].defaults, ...options } as unknown as Record<string, number> & { learningRate: number | LearningRateSchedule };
   const state: Float64Array[][] = [];
   let iterations = 0;
   return (params: Float64Array[], grads: ArrayLike<number>[]) => {
