@@ -1,7 +1,7 @@
 // The tensor-level loss API behind nn.loss / nn.lossGradient, weighted combinations of losses, and
 // the L1/L2 regularisers (Keras' L1, L2, L1L2).
 import { checkNumber, ValueError, show } from "./errors.js";
-import { checkLossInputs, checkReduction, lossKernel, type LossName, type LossParams, resolveLoss, type ResolvedLoss } from "./losses.js";
+import { checkLossInputs, checkReduction, lossKernel, sampleShapeOf, type LossName, type LossParams, resolveLoss, type ResolvedLoss } from "./losses.js";
 import type { Runtime } from "./runtime.js";
 import { checkTensor, Tensor } from "./tensor.js";
 
@@ -10,8 +10,8 @@ function prepare(rt: Runtime, name: string, yTrue: Tensor, yPred: Tensor, params
   const loss = resolveLoss(name, params);
   const reduction = checkReduction(params?.reduction);
   const sw = params?.sampleWeight;
-  const { batch, dim, sampleShape } = checkLossInputs(rt, loss, yTrue, yPred, sw);
-  return { loss, reduction, w: sw ? sw.ptr : 0, batch, dim, sampleShape };
+  const { batch, dim } = checkLossInputs(rt, loss, yTrue, yPred, sw);
+  return { loss, reduction, w: sw ? sw.ptr : 0, batch, dim };
 }
 
 /** The gradient's destination: `out` (checked: this instance, yPred's size) or a new tensor shaped as yPred. */
@@ -30,9 +30,9 @@ const reduced = (reduction: string, total: number, batch: number) => (reduction 
 
 /** nn.loss: a number for 'mean' and 'sum', per-sample losses (shape yPred without its last axis) for 'none'. */
 export function lossValue(rt: Runtime, name: string, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>): number | Tensor {
-  const { loss, reduction, w, batch, dim, sampleShape } = prepare(rt, name, yTrue, yPred, params);
+  const { loss, reduction, w, batch, dim } = prepare(rt, name, yTrue, yPred, params);
   if (reduction === "none") {
-    const out = new Tensor(rt, sampleShape);
+    const out = new Tensor(rt, sampleShapeOf(yPred));
     lossKernel(rt, loss, 0, out.ptr, yTrue.ptr, yPred.ptr, w, batch, dim, 1, false);
     return out;
   }
@@ -63,9 +63,9 @@ export interface LossAndGradient {
  * anyway), with one validation of the inputs. Same semantics as nn.loss and nn.lossGradient.
  */
 export function lossAndGradient(rt: Runtime, name: string, yTrue: Tensor, yPred: Tensor, params?: Readonly<LossParams>, out?: Tensor): LossAndGradient {
-  const { loss, reduction, w, batch, dim, sampleShape } = prepare(rt, name, yTrue, yPred, params);
+  const { loss, reduction, w, batch, dim } = prepare(rt, name, yTrue, yPred, params);
   const g = gradientTensor(rt, yPred, out);
-  const rows = reduction === "none" ? new Tensor(rt, sampleShape) : null;
+  const rows = reduction === "none" ? new Tensor(rt, sampleShapeOf(yPred)) : null;
   const total = lossKernel(rt, loss, g.ptr, rows ? rows.ptr : 0, yTrue.ptr, yPred.ptr, w, batch, dim, gradScale(reduction, batch), false);
   return { value: rows ?? reduced(reduction, total, batch), gradient: g };
 }
