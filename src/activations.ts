@@ -83,11 +83,12 @@ export function resolveActivation(name: string, params: ActivationParams = {}): 
   return { name: n, kind: spec.kind, kernel, gradKernel: `${kernel}_grad`, alpha, alphaTensor };
 }
 
-/** rows × cols view of a shape: cols is the last axis (1 for a scalar). */
-export function rowsCols(shape: readonly number[]): [number, number] {
-  const cols = shape.length ? shape[shape.length - 1] : 1;
-  const size = shape.reduce((a, b) => a * b, 1);
-  return [cols === 0 ? 0 : size / cols, cols];
+/** The last axis (1 for a scalar) and the product of the others (0 when the last axis is empty). */
+const colsOf = (shape: readonly number[]) => (shape.length ? shape[shape.length - 1] : 1);
+function rowsOf(shape: readonly number[]): number {
+  let rows = 1;
+  for (let i = 0; i < shape.length - 1; i++) rows *= shape[i];
+  return shape.length && shape[shape.length - 1] === 0 ? 0 : rows;
 }
 
 /**
@@ -149,7 +150,7 @@ export function activation(rt: Runtime, name: ActivationName, x: Tensor, params?
     checkSameShape("x", x, "out", options.out);
   }
   if (act.kind !== "pointwise" && x.rank === 0) throw new ShapeError(`${act.name} works over the last axis; x must have rank ≥ 1, received shape ${showShape(x.shape)}.`);
-  const [rows, cols] = rowsCols(x.shape);
+  const rows = rowsOf(x.shape), cols = colsOf(x.shape);
   const pa = act.kind === "channel" ? preluAlpha(rt, act, cols) : undefined;
   const out = options.out ?? new Tensor(rt, x.shape);
   activationForwardRaw(rt, act, out.ptr, x.ptr, rows, cols, pa?.alpha.ptr ?? 0);
@@ -171,7 +172,7 @@ export function activationBackward(rt: Runtime, name: ActivationName, x: Tensor,
   checkTensor("dy", dy, rt);
   checkSameShape("x", x, "dy", dy);
   if (act.kind !== "pointwise" && x.rank === 0) throw new ShapeError(`${act.name} works over the last axis; x must have rank ≥ 1, received shape ${showShape(x.shape)}.`);
-  const [rows, cols] = rowsCols(x.shape);
+  const rows = rowsOf(x.shape), cols = colsOf(x.shape);
   const y = new Tensor(rt, x.shape);
   const dx = new Tensor(rt, x.shape);
   activationForwardRaw(rt, act, y.ptr, x.ptr, rows, cols);
@@ -187,7 +188,7 @@ export function preluBackward(rt: Runtime, x: Tensor, dy: Tensor, params?: Activ
   checkTensor("dy", dy, rt);
   checkSameShape("x", x, "dy", dy);
   if (x.rank === 0) throw new ShapeError(`prelu works per channel on the last axis; x must have rank ≥ 1, received shape ${showShape(x.shape)}.`);
-  const [rows, cols] = rowsCols(x.shape);
+  const rows = rowsOf(x.shape), cols = colsOf(x.shape);
   const pa = preluAlpha(rt, act, cols);
   const dx = new Tensor(rt, x.shape);
   const dalpha = new Tensor(rt, [cols]);
