@@ -225,18 +225,7 @@ export function act_hard_swish_grad(dx: usize, x: usize, y: usize, dy: usize, n:
  * row r + 1 (rowMaxThen); the last row is scaled alone.
  */
 export function act_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
-  if (ASC_FEATURE_SIMD && cols <= SOFTMAX_LANES_MAX) { // short rows: four per f32x4, the rest below
-    const done = softmaxLanes(false, out, x, rows, cols);
-    x = row(x, done, cols); out = row(out, done, cols); rows -= done;
-  }
-  if (rows <= 0) return;
-  let m = rowMax(x, cols);
-  for (let r = 0; r < rows; r++) {
-    const xr = row(x, r, cols), yr = row(out, r, cols);
-    const inv = <f32>1.0 / rowExpSum(yr, xr, cols, m, true);
-    if (r + 1 < rows) m = rowMaxThen(row(x, r + 1, cols), yr, yr, cols, inv, 0, false);
-    else rowAffine(yr, yr, cols, inv, 0);
-  }
+  softmaxRows(false, out, x, rows, cols);
 }
 
 /** dx = y ⊙ (dy − Σ dy·y) per row (the softmax Jacobian–vector product). dx may alias dy. */
@@ -255,18 +244,32 @@ export function act_softmax_grad(dx: usize, x: usize, y: usize, dy: usize, rows:
 
 /** logSoftmax(x) = x − max − log Σ e^(x − max) per row. out may alias x. */
 export function act_log_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
+  softmaxRows(true, out, x, rows, cols);
+}
+
+/**
+ * softmax (log false) or logSoftmax (log true) over the rows of x [rows, cols]: short rows four per
+ * f32x4 (activations_softmax_lanes.ts), then row at a time, row r finished (scaled by 1/Σ, or shifted by
+ * m + log Σ) inside the max pass of row r + 1 (rowMaxThen); the last row alone.
+ */
+@inline function softmaxRows(log: bool, out: usize, x: usize, rows: i32, cols: i32): void {
   if (ASC_FEATURE_SIMD && cols <= SOFTMAX_LANES_MAX) {
-    const done = softmaxLanes(true, out, x, rows, cols);
+    const done = softmaxLanes(log, out, x, rows, cols);
     x = row(x, done, cols); out = row(out, done, cols); rows -= done;
   }
   if (rows <= 0) return;
   let m = rowMax(x, cols);
   for (let r = 0; r < rows; r++) {
     const xr = row(x, r, cols), yr = row(out, r, cols);
-    const ls = logf(rowExpSum(0, xr, cols, m, false));
-    // as softmax: row r is shifted inside the max pass of row r + 1
-    if (r + 1 < rows) m = rowMaxThen(row(x, r + 1, cols), yr, xr, cols, m, ls, true);
-    else rowShift(yr, xr, cols, m, ls);
+    if (log) {
+      const ls = logf(rowExpSum(0, xr, cols, m, false));
+      if (r + 1 < rows) m = rowMaxThen(row(x, r + 1, cols), yr, xr, cols, m, ls, true);
+      else rowShift(yr, xr, cols, m, ls);
+    } else {
+      const inv = <f32>1.0 / rowExpSum(yr, xr, cols, m, true);
+      if (r + 1 < rows) m = rowMaxThen(row(x, r + 1, cols), yr, yr, cols, inv, 0, false);
+      else rowAffine(yr, yr, cols, inv, 0);
+    }
   }
 }
 

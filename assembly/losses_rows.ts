@@ -72,16 +72,9 @@ import { cceLogitsChunk4, chunkBlocks } from "./losses_rows_lanes";
   for (let r = 0; r < batch; r++) {
     const o = r * dim;
     const cls: f32 = sparse ? ld(yt, r) : 0;
-    let j = 0;
-    let m: f32 = -Infinity;
-    if (ASC_FEATURE_SIMD) {
-      let vm = splat(-Infinity);
-      for (; j + 4 <= dim; j += 4) vm = f32x4.pmax(vm, ld4(x, o + j));
-      m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
-    }
-    for (; j < dim; j++) m = max(m, ld(x, o + j));
+    const m = rowMax(x, o, dim);
     let s: f32 = 0, A: f32 = 0, T: f32 = 0;
-    j = 0;
+    let j = 0;
     if (ASC_FEATURE_SIMD) {
       const vm = splat(m);
       let vs = splat(0), va = splat(0), vt = splat(0);
