@@ -87,6 +87,23 @@ describe.each(BUILDS)("loss stability and API (%s)", async (backend) => {
     for (const t of [x, ids, y, z, value, gradient]) t.dispose();
   });
 
+  it("a params object reused across calls is resolved again after it changes (the resolution memo checks its values)", () => {
+    const x = nn.tensor(uniform(12, -2, 2, 3), [3, 4]), z = nn.tensor(cycle([0, 1, 0, 0], 12), [3, 4]);
+    const p: { fromLogits: boolean; labelSmoothing?: number } = { fromLogits: true };
+    const plain = nn.loss("categoricalCrossentropy", z, x, p);
+    expect(nn.loss("categoricalCrossentropy", z, x, p)).toBe(plain);
+    p.labelSmoothing = 0.2;
+    expect(nn.loss("categoricalCrossentropy", z, x, p)).toBe(nn.loss("categoricalCrossentropy", z, x, { fromLogits: true, labelSmoothing: 0.2 }));
+    expect(nn.loss("categoricalCrossentropy", z, x, p)).not.toBe(plain);
+    p.labelSmoothing = 2;
+    expect(() => nn.loss("categoricalCrossentropy", z, x, p)).toThrow(/labelSmoothing must be a number in \[0, 1\]; received 2/);
+    delete p.labelSmoothing;
+    expect(nn.loss("categoricalCrossentropy", z, x, p)).toBe(plain);
+    expect(() => nn.loss("binaryCrossentropy", z, x, p)).not.toThrow(); // same object, another loss
+    x.dispose();
+    z.dispose();
+  });
+
   // the SIMD kernels clamp with pmax/pmin (value first), which must keep a NaN as max/min do
   it.each([[3, 9], [5, 8]])("a NaN prediction makes its row's loss NaN, in the SIMD body and the tail, at [%i, %i]", (B, C) => {
     const xs = uniform(B * C, -2, 2, 9);
