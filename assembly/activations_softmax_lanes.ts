@@ -22,9 +22,9 @@ import { splat } from "./vec";
 /**
  * softmax (log false) or logSoftmax (log true) of the first rows − rows mod 4 rows of x [rows, cols]
  * into out (which may alias x: a block is read whole into the scratch before it is written). Returns
- * the number of rows done. Per block: transpose in (4×4 groups at 0, 4, … and a last one at cols − 4
- * overlapping the previous; lane gathers when cols < 4) with the row maxima; per column e (or d = x − m)
- * back into the scratch and s; then the finished columns transposed out (the overlap rewrites equal values).
+ * the number of rows done. Per block: transpose in (4×4 groups over the first cols − cols mod 4 columns,
+ * lane gathers for the rest) with the row maxima; per column e (or d = x − m) back into the scratch and
+ * s; then the finished columns transposed out (lane scatters for the last cols mod 4).
  */
 @inline export function softmaxLanes(log: bool, out: usize, x: usize, rows: i32, cols: i32): i32 {
   const stride = <usize>cols << 2;
@@ -33,17 +33,12 @@ import { splat } from "./vec";
     const o = <usize>(r * cols) << 2;
     const px = x + o, po = out + o;
     let vm = splat(-Infinity);
-    if (cols >= 4) {
-      for (let j = 0; j < cols; j += 4) {
-        const jj = min(j, cols - 4);
-        vm = f32x4.pmax(vm, transposeIn(px + (<usize>jj << 2), stride, SX + (<usize>jj << 4)));
-      }
-    } else {
-      for (let j = 0; j < cols; j++) {
-        const xv = gather4(px + (<usize>j << 2), stride);
-        v128.store(SX + (<usize>j << 4), xv);
-        vm = f32x4.pmax(vm, xv);
-      }
+    const full = cols & ~3;
+    for (let j = 0; j < full; j += 4) vm = f32x4.pmax(vm, transposeIn(px + (<usize>j << 2), stride, SX + (<usize>j << 4)));
+    for (let j = full; j < cols; j++) { // the last cols mod 4 columns by lane gathers
+      const xv = gather4(px + (<usize>j << 2), stride);
+      v128.store(SX + (<usize>j << 4), xv);
+      vm = f32x4.pmax(vm, xv);
     }
     let s0 = splat(0), s1 = s0;
     let j = 0;
@@ -65,16 +60,12 @@ import { splat } from "./vec";
     }
     const s = f32x4.add(s0, s1);
     const a = log ? log4(s) : f32x4.div(splat(1), s);
-    if (cols >= 4) {
-      for (let j = 0; j < cols; j += 4) {
-        const jj = min(j, cols - 4);
-        const q = SX + (<usize>jj << 4);
-        transposeOut(finish(log, v128.load(q), a), finish(log, v128.load(q, 16), a), finish(log, v128.load(q, 32), a), finish(log, v128.load(q, 48), a),
-          po + (<usize>jj << 2), stride, 0, 0);
-      }
-    } else {
-      for (let j = 0; j < cols; j++) scatter4(po + (<usize>j << 2), stride, finish(log, v128.load(SX + (<usize>j << 4)), a));
+    for (let j = 0; j < full; j += 4) {
+      const q = SX + (<usize>j << 4);
+      transposeOut(finish(log, v128.load(q), a), finish(log, v128.load(q, 16), a), finish(log, v128.load(q, 32), a), finish(log, v128.load(q, 48), a),
+        po + (<usize>j << 2), stride, 0);
     }
+    for (let j = full; j < cols; j++) scatter4(po + (<usize>j << 2), stride, finish(log, v128.load(SX + (<usize>j << 4)), a));
   }
   return r;
 }

@@ -2,12 +2,6 @@
 // column of four rows, and back. Row-wise kernels over short rows (softmax over 10 classes, softmax
 // cross-entropy) then run whole vectors with no horizontal sums or scalar tails. Shared by
 // losses_rows_lanes.ts and activations_softmax_lanes.ts; the scratch is static (one kernel runs at a time).
-import { kv } from "./vec";
-
-// Lane ids 0..3 as a static vector (kv in vec.ts).
-// @ts-ignore: decorator
-@lazy const K_LANE = memory.data<i32>([0, 1, 2, 3]);
-
 // Rows up to this length fit the scratch (2·16·LANES_MAX_DIM = 32 KiB: the columns of four rows and
 // one more array of them, within L1). Softmax cross-entropy in lanes measured faster than row at a
 // time at every C up to 1000 (256 rows, simd: C = 10 12.2 → 7.3 µs, C = 128 173 → 64 µs, C = 1000 1400 → 478 µs).
@@ -48,18 +42,18 @@ import { kv } from "./vec";
   v128.store(q, c0); v128.store(q, c1, 16); v128.store(q, c2, 32); v128.store(q, c3, 48);
   return f32x4.pmax(f32x4.pmax(c0, c1), f32x4.pmax(c2, c3));
 }
-/** Inverse of transposeIn for four given columns: row i (lanes = columns) stored at p + i·stride, or added to what is there when accum, except its first `skip` lanes (already added by the previous group). */
-@inline export function transposeOut(c0: v128, c1: v128, c2: v128, c3: v128, p: usize, stride: usize, accum: i32, skip: i32): void {
+
+/** Inverse of transposeIn for four given columns: row i (lanes = columns) stored at p + i·stride, or added to what is there when accum. */
+@inline export function transposeOut(c0: v128, c1: v128, c2: v128, c3: v128, p: usize, stride: usize, accum: i32): void {
   const t0 = i32x4.shuffle(c0, c1, 0, 4, 1, 5), t1 = i32x4.shuffle(c0, c1, 2, 6, 3, 7);
   const t2 = i32x4.shuffle(c2, c3, 0, 4, 1, 5), t3 = i32x4.shuffle(c2, c3, 2, 6, 3, 7);
   let a = i64x2.shuffle(t0, t2, 0, 2), b = i64x2.shuffle(t0, t2, 1, 3);
   let c = i64x2.shuffle(t1, t3, 0, 2), d = i64x2.shuffle(t1, t3, 1, 3);
   if (accum) {
-    const keep = i32x4.ge_s(kv(K_LANE), i32x4.splat(skip));
-    a = f32x4.add(v128.load(p), v128.and(a, keep));
-    b = f32x4.add(v128.load(p + stride), v128.and(b, keep));
-    c = f32x4.add(v128.load(p + 2 * stride), v128.and(c, keep));
-    d = f32x4.add(v128.load(p + 3 * stride), v128.and(d, keep));
+    a = f32x4.add(v128.load(p), a);
+    b = f32x4.add(v128.load(p + stride), b);
+    c = f32x4.add(v128.load(p + 2 * stride), c);
+    d = f32x4.add(v128.load(p + 3 * stride), d);
   }
   v128.store(p, a); v128.store(p + stride, b); v128.store(p + 2 * stride, c); v128.store(p + 3 * stride, d);
 }

@@ -24,12 +24,11 @@ import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
  * cceLogits for rows r.. r + 4·nb − 1, one row per lane, nb blocks of four rows whose columns fit the
  * scratch together (nb·dim ≤ LANES_MAX_DIM). Three passes, so that no block waits on its own log and
  * division (a chain of ≈ 80 cycles that the out-of-order window cannot hide behind the next block's
- * work when each block is a few hundred instructions; measured at 256 × 10, simd: 5.4 → see RESULTS.md):
- *   1. each block is transposed into the scratch (4×4 shuffles over column groups 0, 4, … and a last
- *      group at C − 4 that overlaps the previous one and rewrites the same values; lane gathers when
- *      C < 4), then per column m (vector max), e = e^(x − m), s, A, T (vector sums);
+ * work when each block is a few hundred instructions; measured at 256 × 10: see RESULTS.md):
+ *   1. each block is transposed into the scratch (4×4 shuffles over the first C − C mod 4 columns, lane
+ *      gathers for the last C mod 4), then per column m (vector max), e = e^(x − m), s, A, T (vector sums);
  *   2. per block L = w·(T·log4(s) + A) for four rows at once, and k = gs·T/s: independent iterations;
- *   3. per block grad = k·e − gs·z transposed back (overlapping lanes masked out when accumulating).
+ *   3. per block grad = k·e − gs·z transposed back (lane scatters for the last C mod 4 columns).
  * Returns Σ of the 4·nb values L in float64. The row maxima use pmax (one instruction; V8 expands the
  * NaN-propagating max into a sequence): a NaN that pmax skips still makes its own x − m, hence s and
  * the whole row, NaN, and ±0 do not matter for a shift.
@@ -43,19 +42,12 @@ import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
     const px = x + o, py = yt + o;
     const sx = SX + <usize>(b * dim) * 16; // this block's columns
     let vm = splat(-Infinity);
-    if (dim >= 4) {
-      for (let j = 0; j < dim; j += 4) {
-        const jj = min(j, dim - 4);
-        const q = sx + (<usize>jj << 4);
-        vm = f32x4.pmax(vm, transposeIn(px + (<usize>jj << 2), stride, q)); // pmax: see cceLogitsChunk4
-      }
-    } else {
-      for (let j = 0; j < dim; j++) {
-        const q = sx + (<usize>j << 4);
-        const xv = gather4(px + (<usize>j << 2), stride);
-        v128.store(q, xv);
-        vm = f32x4.pmax(vm, xv);
-      }
+    const full = dim & ~3;
+    for (let j = 0; j < full; j += 4) vm = f32x4.pmax(vm, transposeIn(px + (<usize>j << 2), stride, sx + (<usize>j << 4))); // pmax: see cceLogitsChunk4
+    for (let j = full; j < dim; j++) { // the last dim mod 4 columns by lane gathers
+      const xv = gather4(px + (<usize>j << 2), stride);
+      v128.store(sx + (<usize>j << 4), xv);
+      vm = f32x4.pmax(vm, xv);
     }
     const cls = sparse ? ld4(yt, r) : splat(0); // class ids of the four rows
     let vj = splat(0);
@@ -124,24 +116,21 @@ import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
       const gs = f32x4.mul(splat(gscale), w ? ld4(w, r) : splat(1));
       const pg = grad + (<usize>(r * dim) << 2);
       // z was stored by pass 1 (reloading it beats recomputing sparse z: measured 9.0 → 7.2 µs at 256 × 10)
-      if (dim >= 4) {
-        for (let j = 0; j < dim; j += 4) {
-          const jj = min(j, dim - 4);
-          const q = sx + (<usize>jj << 4);
-          const g0 = f32x4.sub(f32x4.mul(k, v128.load(q)), f32x4.mul(gs, v128.load(q, SZ_OFF)));
-          const g1 = f32x4.sub(f32x4.mul(k, v128.load(q, 16)), f32x4.mul(gs, v128.load(q, SZ_OFF + 16)));
-          const g2 = f32x4.sub(f32x4.mul(k, v128.load(q, 32)), f32x4.mul(gs, v128.load(q, SZ_OFF + 32)));
-          const g3 = f32x4.sub(f32x4.mul(k, v128.load(q, 48)), f32x4.mul(gs, v128.load(q, SZ_OFF + 48)));
-          transposeOut(g0, g1, g2, g3, pg + (<usize>jj << 2), stride, accum, j - jj); // the last group overlaps the previous by j − jj columns
-        }
-      } else {
-        for (let j = 0; j < dim; j++) {
-          const q = sx + (<usize>j << 4);
-          let g = f32x4.sub(f32x4.mul(k, v128.load(q)), f32x4.mul(gs, v128.load(q, SZ_OFF)));
-          const pj = pg + (<usize>j << 2);
-          if (accum) g = f32x4.add(gather4(pj, stride), g);
-          scatter4(pj, stride, g);
-        }
+      const full = dim & ~3;
+      for (let j = 0; j < full; j += 4) {
+        const q = sx + (<usize>j << 4);
+        const g0 = f32x4.sub(f32x4.mul(k, v128.load(q)), f32x4.mul(gs, v128.load(q, SZ_OFF)));
+        const g1 = f32x4.sub(f32x4.mul(k, v128.load(q, 16)), f32x4.mul(gs, v128.load(q, SZ_OFF + 16)));
+        const g2 = f32x4.sub(f32x4.mul(k, v128.load(q, 32)), f32x4.mul(gs, v128.load(q, SZ_OFF + 32)));
+        const g3 = f32x4.sub(f32x4.mul(k, v128.load(q, 48)), f32x4.mul(gs, v128.load(q, SZ_OFF + 48)));
+        transposeOut(g0, g1, g2, g3, pg + (<usize>j << 2), stride, accum);
+      }
+      for (let j = full; j < dim; j++) {
+        const q = sx + (<usize>j << 4);
+        let g = f32x4.sub(f32x4.mul(k, v128.load(q)), f32x4.mul(gs, v128.load(q, SZ_OFF)));
+        const pj = pg + (<usize>j << 2);
+        if (accum) g = f32x4.add(gather4(pj, stride), g);
+        scatter4(pj, stride, g);
       }
     }
   }

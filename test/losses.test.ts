@@ -122,6 +122,13 @@ describe("fused logits kernels at every row and class tail, all builds", async (
           for (const [r, g] of numeric) {
             expect(gradient.data.subarray(r * dim, (r + 1) * dim), `${at} gradient row ${r}`).toBeCloseArray(g.map((v) => v * wts[r]), { atol: 2e-5, rtol: 2e-4 });
           }
+          if (dim <= 17) {
+            // the accumulating kernels (a combined loss adds its second term into the first one's gradient)
+            const both = nn.losses.combine([{ loss: c.name, params: c.params }, { loss: c.name, params: c.params, weight: 0.5 }]);
+            const g2 = both.gradient(ytT, ypT, { sampleWeight: wT, reduction: "sum" });
+            expect(g2.data, `${at} accumulated gradient`).toBeCloseArray(Array.from(gradient.data, (v) => 1.5 * v), { atol: 1e-7, rtol: 1e-5 });
+            g2.dispose();
+          }
           if (backend === "scalar") scalarGrad = gradient.data.slice();
           else expect(gradient.data, `${at} gradient vs scalar build`).toBeCloseArray(scalarGrad!, { atol: 1e-6 * (1 + dim / 100), rtol: 2e-5 + 1e-7 * dim }); // float32 sums of C terms in another order: (C + 6)·2^−24 relative to T·softmax, which can exceed the element
           for (const t of [ytT, ypT, wT, value, gradient]) t.dispose();
