@@ -1,7 +1,7 @@
 // Softmax cross-entropy from logits with four ROWS per f32x4, for the SIMD builds and class axes up
 // to LANES_MAX_DIM: the per-block half of losses_rows.ts' cceLogits (formulas and error bound there).
 import { expFast4 } from "./activations_math";
-import { log4 } from "./math";
+import { logNormal4 } from "./math";
 import { gather4, LANES_MAX_DIM, scatter4, SX, SZ_OFF, transposeIn, transposeOut } from "./lanes";
 import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
 
@@ -27,7 +27,7 @@ import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
  * work when each block is a few hundred instructions; measured at 256 × 10: see RESULTS.md):
  *   1. each block is transposed into the scratch (4×4 shuffles over the first C − C mod 4 columns, lane
  *      gathers for the last C mod 4), then per column m (vector max), e = e^(x − m), s, A, T (vector sums);
- *   2. per block L = w·(T·log4(s) + A) for four rows at once, and k = gs·T/s: independent iterations;
+ *   2. per block L = w·(T·log s + A) for four rows at once, and k = gs·T/s: independent iterations;
  *   3. per block grad = k·e − gs·z transposed back (lane scatters for the last C mod 4 columns).
  * Returns Σ of the 4·nb values L in float64. The row maxima use pmax (one instruction; V8 expands the
  * NaN-propagating max into a sequence): a NaN that pmax skips still makes its own x − m, hence s and
@@ -103,7 +103,9 @@ import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
     const acc = SACC + <usize>b * 48;
     const s = v128.load(acc), T = v128.load(acc, 32);
     const wr = w ? ld4(w, r) : splat(1);
-    const L = f32x4.mul(wr, madd(T, log4(s), v128.load(acc, 16)));
+    // s ≥ 1 (the max term is e^0) and finite, or NaN for a row with NaN or +Inf: logNormal4 plus the NaN blend
+    const ls = v128.bitselect(s, logNormal4(s, i32x4.splat(0)), f32x4.ne(s, s));
+    const L = f32x4.mul(wr, madd(T, ls, v128.load(acc, 16)));
     if (rows) st4(rows, r, L);
     if (grad) v128.store(acc, f32x4.div(f32x4.mul(f32x4.mul(splat(gscale), wr), T), s)); // k = gs·T/s
     total += (<f64>f32x4.extract_lane(L, 0) + <f64>f32x4.extract_lane(L, 1)) + (<f64>f32x4.extract_lane(L, 2) + <f64>f32x4.extract_lane(L, 3));

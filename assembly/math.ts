@@ -234,18 +234,25 @@ import { kv, madd, select4, splat } from "./vec";
   return madd(fe, kv(K_LN2_HI), f32x4.add(f, y));
 }
 
+/**
+ * log x for a normal, finite x > 0, with `shift` (an i32 per lane) taken off its exponent: log4's
+ * reduction and polynomial without its special cases. Callers whose argument is known to be such a
+ * number (a softmax sum s ≥ 1) skip log4's dozen blends; anything else in gives a finite wrong value.
+ */
+@inline export function logNormal4(x: v128, shift: v128): v128 {
+  let e = i32x4.sub(i32x4.sub(i32x4.shr_s(x, 23), kv(K_I126)), shift);
+  let m = v128.or(v128.and(x, kv(K_MANT_MASK)), kv(K_HALF_BITS));
+  const lo = f32x4.lt(m, kv(K_SQRTHF));
+  e = i32x4.add(e, lo); // lo lanes are -1
+  m = f32x4.sub(f32x4.add(m, v128.and(m, lo)), kv(K_1P0));
+  return logReduced4(m, f32x4.convert_i32x4_s(e));
+}
+
 /** Natural log, four lanes; same steps as logf, special cases blended in at the end. */
 @inline export function log4(x: v128): v128 {
   const tiny = f32x4.lt(x, kv(K_MIN_NORMAL));
   const xs = select4(f32x4.mul(x, kv(K_TWO23)), x, tiny);
-  const bits = xs;
-  let e = i32x4.sub(i32x4.shr_s(bits, 23), kv(K_I126));
-  e = i32x4.sub(e, v128.and(tiny, kv(K_I23)));
-  let m = v128.or(v128.and(bits, kv(K_MANT_MASK)), kv(K_HALF_BITS));
-  const lo = f32x4.lt(m, kv(K_SQRTHF));
-  e = i32x4.add(e, lo); // lo lanes are -1
-  m = f32x4.sub(f32x4.add(m, v128.and(m, lo)), kv(K_1P0));
-  let r = logReduced4(m, f32x4.convert_i32x4_s(e));
+  let r = logNormal4(xs, v128.and(tiny, kv(K_I23)));
   const zero = kv(K_ZERO);
   const special = f32x4.le(x, zero); // x ≤ 0: -Inf at 0, NaN below
   r = select4(select4(kv(K_NEGINFINITY), kv(K_NAN), f32x4.eq(x, zero)), r, special);
