@@ -4,7 +4,7 @@
 // a NaN it skips makes its own x − m and so its row NaN), e = expFast(x − m), s = Σ e; softmax e/s,
 // logSoftmax (x − m) − log s.
 import { expFast4 } from "./activations_math";
-import { log4 } from "./math";
+import { logNormal4 } from "./math";
 import { gather4, scatter4, SX, transposeIn, transposeOut } from "./lanes";
 import { splat } from "./vec";
 
@@ -59,7 +59,8 @@ import { splat } from "./vec";
       s0 = f32x4.add(s0, e);
     }
     const s = f32x4.add(s0, s1);
-    const a = log ? log4(s) : f32x4.div(splat(1), s);
+    // s ≥ 1 (the max term is e^0) or NaN: the log without log4's special cases, NaN blended back
+    const a = log ? v128.bitselect(s, logNormal4(s, i32x4.splat(0)), f32x4.ne(s, s)) : f32x4.div(splat(1), s);
     for (let j = 0; j < full; j += 4) {
       const q = SX + (<usize>j << 4);
       transposeOut(finish(log, v128.load(q), a), finish(log, v128.load(q, 16), a), finish(log, v128.load(q, 32), a), finish(log, v128.load(q, 48), a),

@@ -2,6 +2,7 @@
 // column of four rows, and back. Row-wise kernels over short rows (softmax over 10 classes, softmax
 // cross-entropy) then run whole vectors with no horizontal sums or scalar tails. Shared by
 // losses_rows_lanes.ts and activations_softmax_lanes.ts; the scratch is static (one kernel runs at a time).
+
 // Rows up to this length fit the scratch (2·16·LANES_MAX_DIM = 32 KiB: the columns of four rows and
 // one more array of them, within L1). Softmax cross-entropy in lanes measured faster than row at a
 // time at every C up to 1000 (256 rows, simd: C = 10 12.2 → 7.3 µs, C = 128 173 → 64 µs, C = 1000 1400 → 478 µs).
@@ -13,7 +14,7 @@
 // @ts-ignore: decorator
 @inline export const SZ_OFF: usize = 16 * LANES_MAX_DIM;
 
-/** Lanes i = 0..3 ← f32 at p + i·stride (four rows of one column; for class axes shorter than 4). */
+/** Lanes i = 0..3 ← f32 at p + i·stride: four rows of one column (the last C mod 4 columns, outside the 4×4 groups). */
 @inline export function gather4(p: usize, stride: usize): v128 {
   let v = v128.load32_zero(p);
   v = v128.load32_lane(p + stride, v, 1);
