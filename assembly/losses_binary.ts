@@ -1,9 +1,9 @@
 // Element cores of the binary / multi-label cross-entropies and KL divergence, same contract as
 // assembly/losses_regression.ts: return f(t, p), and when G store gs·∂f/∂p at g[i] (written or added).
 // Label smoothing arrives as (ls1, ls0): z = t·ls1 + ls0, i.e. ls1 = 1 − ε, ls0 = ε/2 (Keras).
-import { exp4, expf, log1p4, log1pf, log4, logf, logReduced4 } from "./math";
+import { exp4, expf, log4, logf, logReduced4 } from "./math";
 import { EPS } from "./losses_regression";
-import { expNegAbs4, put1, put4, sigmoid1, sigmoid4, sigmoidc1, sigmoidc4 } from "./losses_util";
+import { put1, put4 } from "./losses_util";
 import { expNeg, expNeg4 } from "./activations_math";
 import { kv, madd, nmadd, select4, splat } from "./vec";
 
@@ -76,7 +76,7 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
   const rho: f32 = 1.0 / u;
   const er = e * rho;
   if (G) put1(g, i, gs * ((x >= 0 ? rho : er) * (1 - z) - (x >= 0 ? er : rho) * z), accum); // σ(x)·(1 − z) − σ(−x)·z: no 1 − σ cancellation
-  return max<f32>(x, 0) - x * z + (logf(u) + (e - (u - 1.0)) * rho);
+  return max<f32>(x, 0) - x * z + log1pFromU1(e, u, rho);
 }
 @inline export function bceLogits4(G: bool, t: v128, x: v128, ls1: f32, ls0: f32, g: usize, i: i32, gs: v128, accum: i32): v128 {
   return bceLogitsE4(G, t, x, bceExp4(x), ls1, ls0, g, i, gs, accum);
@@ -85,6 +85,12 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
 @inline export function bceExp4(x: v128): v128 {
   return expNeg4(f32x4.neg(f32x4.abs(x)));
 }
+/** log1p(e) = log u + δ·ρ for e ∈ [0, 1], u = fl(1 + e), ρ = 1/u (see above). */
+@inline function log1pFromU1(e: f32, u: f32, rho: f32): f32 { return logf(u) + (e - (u - 1.0)) * rho; }
+@inline function log1pFromU4(e: v128, u: v128, rho: v128): v128 {
+  return madd(f32x4.sub(e, f32x4.sub(u, kv(K_ONE))), rho, log12_4(u));
+}
+
 /** bceLogits4 with e = e^−|x| given. */
 @inline export function bceLogitsE4(G: bool, t: v128, x: v128, e: v128, ls1: f32, ls0: f32, g: usize, i: i32, gs: v128, accum: i32): v128 {
   const z = madd(t, splat(ls1), splat(ls0));
@@ -95,8 +101,7 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
     const er = f32x4.mul(e, rho), pos = f32x4.ge(x, splat(0));
     put4(g, i, f32x4.mul(gs, nmadd(select4(er, rho, pos), z, f32x4.mul(select4(rho, er, pos), f32x4.sub(one, z)))), accum); // σ(x)·(1 − z) − σ(−x)·z
   }
-  const l1p = madd(f32x4.sub(e, f32x4.sub(u, one)), rho, log12_4(u));
-  return f32x4.sub(f32x4.pmax(x, splat(0)), f32x4.sub(f32x4.mul(x, z), l1p));
+  return f32x4.sub(f32x4.pmax(x, splat(0)), f32x4.sub(f32x4.mul(x, z), log1pFromU4(e, u, rho)));
 }
 
 // Binary focal cross-entropy (Keras): with b = 1 − p_t = z·(1 − p) + (1 − z)·p (p unclipped, as
@@ -159,10 +164,15 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
 @inline export function focalLogits1(G: bool, t: f32, x: f32, gamma: f32, alpha: f32, bal: f32, ls: f32, g: usize, i: i32, gs: f32, accum: i32): f32 {
   const z = t * (1 - ls) + 0.5 * ls;
   const a: f32 = bal != 0 ? z * alpha + (1 - z) * (1 - alpha) : 1;
-  const p = sigmoid1(x), q = sigmoidc1(x);
+  // p = σ(x), q = σ(−x) and the BCE term from one e^−|x| and one division, as bceLogits1
+  const e = expNeg(-abs(x));
+  const u: f32 = 1.0 + e;
+  const rho: f32 = 1.0 / u;
+  const er = e * rho;
+  const p = x >= 0 ? rho : er, q = x >= 0 ? er : rho;
   const b = z * q + (1 - z) * p;
   const F = fpow1(b, gamma);
-  const ce = max<f32>(x, 0) - x * z + log1pf(expf(-abs(x)));
+  const ce = max<f32>(x, 0) - x * z + log1pFromU1(e, u, rho);
   if (G) put1(g, i, gs * a * (fdpow1(b, gamma) * (1 - 2 * z) * (p * q) * ce + F * (p - z)), accum);
   return a * F * ce;
 }
@@ -171,11 +181,14 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
   const z = madd(t, splat(1 - ls), splat(0.5 * ls));
   const zc = f32x4.sub(one, z);
   const a = bal != 0 ? madd(z, splat(alpha), f32x4.mul(zc, splat(1 - alpha))) : one;
-  const e = expNegAbs4(x);
-  const p = sigmoid4(x, e), q = sigmoidc4(x, e);
+  const e = bceExp4(x);
+  const u = f32x4.add(one, e);
+  const rho = f32x4.div(one, u);
+  const er = f32x4.mul(e, rho), pos = f32x4.ge(x, splat(0));
+  const p = select4(rho, er, pos), q = select4(er, rho, pos);
   const b = madd(z, q, f32x4.mul(zc, p));
   const F = fpow4(b, gamma);
-  const ce = f32x4.sub(f32x4.pmax(x, splat(0)), f32x4.sub(f32x4.mul(x, z), log1p4(e)));
+  const ce = f32x4.sub(f32x4.pmax(x, splat(0)), f32x4.sub(f32x4.mul(x, z), log1pFromU4(e, u, rho)));
   if (G) {
     const dF = f32x4.mul(f32x4.mul(fdpow4(b, gamma), f32x4.sub(one, f32x4.add(z, z))), f32x4.mul(p, q));
     put4(g, i, f32x4.mul(f32x4.mul(gs, a), madd(dF, ce, f32x4.mul(F, f32x4.sub(p, z)))), accum);

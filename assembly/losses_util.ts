@@ -1,9 +1,8 @@
 // Pieces shared by the loss kernels (assembly/losses_*.ts): gradient stores that either write or
-// accumulate, a horizontal sum, the stable sigmoid pair, and three small kernels the TypeScript side
-// uses: label/prediction range checks (TS decides and throws; the kernel only finds the first bad
+// accumulate, a horizontal sum, and three small kernels the TypeScript side uses: label/prediction
+// range checks (TS decides and throws; the kernel only finds the first bad
 // index) and the L1/L2 weight regulariser.
-import { exp4, expf } from "./math";
-import { ld, ld4, madd, select4, splat, st, st4 } from "./vec";
+import { ld, ld4, madd, splat, st, st4 } from "./vec";
 
 /** g[i] = v, or g[i] += v when accum. */
 @inline export function put1(g: usize, i: i32, v: f32, accum: i32): void {
@@ -18,41 +17,6 @@ import { ld, ld4, madd, select4, splat, st, st4 } from "./vec";
 /** Lane sum in the order (l0 + l1) + (l2 + l3), the order the scalar build's four accumulators use. */
 @inline export function hsum4(v: v128): f32 {
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
-
-// Sigmoid and its complement without cancellation: with e = e^−|x| ∈ (0, 1], σ(|x|) = 1/(1+e) and
-// σ(−|x|) = e/(1+e); mirroring by the sign gives p = σ(x) and q = 1 − p = σ(−x), both to a few ulp
-// relative, so log q or p·q never sees a rounded 1 − p. At x = ±100, e = 3.7e-44 (a denormal, kept).
-
-/** σ(x), one lane. */
-@inline export function sigmoid1(x: f32): f32 {
-  const e = expf(-abs(x));
-  const r: f32 = 1.0 / (1.0 + e);
-  return x >= 0 ? r : e * r;
-}
-
-/** 1 − σ(x) = σ(−x), one lane. */
-@inline export function sigmoidc1(x: f32): f32 {
-  const e = expf(-abs(x));
-  const r: f32 = 1.0 / (1.0 + e);
-  return x >= 0 ? e * r : r;
-}
-
-/** σ(x) for four lanes; with e^−|x| given (callers reuse it). */
-@inline export function sigmoid4(x: v128, e: v128): v128 {
-  const r = f32x4.div(splat(1.0), f32x4.add(splat(1.0), e));
-  return select4(r, f32x4.mul(e, r), f32x4.ge(x, splat(0)));
-}
-
-/** 1 − σ(x) for four lanes, with e^−|x| given. */
-@inline export function sigmoidc4(x: v128, e: v128): v128 {
-  const r = f32x4.div(splat(1.0), f32x4.add(splat(1.0), e));
-  return select4(f32x4.mul(e, r), r, f32x4.ge(x, splat(0)));
-}
-
-/** e^−|x| for four lanes. */
-@inline export function expNegAbs4(x: v128): v128 {
-  return exp4(f32x4.neg(f32x4.abs(x)));
 }
 
 /**
