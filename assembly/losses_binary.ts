@@ -1,7 +1,7 @@
 // Element cores of the binary / multi-label cross-entropies and KL divergence, same contract as
 // assembly/losses_regression.ts: return f(t, p), and when G store gs·∂f/∂p at g[i] (written or added).
 // Label smoothing arrives as (ls1, ls0): z = t·ls1 + ls0, i.e. ls1 = 1 − ε, ls0 = ε/2 (Keras).
-import { exp4, expf, log4, logf, logReduced4 } from "./math";
+import { exp4, expf, log1pFromU1, log1pFromU4, log4, logf } from "./math";
 import { EPS } from "./losses_regression";
 import { put1, put4 } from "./losses_util";
 import { expNeg, expNeg4 } from "./activations_math";
@@ -9,19 +9,6 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
 
 // @ts-ignore: decorator
 @lazy const K_ONE = memory.data<f32>([1.0, 1.0, 1.0, 1.0]);
-
-// log u on u ∈ [1, 2] (u = 1 + e^−|x|): log4 without its exponent extraction and special cases.
-// u ≥ √2 is halved (exponent 1), so f = u' − 1 ∈ [√½ − 1, √2 − 1) is exact, then math.ts' logReduced4
-// (≤ 1 ulp as logf). NaN in, NaN out (every compare is false, the polynomial carries it). Constants as
-// static vectors (kv): log4's reduction costs more than this one (measured: BCE 256×10 17.4 → 12.9 µs, simd).
-// @ts-ignore: decorator
-@lazy const K_SQRT2_HALF = memory.data<f32>([1.4142135623730951, 1.4142135623730951, 1.4142135623730951, 1.4142135623730951, 0.5, 0.5, 0.5, 0.5]);
-@inline function log12_4(u: v128): v128 {
-  const one = kv(K_ONE);
-  const hi = f32x4.ge(u, kv(K_SQRT2_HALF));
-  const f = f32x4.sub(select4(f32x4.mul(u, kv(K_SQRT2_HALF + 16)), u, hi), one);
-  return logReduced4(f, v128.and(hi, one)); // the exponent, 0 or 1
-}
 
 // @ts-ignore: decorator
 @inline const ONE_MINUS_EPS: f32 = 0.99999988; // float32(1 − 1e-7), Keras' upper clip
@@ -85,12 +72,6 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
 @inline export function bceExp4(x: v128): v128 {
   return expNeg4(f32x4.neg(f32x4.abs(x)));
 }
-/** log1p(e) = log u + δ·ρ for e ∈ [0, 1], u = fl(1 + e), ρ = 1/u (see above). */
-@inline function log1pFromU1(e: f32, u: f32, rho: f32): f32 { return logf(u) + (e - (u - 1.0)) * rho; }
-@inline function log1pFromU4(e: v128, u: v128, rho: v128): v128 {
-  return madd(f32x4.sub(e, f32x4.sub(u, kv(K_ONE))), rho, log12_4(u));
-}
-
 /** bceLogits4 with e = e^−|x| given. */
 @inline export function bceLogitsE4(G: bool, t: v128, x: v128, e: v128, ls1: f32, ls0: f32, g: usize, i: i32, gs: v128, accum: i32): v128 {
   const z = madd(t, splat(ls1), splat(ls0));

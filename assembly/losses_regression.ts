@@ -2,7 +2,8 @@
 // ∂f/∂p. Each core returns f and, when G (a compile-time constant), stores gs·∂f/∂p at g[i]
 // (written, or added when accum). assembly/losses_pointwise.ts runs them over rows; the scalar form
 // `x1` and the four-lane form `x4` are the same formula.
-import { exp4, expf, log1p4, log1pf, log4, logf } from "./math";
+import { log1pFromU1, log1pFromU4, log4, logf } from "./math";
+import { expNeg, expNeg4 } from "./activations_math";
 import { put1, put4 } from "./losses_util";
 import { madd, select4, splat } from "./vec";
 
@@ -58,6 +59,8 @@ import { madd, select4, splat } from "./vec";
 // |d| ≈ 89), ∂f/∂p = tanh d = sign(d)·(1 − e)/(1 + e) with e = e^−2|d|. Below |d| = 1/4 both
 // cancel (f ≈ d²/2 from terms ≈ 0.7), so there the Taylor series is used: f = d²/2 − d⁴/12 + d⁶/45
 // − 17d⁸/2520, tanh d = d − d³/3 + 2d⁵/15 − 17d⁷/315 + 62d⁹/2835 (truncation < 1e-7 relative at 1/4).
+// e by the ln2-reduced expNeg (≤ 3 ulp), and one division ρ = 1/(1 + e) serves both tanh = (1 − e)·ρ
+// and log1p(e) (math.ts' log1pFromU; before: Cephes exp, log1p's log and division, and tanh's division).
 // Error: ≤ 1e-6 relative for f at |d| < 1/4; above, ≤ 2^-23·(|d| + 1) absolute; tanh ≤ 4 ulp.
 // @ts-ignore: decorator
 @inline const LN2: f32 = 0.693147180559945;
@@ -71,30 +74,34 @@ import { madd, select4, splat } from "./vec";
   const d = p - t;
   const ad = abs(d);
   const z = d * d;
-  const e = expf(-2 * ad);
+  const e = expNeg(-2 * ad);
+  const u: f32 = 1.0 + e;
+  const rho: f32 = 1.0 / u; // one division for tanh and log1p (math.ts' log1pFromU)
   const small = ad < LC_SMALL;
-  if (G) put1(g, i, gs * (small ? thSeries(d, z) : sign1(d) * ((1 - e) / (1 + e))), accum);
-  return small ? lcSeries(z) : ad + log1pf(e) - LN2;
+  if (G) put1(g, i, gs * (small ? thSeries(d, z) : sign1(d) * ((1 - e) * rho)), accum);
+  return small ? lcSeries(z) : ad + log1pFromU1(e, u, rho) - LN2;
 }
 @inline export function logcosh4(G: bool, t: v128, p: v128, g: usize, i: i32, gs: v128, accum: i32): v128 {
   const d = f32x4.sub(p, t);
   const ad = f32x4.abs(d);
   const z = f32x4.mul(d, d);
-  const e = exp4(f32x4.mul(splat(-2), ad));
+  const e = expNeg4(f32x4.mul(splat(-2), ad));
   const small = f32x4.lt(ad, splat(LC_SMALL));
   const one = splat(1);
+  const u = f32x4.add(one, e);
+  const rho = f32x4.div(one, u);
   if (G) {
     let th = madd(z, splat(-62.0 / 2835), splat(17.0 / 315));
     th = madd(f32x4.neg(z), th, splat(2.0 / 15));
     th = madd(f32x4.neg(z), th, splat(1.0 / 3));
     th = f32x4.mul(d, madd(f32x4.neg(z), th, one));
-    const big = f32x4.mul(sign4(d), f32x4.div(f32x4.sub(one, e), f32x4.add(one, e)));
+    const big = f32x4.mul(sign4(d), f32x4.mul(f32x4.sub(one, e), rho));
     put4(g, i, f32x4.mul(gs, select4(th, big, small)), accum);
   }
   let s = madd(z, splat(-17.0 / 2520), splat(1.0 / 45));
   s = madd(f32x4.neg(z), s, splat(1.0 / 12));
   s = f32x4.mul(z, madd(f32x4.neg(z), s, splat(0.5)));
-  return select4(s, f32x4.sub(f32x4.add(ad, log1p4(e)), splat(LN2)), small);
+  return select4(s, f32x4.sub(f32x4.add(ad, log1pFromU4(e, u, rho)), splat(LN2)), small);
 }
 
 // quantile (pinball), e = t − p: f = max(q·e, (q − 1)·e); ∂f/∂p = −q for e > 0, 1 − q for e < 0,
