@@ -164,20 +164,36 @@ export interface PreluGradients {
   dalpha: Tensor;
 }
 
-/** nn.activationBackward: dx = f′(x)·dy, same shape as x (y is recomputed where the kernel reads it). */
-export function activationBackward(rt: Runtime, name: ActivationName, x: Tensor, dy: Tensor, params?: ActivationParams): Tensor {
+/**
+ * nn.activationBackward: dx = f′(x)·dy, same shape as x, into a new tensor or `options.out` (which may be
+ * x or dy). y = f(x) is recomputed where the kernel reads it, into dx itself unless dx is x or dy (every
+ * backward kernel reads y[i] before it writes dx[i]), so only then is a temporary allocated.
+ */
+export function activationBackward(rt: Runtime, name: ActivationName, x: Tensor, dy: Tensor, params?: ActivationParams, options: ActivationOptions = {}): Tensor {
   const act = resolveActivation(name, params);
-  if (act.kind === "channel") return preluBackward(rt, x, dy, params).dx;
   checkTensor("x", x, rt);
   checkTensor("dy", dy, rt);
   checkSameShape("x", x, "dy", dy);
+  const out = options.out;
+  if (out !== undefined) {
+    checkTensor("out", out, rt);
+    checkSameShape("x", x, "out", out);
+  }
+  if (act.kind === "channel") {
+    const { dx, dalpha } = preluBackward(rt, x, dy, params);
+    dalpha.dispose();
+    if (out === undefined) return dx;
+    out.data.set(dx.data);
+    dx.dispose();
+    return out;
+  }
   if (act.kind !== "pointwise" && x.rank === 0) throw new ShapeError(`${act.name} works over the last axis; x must have rank ≥ 1, received shape ${showShape(x.shape)}.`);
   const rows = rowsOf(x.shape), cols = colsOf(x.shape);
-  const y = new Tensor(rt, x.shape);
-  const dx = new Tensor(rt, x.shape);
+  const dx = out ?? new Tensor(rt, x.shape);
+  const y = dx.ptr === x.ptr || dx.ptr === dy.ptr ? new Tensor(rt, x.shape) : dx;
   activationForwardRaw(rt, act, y.ptr, x.ptr, rows, cols);
   activationBackwardRaw(rt, act, dx.ptr, x.ptr, y.ptr, dy.ptr, rows, cols);
-  y.dispose();
+  if (y !== dx) y.dispose();
   return dx;
 }
 

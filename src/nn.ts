@@ -190,9 +190,12 @@ export class NN {
     return activation(this.rt, name, x, params, options);
   }
 
-  /** dx = f′(x)·dy for a named activation (the Jacobian–vector product for softmax), shape of x. */
-  activationBackward(name: ActivationName, x: Tensor, dy: Tensor, params?: ActivationParams): Tensor {
-    return activationBackward(this.rt, name, x, dy, params);
+  /**
+   * dx = f′(x)·dy for a named activation (the Jacobian–vector product for softmax), shape of x, as a new
+   * tensor or into `options.out` (same shape; may be x or dy).
+   */
+  activationBackward(name: ActivationName, x: Tensor, dy: Tensor, params?: ActivationParams, options?: ActivationOptions): Tensor {
+    return activationBackward(this.rt, name, x, dy, params, options);
   }
 
   #activations?: ActivationHelpers;

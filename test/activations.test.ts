@@ -183,6 +183,31 @@ describe("the issue's extreme cases", async () => {
   });
 });
 
+describe.each(BUILDS)("activationBackward into out (%s)", async (backend) => {
+  const nn = (await instances())[backend];
+  // y is recomputed into dx itself unless dx is x or dy: every case must give the bits of a fresh dx
+  it.each(["relu", "sigmoid", "tanh", "gelu", "elu", "softmax", "logSoftmax", "prelu"] as const)("%s: out separate, out = dy and out = x give the same dx, and nothing leaks", (name) => {
+    const xs = uniform(3 * 7, -4, 4, 11), gs = uniform(3 * 7, -1, 1, 12);
+    const x = nn.tensor(xs, [3, 7]), dy = nn.tensor(gs, [3, 7]);
+    const before = nn.memory();
+    const fresh = nn.activationBackward(name, x, dy);
+    const expected = Array.from(fresh.data);
+    fresh.dispose();
+    expect(nn.memory()).toEqual(before); // prelu's dalpha included
+    const out = nn.zeros([3, 7]);
+    expect(nn.activationBackward(name, x, dy, undefined, { out })).toBe(out);
+    expect(Array.from(out.data)).toEqual(expected);
+    nn.activationBackward(name, x, dy, undefined, { out: dy });
+    expect(Array.from(dy.data)).toEqual(expected);
+    dy.data.set(gs);
+    nn.activationBackward(name, x, dy, undefined, { out: x });
+    expect(Array.from(x.data)).toEqual(expected);
+    const wrong = nn.zeros([7, 3]);
+    expect(() => nn.activationBackward(name, x, dy, undefined, { out: wrong })).toThrow(/x \[3,7\] and out \[7,3\] must have the same shape/);
+    nn.dispose(x, dy, out, wrong);
+  });
+});
+
 describe("API errors", async () => {
   const nn = (await instances()).simd;
   it("name the problem and change nothing", () => {
