@@ -9,7 +9,7 @@ import {
 } from "./activations_ops";
 import { expFast, expFast4, expm1Fast, expm1Fast4, expNeg, expNeg4, expm1Neg, expm1Neg4 } from "./activations_math";
 import { logf } from "./math";
-import { SOFTMAX_LANES_MAX, softmaxLanes } from "./activations_softmax_lanes";
+import { SOFTMAX_GRAD_LANES_MAX, SOFTMAX_LANES_MAX, softmaxGradLanes, softmaxLanes } from "./activations_softmax_lanes";
 import { ld, ld4, off, select4, splat, st, st4, kv } from "./vec";
 
 // Vector constants in static memory (see kv in vec.ts).
@@ -230,6 +230,10 @@ export function act_softmax(out: usize, x: usize, rows: i32, cols: i32): void {
 
 /** dx = y ⊙ (dy − Σ dy·y) per row (the softmax Jacobian–vector product). dx may alias dy. */
 export function act_softmax_grad(dx: usize, x: usize, y: usize, dy: usize, rows: i32, cols: i32): void {
+  if (ASC_FEATURE_SIMD && cols <= SOFTMAX_GRAD_LANES_MAX) { // short rows four per f32x4, the rest below
+    const done = softmaxGradLanes(false, dx, y, dy, rows, cols);
+    dx = row(dx, done, cols); y = row(y, done, cols); dy = row(dy, done, cols); rows -= done;
+  }
   for (let r = 0; r < rows; r++) {
     const yr = row(y, r, cols), gr = row(dy, r, cols), dr = row(dx, r, cols);
     const d = rowDot(yr, gr, cols);
@@ -275,6 +279,10 @@ export function act_log_softmax(out: usize, x: usize, rows: i32, cols: i32): voi
 
 /** dx = dy − softmax(x)·Σ dy per row, with softmax(x) = e^y. dx may alias dy. */
 export function act_log_softmax_grad(dx: usize, x: usize, y: usize, dy: usize, rows: i32, cols: i32): void {
+  if (ASC_FEATURE_SIMD && cols <= SOFTMAX_GRAD_LANES_MAX) {
+    const done = softmaxGradLanes(true, dx, y, dy, rows, cols);
+    dx = row(dx, done, cols); y = row(y, done, cols); dy = row(dy, done, cols); rows -= done;
+  }
   for (let r = 0; r < rows; r++) {
     const yr = row(y, r, cols), gr = row(dy, r, cols), dr = row(dx, r, cols);
     const s = rowDot(0, gr, cols);

@@ -3,10 +3,10 @@
 // time in scalar tails and horizontal sums. Same formulas and error bounds as there: m = max (pmax;
 // a NaN it skips makes its own x − m and so its row NaN), e = expFast(x − m), s = Σ e; softmax e/s,
 // logSoftmax (x − m) − log s.
-import { expFast4 } from "./activations_math";
+import { expFast4, expNeg4 } from "./activations_math";
 import { logNormal4 } from "./math";
-import { gather4, scatter4, SX, transposeIn, transposeOut } from "./lanes";
-import { splat } from "./vec";
+import { gather4, scatter4, SX, SZ_OFF, transposeIn, transposeOut } from "./lanes";
+import { madd, splat } from "./vec";
 
 // Rows up to this length take the lanes path. Measured against row at a time (1024 rows, simd, Melem/s):
 // softmax C = 3 170 → 662, 10 462 → 991, 16 751 → 999, 32 and 64 level (±4 %); logSoftmax C = 10
@@ -67,6 +67,60 @@ import { splat } from "./vec";
         po + (<usize>j << 2), stride, 0);
     }
     for (let j = full; j < cols; j++) scatter4(po + (<usize>j << 2), stride, finish(log, v128.load(SX + (<usize>j << 4)), a));
+  }
+  return r;
+}
+
+// The backward's threshold: its row path has no exponentials to amortise the transposes, so lanes win
+// only on short rows (measured, 1024 rows, simd, Melem/s, two A/B orders: softmax C = 10 2160 → 2403 and
+// 2241 → 2343, logSoftmax C = 10 809 → 1121 and 835 → 1127; at C = 16, a tail-free row path, and at 32
+// lanes lost 5–30 %).
+// @ts-ignore: decorator
+@inline export const SOFTMAX_GRAD_LANES_MAX: i32 = 10;
+
+/** One column of the backward: softmax y·(dy − d), logSoftmax dy − e^y·d (q: the column of y, q + SZ_OFF: of dy). */
+@inline function gradColumn(log: bool, q: usize, d: v128): v128 {
+  const gy = v128.load(q, SZ_OFF);
+  return log ? f32x4.sub(gy, f32x4.mul(expNeg4(v128.load(q)), d)) : f32x4.mul(v128.load(q), f32x4.sub(gy, d));
+}
+
+/**
+ * The backward of softmax (log false: dx = y ⊙ (dy − Σ y·dy)) or logSoftmax (log true: dx = dy − e^y·Σ dy)
+ * for the first rows − rows mod 4 rows, four per f32x4 as softmaxLanes; returns the rows done. y and dy are
+ * read whole per block before dx is written, so dx may alias either.
+ */
+@inline export function softmaxGradLanes(log: bool, dx: usize, y: usize, dy: usize, rows: i32, cols: i32): i32 {
+  const stride = <usize>cols << 2;
+  const full = cols & ~3;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const o = <usize>(r * cols) << 2;
+    const py = y + o, pg = dy + o, pd = dx + o;
+    for (let j = 0; j < full; j += 4) {
+      transposeIn(py + (<usize>j << 2), stride, SX + (<usize>j << 4));
+      transposeIn(pg + (<usize>j << 2), stride, SX + SZ_OFF + (<usize>j << 4));
+    }
+    for (let j = full; j < cols; j++) {
+      v128.store(SX + (<usize>j << 4), gather4(py + (<usize>j << 2), stride));
+      v128.store(SX + (<usize>j << 4), gather4(pg + (<usize>j << 2), stride), SZ_OFF);
+    }
+    let d0 = splat(0), d1 = d0;
+    let j = 0;
+    for (; j + 2 <= cols; j += 2) { // d = Σ y·dy (or Σ dy) per row, two sums in flight
+      const q = SX + (<usize>j << 4);
+      d0 = log ? f32x4.add(d0, v128.load(q, SZ_OFF)) : madd(v128.load(q), v128.load(q, SZ_OFF), d0);
+      d1 = log ? f32x4.add(d1, v128.load(q, SZ_OFF + 16)) : madd(v128.load(q, 16), v128.load(q, SZ_OFF + 16), d1);
+    }
+    if (j < cols) {
+      const q = SX + (<usize>j << 4);
+      d0 = log ? f32x4.add(d0, v128.load(q, SZ_OFF)) : madd(v128.load(q), v128.load(q, SZ_OFF), d0);
+    }
+    const d = f32x4.add(d0, d1);
+    for (let j = 0; j < full; j += 4) {
+      const q = SX + (<usize>j << 4);
+      transposeOut(gradColumn(log, q, d), gradColumn(log, q + 16, d), gradColumn(log, q + 32, d), gradColumn(log, q + 48, d), pd + (<usize>j << 2), stride, 0);
+    }
+    for (let j = full; j < cols; j++) scatter4(pd + (<usize>j << 2), stride, gradColumn(log, SX + (<usize>j << 4), d));
   }
   return r;
 }
