@@ -245,8 +245,12 @@ export interface LossShape {
   dim: number;
 }
 
-/** yPred's shape without its last axis (the shape of per-sample losses). @internal */
-export const sampleShapeOf = (yPred: Tensor): number[] => yPred.shape.slice(0, -1);
+/** yPred's shape without its last axis (the shape of per-sample losses). A loop: slicing a frozen shape is V8's slow path. @internal */
+export function sampleShapeOf(yPred: Tensor): number[] {
+  const ps = yPred.shape, s: number[] = [];
+  for (let i = 0; i < ps.length - 1; i++) s.push(ps[i]);
+  return s;
+}
 
 function fail(what: string, loss: ResolvedLoss, t: Tensor, i: number, expected: string): never {
   throw new ValueError(`${what} of loss '${loss.name}' must hold ${expected}; received ${t.data[i]} at flat index ${i} (shape ${showShape(t.shape)}).`);
