@@ -171,21 +171,16 @@ export interface PreluGradients {
  */
 export function activationBackward(rt: Runtime, name: ActivationName, x: Tensor, dy: Tensor, params?: ActivationParams, options: ActivationOptions = {}): Tensor {
   const act = resolveActivation(name, params);
-  checkTensor("x", x, rt);
-  checkTensor("dy", dy, rt);
-  checkSameShape("x", x, "dy", dy);
+  checkXAndDy(rt, x, dy);
   const out = options.out;
   if (out !== undefined) {
     checkTensor("out", out, rt);
     checkSameShape("x", x, "out", out);
   }
   if (act.kind === "channel") {
-    const { dx, dalpha } = preluBackward(rt, x, dy, params);
+    const { dx, dalpha } = preluGradients(rt, act, x, dy, out);
     dalpha.dispose();
-    if (out === undefined) return dx;
-    out.data.set(dx.data);
-    dx.dispose();
-    return out;
+    return dx;
   }
   if (act.kind !== "pointwise" && x.rank === 0) throw new ShapeError(`${act.name} works over the last axis; x must have rank ≥ 1, received shape ${showShape(x.shape)}.`);
   const rows = rowsOf(x.shape), cols = colsOf(x.shape);
@@ -197,20 +192,33 @@ export function activationBackward(rt: Runtime, name: ActivationName, x: Tensor,
   return dx;
 }
 
-/** prelu's backward: dx and d alpha (one value per channel, summed over the other axes). */
-export function preluBackward(rt: Runtime, x: Tensor, dy: Tensor, params?: ActivationParams): PreluGradients {
-  const act = resolveActivation("prelu", params);
+/** x and dy: tensors of this instance, of one shape. */
+function checkXAndDy(rt: Runtime, x: Tensor, dy: Tensor): void {
   checkTensor("x", x, rt);
   checkTensor("dy", dy, rt);
   checkSameShape("x", x, "dy", dy);
+}
+
+/**
+ * prelu's dx (into `into`, which may be x or dy: the kernel reads both before it writes, or a new tensor)
+ * and d alpha, once x and dy are checked; anything allocated is allocated after the last check.
+ */
+function preluGradients(rt: Runtime, act: ResolvedActivation, x: Tensor, dy: Tensor, into?: Tensor): PreluGradients {
   if (x.rank === 0) throw new ShapeError(`prelu works per channel on the last axis; x must have rank ≥ 1, received shape ${showShape(x.shape)}.`);
   const rows = rowsOf(x.shape), cols = colsOf(x.shape);
   const pa = preluAlpha(rt, act, cols);
-  const dx = new Tensor(rt, x.shape);
+  const dx = into ?? new Tensor(rt, x.shape);
   const dalpha = new Tensor(rt, [cols]);
   preluBackwardRaw(rt, dx.ptr, dalpha.ptr, x.ptr, pa.alpha.ptr, dy.ptr, rows, cols);
   if (pa.temporary) pa.alpha.dispose();
   return { dx, dalpha };
+}
+
+/** prelu's backward: dx and d alpha (one value per channel, summed over the other axes). */
+export function preluBackward(rt: Runtime, x: Tensor, dy: Tensor, params?: ActivationParams): PreluGradients {
+  const act = resolveActivation("prelu", params);
+  checkXAndDy(rt, x, dy);
+  return preluGradients(rt, act, x, dy);
 }
 
 /** Typed per-name helpers: nn.activations.gelu(x, { approximate: 'tanh' }). */
