@@ -99,9 +99,11 @@ import { kv, madd, select4, splat } from "./vec";
 // @ts-ignore: decorator
 @inline const E5: f32 = 5.0000001201e-1;
 
-/** e^r − 1 = r + r²·P(r) for |r| ≤ ln2/2, without cancellation (shared with activations_math.ts). */
-// The polynomial by Estrin's scheme, r² shared with the final step: chain three deep instead of five at no
-// extra operation (as log's; the bounds in the header are tested).
+/**
+ * e^r − 1 = r + r²·P(r) for |r| ≤ ln2/2, without cancellation (shared with activations_math.ts). P by
+ * Estrin's scheme with r² shared with the final step: chain three deep instead of five at no extra
+ * operation (as log's; the bounds in the header are tested).
+ */
 @inline export function expm1Core(r: f32): f32 {
   const r2 = r * r;
   const p = (E4 * r + E5) + r2 * ((E2 * r + E3) + r2 * (E0 * r + E1));
