@@ -1,7 +1,7 @@
 // Rows in lanes: four rows of a row-major [rows, cols] block transposed so that each f32x4 holds one
 // column of four rows, and back. Row-wise kernels over short rows (softmax over 10 classes, softmax
 // cross-entropy) then run whole vectors with no horizontal sums or scalar tails. Shared by
-// losses_rows_lanes.ts and activations_softmax_lanes.ts; the scratch is static (one kernel runs at a time).
+// losses_cce_lanes.ts and activations_softmax_lanes.ts; the scratch is static (one kernel runs at a time).
 
 // Rows up to this length fit the scratch (2·16·LANES_MAX_DIM = 32 KiB: the columns of four rows and
 // one more array of them, within L1). Softmax cross-entropy in lanes measured faster than row at a

@@ -16,5 +16,6 @@
 //
 // Kernels never validate: src/losses.ts checks shapes, labels and parameters first.
 export * from "./losses_pointwise";
+export * from "./losses_cce";
 export * from "./losses_rows";
 export { loss_check_ids, loss_check_range, loss_reg_l1l2 } from "./losses_util";

@@ -1,5 +1,5 @@
 // Softmax cross-entropy from logits with four ROWS per f32x4, for the SIMD builds and class axes up
-// to LANES_MAX_DIM: the per-block half of losses_rows.ts' cceLogits (formulas and error bound there).
+// to LANES_MAX_DIM: the per-block half of losses_cce.ts' cceLogits (formulas and error bound there).
 import { expFast4 } from "./activations_math";
 import { logNormal4 } from "./math";
 import { gather4, LANES_MAX_DIM, scatter4, SX, SZ_OFF, transposeIn, transposeOut } from "./lanes";
