@@ -1,5 +1,5 @@
 // Activations on 1M floats: every registry row forward, the common ones backward too, and softmax
-// over rows of 1024. Each build's output is validated before timing: against a float64 JS reference
+// over rows of 1024 and 10 (backward over rows of 10). Each build's output is validated before timing: against a float64 JS reference
 // where the row has one below (also the plain-JS baseline column), otherwise against the scalar build.
 import { ACTIVATIONS, init } from "../dist/index.js";
 import { assertClose, suite } from "./harness.mjs";
@@ -125,6 +125,35 @@ function rows(label, kernel, cols) {
   };
 }
 
+/** softmax / logSoftmax backward over rows of `cols`, from the build's own forward y; validated against float64. */
+function rowsBackward(label, kernel, cols) {
+  const nRows = Math.floor(N / cols), used = nRows * cols;
+  const ref = new Float32Array(used);
+  for (let r = 0; r < nRows; r++) {
+    const o = r * cols, row = input.subarray(o, o + cols), g = dyIn.subarray(o, o + cols);
+    const m = Math.max(...row);
+    let s = 0;
+    for (const v of row) s += Math.exp(v - m);
+    const p = Array.from(row, (v) => Math.exp(v - m) / s);
+    const d = kernel === "act_softmax" ? p.reduce((a, pj, j) => a + pj * g[j], 0) : g.reduce((a, v) => a + v, 0);
+    for (let c = 0; c < cols; c++) ref[o + c] = kernel === "act_softmax" ? p[c] * (g[c] - d) : g[c] - p[c] * d;
+  }
+  return {
+    name: `${label} backward rows of ${cols}`,
+    elements: used,
+    setup(nn) {
+      const x = nn.tensor(input), y = nn.zeros([N]), dy = nn.tensor(dyIn), dx = nn.zeros([N]);
+      const k = nn.kernels[kernel + "_grad"];
+      nn.kernels[kernel](y.ptr, x.ptr, nRows, cols);
+      return {
+        run: () => k(dx.ptr, x.ptr, y.ptr, dy.ptr, nRows, cols),
+        check: () => assertClose(dx.data.subarray(0, used), ref, 1e-6, 1e-5, `${label} backward`),
+        teardown: () => { for (const t of [x, y, dy, dx]) t.dispose(); },
+      };
+    },
+  };
+}
+
 const cases = [pointwise("relu", "act_relu", { js: JS.relu }), pointwise("relu", "act_relu", { inPlace: true })];
 for (const [name, spec] of Object.entries(ACTIVATIONS)) {
   if (spec.kind !== "pointwise" || name === "relu" || name === "swish") continue;
@@ -136,4 +165,5 @@ cases.push(rows("softmax", "act_softmax", 1024), rows("logSoftmax", "act_log_sof
 for (const [label, kernel] of [["relu", "act_relu"], ["sigmoid", "act_sigmoid"], ["tanh", "act_tanh"], ["gelu (tanh)", "act_gelu_tanh"], ["silu", "act_silu"]]) {
   cases.push(backwardCase(label, kernel));
 }
+cases.push(rowsBackward("softmax", "act_softmax", 10), rowsBackward("logSoftmax", "act_log_softmax", 10));
 await suite("Activations, 1M floats, one core (Melem/s)", cases, { maxTime: 0.25, minSamples: 8 });

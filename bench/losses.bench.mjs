@@ -1,7 +1,7 @@
 // Loss value + gradient: batch 256 × 10 classes per call (target ≤ 5 µs SIMD including the call),
 // through lossRaw (what the training loop calls) and through the public API (nn.loss +
 // nn.lossGradient into a preallocated tensor, both validating their inputs; nn.lossAndGradient, one
-// validation and one kernel pass); and MSE over 1M
+// validation and one kernel pass), plus focal from logits and log-cosh raw; and MSE over 1M
 // elements (target ≥ 4000 Melem/s). Plain-JS column: the same formulas in a JS loop.
 import { assertClose, suite } from "./harness.mjs";
 import { lossRaw, resolveLoss, softmaxCrossentropyRaw } from "../dist/index.js";
@@ -48,6 +48,25 @@ function bceRef(z, x, n) {
   return { value: loss / n, grad: g };
 }
 
+function logCoshRef(t, p, n) {
+  const g = new Float32Array(n);
+  let loss = 0;
+  for (let i = 0; i < n; i++) { const d = p[i] - t[i]; loss += Math.log(Math.cosh(d)); g[i] = Math.tanh(d) / n; }
+  return { value: loss / n, grad: g };
+}
+// binary focal cross-entropy from logits, γ = 2, no class balancing (Keras defaults)
+function focalRef(z, x, n) {
+  const g = new Float32Array(n);
+  let loss = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = x[i], zi = z[i], p = 1 / (1 + Math.exp(-xi)), q = 1 - p, b = zi * q + (1 - zi) * p;
+    const ce = Math.max(xi, 0) - xi * zi + Math.log1p(Math.exp(-Math.abs(xi)));
+    loss += b * b * ce;
+    g[i] = (2 * b * (1 - 2 * zi) * p * q * ce + b * b * (p - zi)) / n;
+  }
+  return { value: loss / n, grad: g };
+}
+
 /** A value + gradient case on [batch, dim] through `call(nn, t)`; t holds the tensors. */
 function lossCase(name, yt, yp, batch, dim, ref, call, { perCall = true, ytShape } = {}) {
   const expected = ref(yt, yp, batch, dim);
@@ -83,6 +102,8 @@ const api = (name, params) => (nn, t) => {
 const both = (name, params) => (nn, t) => nn.lossAndGradient(name, t.yt, t.yp, params, t.g).value;
 const mseRef2 = (t, p, b, d) => mseRef(t, p, b * d, d);
 const bceRef2 = (z, x, b, d) => bceRef(z, x, b * d);
+const logCoshRef2 = (t, p, b, d) => logCoshRef(t, p, b * d);
+const focalRef2 = (z, x, b, d) => focalRef(z, x, b * d);
 const sparseRef = (y, x, b, d) => cceRef(x, Float32Array.from({ length: b * d }, (_, i) => (y[Math.floor(i / d)] === i % d ? 1 : 0)), b, d);
 const cceRef2 = (y, x, b, d) => cceRef(x, y, b, d);
 
@@ -98,6 +119,8 @@ await suite("Losses: value + gradient, batch 256 × 10 (per call)", [
   lossCase("BCE logits lossRaw", bits, logits, B, C, bceRef2, raw("binaryCrossentropy", { fromLogits: true })),
   lossCase("BCE logits nn.loss + nn.lossGradient", bits, logits, B, C, bceRef2, api("binaryCrossentropy", { fromLogits: true })),
   lossCase("BCE logits nn.lossAndGradient", bits, logits, B, C, bceRef2, both("binaryCrossentropy", { fromLogits: true })),
+  lossCase("focal logits (γ 2) lossRaw", bits, logits, B, C, focalRef2, raw("binaryFocalCrossentropy", { fromLogits: true })),
+  lossCase("logCosh lossRaw", onehot, logits, B, C, logCoshRef2, raw("logCosh")),
 ]);
 
 await suite("Losses: MSE over 1M elements", [
