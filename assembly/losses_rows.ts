@@ -5,10 +5,14 @@ import { EPS } from "./losses_regression";
 import { hsum4, put1, put4 } from "./losses_util";
 import { ld, ld4, madd, splat, st } from "./vec";
 
+// ε² for Keras' normalize: the norm is clamped at backend.epsilon() = 1e-7.
+// @ts-ignore: decorator
+@inline const EPS2: f32 = 1e-14;
+
 /**
- * Cosine similarity loss (Keras): L = −t̂·p̂ with x̂ = x/√max(Σx², 1e-12). With k = 1/(‖t‖·‖p‖) and
- * c = −L, ∂L/∂p = −k·t + (c/Σp²)·p (the second term vanishes when ‖p‖² ≤ 1e-12, where the norm is the
- * constant 1e-6).
+ * Cosine similarity loss (Keras 3): L = −t̂·p̂ with x̂ = x·min(1/‖x‖, 1/ε), ε = 1e-7 (ops.normalize), i.e.
+ * x/√max(Σx², ε²). With k = 1/(‖t‖·‖p‖) and c = −L, ∂L/∂p = −k·t + (c/Σp²)·p (the second term vanishes
+ * when Σp² ≤ ε², where the norm is the constant ε).
  */
 export function loss_cosine(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
   let total: f64 = 0;
@@ -28,7 +32,7 @@ export function loss_cosine(grad: usize, rows: usize, yt: usize, yp: usize, w: u
       const t = ld(yt, o + j), p = ld(yp, o + j);
       tt += t * t; pp += p * p; tp += t * p;
     }
-    const k: f32 = 1 / (sqrt(max<f32>(tt, 1e-12)) * sqrt(max<f32>(pp, 1e-12)));
+    const k: f32 = 1 / (sqrt(max<f32>(tt, EPS2)) * sqrt(max<f32>(pp, EPS2)));
     const cs = tp * k;
     const wr: f32 = w ? ld(w, r) : 1;
     const L = -wr * cs;
@@ -36,7 +40,7 @@ export function loss_cosine(grad: usize, rows: usize, yt: usize, yp: usize, w: u
     total += <f64>L;
     if (grad) {
       const gs = gscale * wr;
-      const kt = -gs * k, kp: f32 = pp > 1e-12 ? gs * cs / pp : 0;
+      const kt = -gs * k, kp: f32 = pp > EPS2 ? gs * cs / pp : 0;
       j = 0;
       if (ASC_FEATURE_SIMD) {
         const vt = splat(kt), vp = splat(kp);
@@ -50,7 +54,8 @@ export function loss_cosine(grad: usize, rows: usize, yt: usize, yp: usize, w: u
 
 /**
  * Categorical hinge (Keras): pos = Σ t·p, neg = max_j (1 − t_j)·p_j, L = max(neg − pos + 1, 0).
- * ∂L/∂p_j = −t_j + [j = j*]·(1 − t_j*) while L > 0, j* the first index attaining the max; 0 otherwise.
+ * ∂L/∂p_j = −t_j + [j ∈ J]·(1 − t_j)/|J| while L > 0, J the indices attaining the max (a tied max shares
+ * its gradient equally, as TensorFlow's, PyTorch's and JAX's max reductions do); 0 otherwise.
  */
 export function loss_categorical_hinge(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
   let total: f64 = 0;
@@ -86,9 +91,14 @@ export function loss_categorical_hinge(grad: usize, rows: usize, yt: usize, yp: 
       }
       for (; j < dim; j++) put1(grad, o + j, -gs * ld(yt, o + j), accum);
       if (v > 0) {
-        let js = 0;
-        while (js < dim - 1 && (1 - ld(yt, o + js)) * ld(yp, o + js) != neg) js++;
-        st(grad, o + js, ld(grad, o + js) + gs * (1 - ld(yt, o + js)));
+        // the same products as the max above, so the comparison is exact; a NaN row has no tie and no gradient
+        let ties = 0;
+        for (let k = 0; k < dim; k++) if ((1 - ld(yt, o + k)) * ld(yp, o + k) == neg) ties++;
+        const share = gs / <f32>ties;
+        for (let k = 0; k < dim; k++) {
+          const t = ld(yt, o + k);
+          if ((1 - t) * ld(yp, o + k) == neg) st(grad, o + k, ld(grad, o + k) + share * (1 - t));
+        }
       }
     }
   }

@@ -321,6 +321,56 @@ describe.each(BUILDS)("loss stability and API (%s)", async (backend) => {
     for (const t of [p, bin, pm, mixed]) t.dispose();
   });
 
+  it("focal cross-entropy from logits is Keras 3's: σ(x), then the probability form with its clip, at every logit", () => {
+    // float64 reference of Keras' formula with float32's clip bounds (as the probability form): pc = clip(σ(x), ε, 1 − ε)
+    const lo = Math.fround(1e-7), hi = Math.fround(1 - 1e-7);
+    const keras = (z: number, x: number, gamma: number, alpha: number, bal: boolean) => {
+      const p = sig(x), q = sig(-x);
+      const inside = p >= lo && p <= hi;
+      const lp = inside ? Math.log1p(Math.exp(-Math.abs(x))) + Math.max(-x, 0) : -Math.log(p < lo ? lo : hi);
+      const lq = inside ? Math.log1p(Math.exp(-Math.abs(x))) + Math.max(x, 0) : -Math.log(p < lo ? 1 - lo : 1 - hi);
+      const ce = z * lp + (1 - z) * lq, b = z * q + (1 - z) * p, a = bal ? z * alpha + (1 - z) * (1 - alpha) : 1;
+      const dF = gamma === 0 ? 0 : gamma * b ** (gamma - 1);
+      return { v: a * b ** gamma * ce, g: a * (dF * (1 - 2 * z) * p * q * ce + b ** gamma * (inside ? p - z : 0)) };
+    };
+    const xs = [-Infinity, -1e4, -100, -30, -17, -16.2, -16, -10, -1, 0, 1, 10, 15.8, 16, 16.5, 20, 100, 1e4, Infinity];
+    const n = xs.length;
+    for (const [zv, gamma, bal] of [[1, 2, false], [0, 2, false], [0.3, 1.5, true], [1, 0, false]] as const) {
+      const x = nn.tensor(xs, [n, 1]), z = nn.tensor(xs.map(() => zv), [n, 1]);
+      const { value, gradient } = nn.lossAndGradient("binaryFocalCrossentropy", z, x, { fromLogits: true, gamma, applyClassBalancing: bal, reduction: "none" });
+      const ref = xs.map((v) => keras(zv, v, gamma, 0.25, bal));
+      expect(value.data, `z = ${zv}, γ = ${gamma}`).toBeCloseArray(ref.map((r) => r.v), { atol: 4e-7, rtol: 2e-6 });
+      expect(gradient.data, `z = ${zv}, γ = ${gamma}`).toBeCloseArray(ref.map((r) => r.g), { atol: 4e-7, rtol: 2e-6 });
+      for (const t of [x, z, value, gradient]) t.dispose();
+    }
+    // Keras 3 in float32: y = 1, x = −20 → −log ε = 16.118; y = 0, x = 18 → −log(1 − float32(1 − ε)) = 23·ln 2 = 15.942
+    const x = nn.tensor([[-20, 18]]), z = nn.tensor([[1, 0]]);
+    const v = nn.loss("binaryFocalCrossentropy", z, x, { fromLogits: true, reduction: "none" });
+    expect(v.data[0]).toBeCloseTo((-Math.log(lo) + 23 * Math.LN2) / 2, 5);
+    for (const t of [x, z, v]) t.dispose();
+  });
+
+  it("cosine similarity normalises as Keras 3 (ops.normalize: the norm clamped at ε = 1e-7)", () => {
+    const t = nn.tensor([[1, 0], [1, 0], [0, 0]]), p = nn.tensor([[5e-7, 0], [5e-8, 0], [3, 4]]);
+    const { value, gradient } = nn.lossAndGradient("cosineSimilarity", t, p, { reduction: "none" });
+    // ‖p‖ = 5e-7 > ε: a unit vector, loss −1, no gradient along p; ‖p‖ = 5e-8 < ε: p̂ = p/ε = [0.5, 0], ∂/∂p = −t/ε;
+    // yTrue = 0: loss 0, and only the p-term of the gradient, which vanishes with t̂ = 0
+    expect(value.data).toBeCloseArray([-1, -0.5, 0], { atol: 1e-6, rtol: 1e-6 });
+    expect(gradient.data).toBeCloseArray([0, 0, -1e7, 0, 0, 0], { atol: 1e-6, rtol: 1e-6 });
+    for (const x of [t, p, value, gradient]) x.dispose();
+  });
+
+  it("categorical hinge shares a tied maximum's gradient equally (as TensorFlow's, PyTorch's and JAX's max)", () => {
+    const t = nn.tensor([[0, 1, 0]]), p = nn.tensor([[0.5, 0.2, 0.5]]);
+    const { value, gradient } = nn.lossAndGradient("categoricalHinge", t, p, { reduction: "sum" });
+    expect(value).toBeCloseTo(1.3, 6);
+    expect(gradient.data).toBeCloseArray([0.5, -1, 0.5], { atol: 1e-7, rtol: 0 });
+    const t5 = nn.tensor([[0, 0, 1, 0, 0, 0, 0]]), p5 = nn.tensor([[0.7, 0.1, 0.3, 0.7, 0.2, 0.7, 0.7]]); // ties in the SIMD body and the tail
+    const r5 = nn.lossAndGradient("categoricalHinge", t5, p5, { reduction: "sum" });
+    expect(r5.gradient.data).toBeCloseArray([0.25, 0, -1, 0.25, 0, 0.25, 0.25], { atol: 1e-7, rtol: 0 });
+    for (const x of [t, p, gradient, t5, p5, r5.gradient]) x.dispose();
+  });
+
   it("accepts sparse labels and weights of shape [batch, 1]; rank-3 inputs reduce over the last axis", () => {
     const yp = nn.tensor(uniform(12, 0.1, 1, 1), [2, 2, 3]);
     const ids = nn.tensor([0, 2, 1, 1], [2, 2, 1]), ids2 = nn.tensor([0, 2, 1, 1], [2, 2]);

@@ -82,7 +82,7 @@ export const CASES: LossCase[] = [
   },
   {
     name: "cosineSimilarity",
-    ref: (t, p) => { const n = (x: Float64Array) => Math.sqrt(Math.max(sum((i) => x[i] ** 2, x.length), 1e-12)); return -sum((i) => t[i] * p[i], t.length) / (n(t) * n(p)); },
+    ref: (t, p) => { const n = (x: Float64Array) => Math.sqrt(Math.max(sum((i) => x[i] ** 2, x.length), 1e-14)); return -sum((i) => t[i] * p[i], t.length) / (n(t) * n(p)); },
     gen: real(),
   },
   { name: "binaryCrossentropy", ref: (t, p) => mean((i) => bce(t[i], p[i]), t.length), gen: probs },
@@ -100,12 +100,12 @@ export const CASES: LossCase[] = [
   },
   {
     name: "binaryFocalCrossentropy", params: { fromLogits: true, gamma: 0.5, applyClassBalancing: true },
-    ref: (t, x) => mean((i) => { const p = sig(x[i]); return focal(t[i], p, 0.5, 0.25, true, -(t[i] * Math.log(p) + (1 - t[i]) * Math.log(1 - p))); }, t.length),
+    ref: (t, x) => mean((i) => { const p = sig(x[i]); return focal(t[i], p, 0.5, 0.25, true, bce(t[i], p)); }, t.length), // Keras: σ, then the clipped BCE
     gen: (b, d, s) => ({ yt: bits(b * d, s), yp: uniform(b * d, -6, 6, s + 1) }),
   },
   {
     name: "binaryFocalCrossentropy", params: { fromLogits: true },
-    ref: (t, x) => mean((i) => { const p = sig(x[i]); return focal(t[i], p, 2, 0.25, false, -(t[i] * Math.log(p) + (1 - t[i]) * Math.log(1 - p))); }, t.length),
+    ref: (t, x) => mean((i) => { const p = sig(x[i]); return focal(t[i], p, 2, 0.25, false, bce(t[i], p)); }, t.length),
     gen: (b, d, s) => ({ yt: uniform(b * d, 0, 1, s), yp: uniform(b * d, -6, 6, s + 1) }),
   },
   {
