@@ -6,7 +6,7 @@
 // `a` is the op's parameter (alpha), unused elsewhere. Backward receives x, y = f(x) and dy.
 import { expNeg, expNeg4, exp2SatFast, exp2SatFast4, expm1Fast, expm1Fast4, erfcPos, erfcPos4, tanhAbsFast, tanhAbsFast4 } from "./activations_math";
 import { log1p4, log1pf } from "./math";
-import { madd, select4, splat, kv } from "./vec";
+import { madd, sel, select4, splat, kv } from "./vec";
 
 // Vector constants in static memory (see kv in vec.ts).
 // @ts-ignore: decorator
@@ -64,7 +64,7 @@ import { madd, select4, splat, kv } from "./vec";
 @inline function negAbs(x: f32): f32 { return -abs<f32>(x); }
 @inline function negAbs4(x: v128): v128 { return v128.or(x, kv(K_SIGN)); }
 /** min(max(v, 0), 6) with NaN kept, as the pmin/pmax pair of the vector forms. */
-@inline function clamp06(v: f32): f32 { return v < 0 ? 0 : v > 6.0 ? 6.0 : v; }
+@inline function clamp06(v: f32): f32 { return sel(0, sel(6.0, v, v > 6.0), v < 0); }
 @inline function gt0(x: v128): v128 { return f32x4.gt(x, splat(0)); }
 
 // sigmoid = 1/(1 + e^−x) with e^−x = 2^(x·−log2e) saturated (+Inf for x ≤ −88.4, 0 for x ≥ 88): no
@@ -94,7 +94,7 @@ import { madd, select4, splat, kv } from "./vec";
 }
 
 @final export class BinaryStep {
-  @inline f(x: f32, a: f32): f32 { return x > 0 ? 1.0 : 0.0; }
+  @inline f(x: f32, a: f32): f32 { return sel(1.0, 0.0, x > 0); }
   @inline v(x: v128, a: v128): v128 { return v128.and(gt0(x), kv(K_1P0)); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return 0; }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return splat(0); }
@@ -113,7 +113,7 @@ import { madd, select4, splat, kv } from "./vec";
   @inline v(x: v128, a: v128): v128 {
     return f32x4.div(f32x4.pmin(f32x4.pmax(f32x4.add(x, kv(K_3P0)), splat(0)), kv(K_6P0)), kv(K_6P0));
   }
-  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x > -3.0 && x < 3.0 ? dy / 6.0 : 0; }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return sel(dy / 6.0, 0, (x > -3.0) & (x < 3.0)); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
     const inside = v128.and(f32x4.gt(x, kv(K_NEG3P0)), f32x4.lt(x, kv(K_3P0)));
     return v128.and(f32x4.div(dy, kv(K_6P0)), inside);
@@ -129,9 +129,9 @@ import { madd, select4, splat, kv } from "./vec";
 
 /** max(x, 0); the gradient reads the output, so relu'(0) = 0 (PyTorch's threshold_backward). NaN propagates. */
 @final export class Relu {
-  @inline f(x: f32, a: f32): f32 { return x < 0 ? 0 : x; }
+  @inline f(x: f32, a: f32): f32 { return sel(0, x, x < 0); }
   @inline v(x: v128, a: v128): v128 { return f32x4.pmax(x, splat(0)); }
-  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return y <= 0 ? 0 : dy; }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return sel(0, dy, y <= 0); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return v128.andnot(dy, f32x4.le(y, splat(0))); }
 }
 
@@ -139,7 +139,7 @@ import { madd, select4, splat, kv } from "./vec";
 @final export class Relu6 {
   @inline f(x: f32, a: f32): f32 { return clamp06(x); }
   @inline v(x: v128, a: v128): v128 { return f32x4.pmin(f32x4.pmax(x, splat(0)), kv(K_6P0)); }
-  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x <= 0 || x >= 6.0 ? 0 : dy; }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return sel(0, dy, (x <= 0) | (x >= 6.0)); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
     return v128.andnot(dy, v128.or(f32x4.le(x, splat(0)), f32x4.ge(x, kv(K_6P0))));
   }
@@ -147,19 +147,19 @@ import { madd, select4, splat, kv } from "./vec";
 
 /** x for x > 0, alpha·x otherwise; gradient alpha at 0 (PyTorch). */
 @final export class LeakyRelu {
-  @inline f(x: f32, a: f32): f32 { return x > 0 ? x : a * x; }
+  @inline f(x: f32, a: f32): f32 { return sel(x, a * x, x > 0); }
   @inline v(x: v128, a: v128): v128 { return select4(x, f32x4.mul(a, x), gt0(x)); }
-  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x > 0 ? dy : a * dy; }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return sel(dy, a * dy, x > 0); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return select4(dy, f32x4.mul(a, dy), gt0(x)); }
 }
 
 /** x for x > 0, alpha·(e^x − 1) otherwise (expm1 form, relative-accurate near 0); gradient y + alpha there. */
 @final export class Elu {
-  @inline f(x: f32, a: f32): f32 { return x > 0 ? x : a * expm1Fast(x); }
+  @inline f(x: f32, a: f32): f32 { return sel(x, a * expm1Fast(x), x > 0); } // expm1Fast(x > 0) is computed and dropped
   // max(x, 0) + alpha·expm1(min(x, 0)): one of the two terms is exactly 0, and a max plus an add are two
   // operations where the compare and bitselect are four (NaN and ±Inf come out as from the scalar form)
   @inline v(x: v128, a: v128): v128 { return madd(a, expm1Fast4(f32x4.pmin(x, splat(0))), f32x4.pmax(x, splat(0))); }
-  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x <= 0 ? dy * (y + a) : dy; }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return sel(dy * (y + a), dy, x <= 0); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return select4(f32x4.mul(dy, f32x4.add(y, a)), dy, f32x4.le(x, splat(0))); }
 }
 
@@ -172,12 +172,12 @@ import { madd, select4, splat, kv } from "./vec";
 
 /** scale·(x for x > 0, alpha·(e^x − 1) otherwise). */
 @final export class Selu {
-  @inline f(x: f32, a: f32): f32 { return x > 0 ? SELU_SCALE * x : SELU_AS * expm1Fast(x); }
+  @inline f(x: f32, a: f32): f32 { return sel(SELU_SCALE * x, SELU_AS * expm1Fast(x), x > 0); }
   @inline v(x: v128, a: v128): v128 {
     // as Elu.v: scale·max(x, 0) + alpha·scale·expm1(min(x, 0))
     return madd(kv(K_SELU_AS), expm1Fast4(f32x4.pmin(x, splat(0))), f32x4.mul(kv(K_SELU_SCALE), f32x4.pmax(x, splat(0))));
   }
-  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x <= 0 ? dy * (y + SELU_AS) : dy * SELU_SCALE; }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return sel(dy * (y + SELU_AS), dy * SELU_SCALE, x <= 0); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
     return f32x4.mul(dy, select4(f32x4.add(y, kv(K_SELU_AS)), kv(K_SELU_SCALE), f32x4.le(x, splat(0))));
   }
@@ -191,7 +191,7 @@ import { madd, select4, splat, kv } from "./vec";
 /** Φ(x) = erfc(−x/√2)/2, from erfc of |x|/√2 so that the lower tail keeps relative precision. */
 @inline function phi(x: f32): f32 {
   const h: f32 = 0.5 * erfcPos(abs<f32>(x) * RSQRT2);
-  return x > 0 ? 1.0 - h : h;
+  return sel(1.0 - h, h, x > 0);
 }
 @inline function phi4(x: v128): v128 {
   const h = f32x4.mul(kv(K_0P5), erfcPos4(f32x4.mul(f32x4.abs(x), kv(K_RSQRT2))));
@@ -254,9 +254,9 @@ import { madd, select4, splat, kv } from "./vec";
 // mish = x·tanh(softplus x). With e = e^-|x|, tanh(log(1 + e^x)) is (1 + 2e)/(1 + 2e + 2e²) for
 // x ≥ 0 and e(e + 2)/(e(e + 2) + 2) for x < 0: no overflow, no cancellation.
 @inline function tsp(x: f32, e: f32): f32 {
-  if (x >= 0) { const n: f32 = 1.0 + 2.0 * e; return n / (n + 2.0 * e * e); }
-  const n = e * (e + 2.0);
-  return n / (n + 2.0);
+  const pos = x >= 0;
+  const n = sel(1.0 + 2.0 * e, e * (e + 2.0), pos);
+  return n / (n + sel(2.0 * e * e, 2.0, pos));
 }
 @inline function tsp4(x: v128, e: v128): v128 {
   const two = kv(K_2P0);
@@ -284,12 +284,12 @@ import { madd, select4, splat, kv } from "./vec";
 
 /** log(1 + e^x) as max(x, 0) + log1p(e^-|x|), and x itself above 20 (PyTorch's threshold). */
 @final export class Softplus {
-  @inline f(x: f32, a: f32): f32 { return x > 20.0 ? x : (x < 0 ? 0 : x) + log1pf(expNeg(negAbs(x))); }
+  @inline f(x: f32, a: f32): f32 { return sel(x, sel(0, x, x < 0) + log1pf(expNeg(negAbs(x))), x > 20.0); }
   @inline v(x: v128, a: v128): v128 {
     const y = f32x4.add(f32x4.pmax(x, splat(0)), log1p4(expNeg4(negAbs4(x))));
     return select4(x, y, f32x4.gt(x, kv(K_20P0)));
   }
-  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return x > 20.0 ? dy : dy * sigmoidf(x); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return sel(dy, dy * sigmoidf(x), x > 20.0); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
     return select4(dy, f32x4.mul(dy, sigmoid4(x)), f32x4.gt(x, kv(K_20P0)));
   }
@@ -314,7 +314,7 @@ import { madd, select4, splat, kv } from "./vec";
     return f32x4.div(f32x4.mul(x, r6), kv(K_6P0));
   }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 {
-    return x < -3.0 ? 0 : x <= 3.0 ? dy * (x / 3.0 + 0.5) : dy;
+    return sel(0, sel(dy * (x / 3.0 + 0.5), dy, x <= 3.0), x < -3.0);
   }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
     const mid = f32x4.mul(dy, f32x4.add(f32x4.div(x, kv(K_3P0)), kv(K_0P5)));

@@ -24,6 +24,18 @@
 
 @inline export function splat(x: f32): v128 { return f32x4.splat(x); }
 
+/**
+ * c ? a : b for one lane without a branch. V8 (11.x) compiles an f32 select, f32.min and f32.max into
+ * compare-and-jump sequences, which mispredict when the condition follows the data's signs (scalar relu
+ * on uniform random input: 184 Melem/s, 1618 with this); integer operations have no branch. Both arms are
+ * evaluated, so each must be cheap or needed anyway.
+ */
+@inline export function sel(a: f32, b: f32, c: bool): f32 {
+  // a bit blend, not select<i32>: Binaryen folds a select of two reinterpreted floats back into an f32 select
+  const m = -<i32>c;
+  return reinterpret<f32>((reinterpret<i32>(a) & m) | (reinterpret<i32>(b) & ~m));
+}
+
 /** Byte offset of float element i. */
 @inline export function off(i: i32): usize { return <usize>i << 2; }
 
