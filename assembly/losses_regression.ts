@@ -5,10 +5,10 @@
 import { log1pFromU1, log1pFromU4, log4, logf } from "./math";
 import { expNeg, expNeg4 } from "./activations_math";
 import { put1, put4 } from "./losses_util";
-import { madd, select4, splat } from "./vec";
+import { madd, sel, select4, splat } from "./vec";
 
 /** ±1 by the sign of x, 0 at ±0 (the subgradient of |x| that tf.abs and torch.abs use). */
-@inline export function sign1(x: f32): f32 { return x > 0 ? 1 : x < 0 ? -1 : 0; }
+@inline export function sign1(x: f32): f32 { return sel(1, sel(-1, 0, x < 0), x > 0); }
 @inline export function sign4(x: v128): v128 {
   return v128.and(v128.or(v128.and(x, i32x4.splat(0x80000000)), splat(1.0)), f32x4.ne(x, splat(0)));
 }
@@ -43,7 +43,7 @@ import { madd, select4, splat } from "./vec";
   const d = p - t;
   const ad = abs(d);
   const inner = ad <= delta;
-  if (G) put1(g, i, gs * (inner ? d : delta * sign1(d)), accum);
+  if (G) put1(g, i, gs * sel(d, delta * sign1(d), inner), accum);
   return inner ? 0.5 * d * d : delta * ad - 0.5 * delta * delta;
 }
 @inline export function huber4(G: bool, t: v128, p: v128, delta: f32, g: usize, i: i32, gs: v128, accum: i32): v128 {
@@ -108,7 +108,7 @@ import { madd, select4, splat } from "./vec";
 // 0 at a tie (as MAE: q = ½ gives ½·|e|).
 @inline export function quantile1(G: bool, t: f32, p: f32, q: f32, g: usize, i: i32, gs: f32, accum: i32): f32 {
   const e = t - p;
-  if (G) put1(g, i, gs * (e > 0 ? -q : e < 0 ? 1 - q : 0), accum);
+  if (G) put1(g, i, gs * sel(-q, sel(1 - q, 0, e < 0), e > 0), accum);
   return max(q * e, (q - 1) * e);
 }
 @inline export function quantile4(G: bool, t: v128, p: v128, q: f32, g: usize, i: i32, gs: v128, accum: i32): v128 {
