@@ -18,7 +18,9 @@ export function time(fn, { maxTime = 0.5, minSamples = 10 } = {}) {
 }
 
 const instances = new Map();
-async function instance(build) {
+/** The initialised module of a build (one per process), or undefined where the host lacks the build's features. */
+export async function instance(build) {
+  if (!backendSupport(build).ok) return undefined;
   if (!instances.has(build)) instances.set(build, await init({ backend: build }));
   return instances.get(build);
 }
