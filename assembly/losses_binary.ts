@@ -140,18 +140,15 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
 
 // Logits form, Keras 3's: p = σ(x), then the probability form above, so the BCE term sees p clipped to
 // [ε, 1 − ε] (float32 bounds, as bceCore1) and the logits and probability forms agree everywhere.
-// p = σ(x) and q = σ(−x) from one e^−|x| and one division (as bceLogits1), and the clipped logs
-// without forming p: −log pc = clamp(softplus(−x), A, B1), −log(1 − pc) = clamp(softplus(x), A, B0),
-// where softplus(±x) = max(±x, 0) + log1p(e^−|x|) is −log σ(∓x) with no cancellation; A = −log(1 − ε)
-// and B0, B1 = −log ε (1 − ε and ε as float32). Where a clamp holds, p is clipped and the BCE term has
-// no gradient (Keras' clip op); elsewhere dBCE/dx = p − z. ±Inf logits give the clip's finite loss.
-// ∂f/∂x = a·(γ·b^(γ−1)·(1 − 2z)·p·q·BCE + F·dBCE/dx), b = 1 − p_t from the unclipped p.
+// p = σ(x) and q = σ(−x) from one e^−|x| and one division (as bceLogits1). Clipping p is clamping x to
+// [X_LO, X_HI] = [logit ε, logit(1 − ε)] inside the stable BCE-from-logits, max(x, 0) − x·z + log1p(e^−|x|);
+// its log1p term is kept from the unclamped x, which moves a clipped loss (about 16) by under 1.2e-7. Where x
+// was clamped the BCE term has no gradient (Keras' clip op); elsewhere dBCE/dx = p − z. ±Inf give the clip's
+// finite loss. ∂f/∂x = a·(γ·b^(γ−1)·(1 − 2z)·p·q·BCE + F·dBCE/dx), b = 1 − p_t from the unclipped p.
 // @ts-ignore: decorator
-@inline const CLIP_A: f32 = 1.1920929e-7; // −log(float32(1 − 1e-7)) = −log(1 − 2^−23)
+@inline const X_LO: f32 = -16.118095; // log(ε/(1 − ε)), ε = float32(1e-7)
 // @ts-ignore: decorator
-@inline const CLIP_B0: f32 = 15.942385; // −log(1 − float32(1 − 1e-7)) = 23·ln 2
-// @ts-ignore: decorator
-@inline const CLIP_B1: f32 = 16.118095; // −log(float32(1e-7))
+@inline const X_HI: f32 = 15.942385; // log((1 − ε')/ε'), 1 − ε' = float32(1 − 1e-7) = 1 − 2^−23
 @inline export function focalLogits1(G: bool, t: f32, x: f32, gamma: f32, alpha: f32, bal: f32, ls: f32, g: usize, i: i32, gs: f32, accum: i32): f32 {
   const z = t * (1 - ls) + 0.5 * ls;
   const a: f32 = bal != 0 ? z * alpha + (1 - z) * (1 - alpha) : 1;
@@ -162,13 +159,9 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
   const p = x >= 0 ? rho : er, q = x >= 0 ? er : rho;
   const b = z * q + (1 - z) * p;
   const F = fpow1(b, gamma);
-  const l1 = log1pFromU1(e, u, rho);
-  const sp = max<f32>(x, 0) + l1, spn = max<f32>(-x, 0) + l1;
-  const ce = z * min(max(spn, CLIP_A), CLIP_B1) + (1 - z) * min(max(sp, CLIP_A), CLIP_B0);
-  if (G) {
-    const dce: f32 = sp > CLIP_B0 || spn > CLIP_B1 ? 0 : p - z;
-    put1(g, i, gs * a * (fdpow1(b, gamma) * (1 - 2 * z) * (p * q) * ce + F * dce), accum);
-  }
+  const xc = x < X_LO ? X_LO : x > X_HI ? X_HI : x; // as pmax then pmin: NaN stays NaN
+  const ce = max<f32>(xc, 0) - xc * z + log1pFromU1(e, u, rho);
+  if (G) put1(g, i, gs * a * (fdpow1(b, gamma) * (1 - 2 * z) * (p * q) * ce + F * (xc == x ? p - z : 0)), accum);
   return a * F * ce;
 }
 @inline export function focalLogits4(G: bool, t: v128, x: v128, gamma: f32, alpha: f32, bal: f32, ls: f32, g: usize, i: i32, gs: v128, accum: i32): v128 {
@@ -183,13 +176,10 @@ import { kv, madd, nmadd, select4, splat } from "./vec";
   const p = select4(rho, er, pos), q = select4(er, rho, pos);
   const b = madd(z, q, f32x4.mul(zc, p));
   const F = fpow4(b, gamma);
-  const l1 = log1pFromU4(e, u, rho);
-  const sp = f32x4.add(f32x4.pmax(x, splat(0)), l1), spn = f32x4.add(f32x4.pmax(f32x4.neg(x), splat(0)), l1);
-  const lp = f32x4.pmin(f32x4.pmax(spn, splat(CLIP_A)), splat(CLIP_B1)), lq = f32x4.pmin(f32x4.pmax(sp, splat(CLIP_A)), splat(CLIP_B0));
-  const ce = madd(z, lp, f32x4.mul(zc, lq));
+  const xc = f32x4.pmin(f32x4.pmax(x, splat(X_LO)), splat(X_HI));
+  const ce = f32x4.sub(f32x4.pmax(xc, splat(0)), f32x4.sub(f32x4.mul(xc, z), log1pFromU4(e, u, rho)));
   if (G) {
-    const clipped = v128.or(f32x4.gt(sp, splat(CLIP_B0)), f32x4.gt(spn, splat(CLIP_B1)));
-    const dce = v128.andnot(f32x4.sub(p, z), clipped);
+    const dce = v128.and(f32x4.sub(p, z), f32x4.eq(xc, x)); // NaN x: 0 here, NaN through the first term
     const dF = f32x4.mul(f32x4.mul(fdpow4(b, gamma), f32x4.sub(one, f32x4.add(z, z))), f32x4.mul(p, q));
     put4(g, i, f32x4.mul(f32x4.mul(gs, a), madd(dF, ce, f32x4.mul(F, dce))), accum);
   }
