@@ -3,41 +3,13 @@
 // where the row has one below (also the plain-JS baseline column), otherwise against the scalar build.
 import { ACTIVATIONS, init } from "../dist/index.js";
 import { assertClose, suite } from "./harness.mjs";
+import { ACTIVATION_REFS, activationInput } from "./references.mjs";
 
 const N = 1 << 20;
-// Uniform on [−10, 10] from a seeded LCG. (Until 2026-12-02 this was ((i·7919) mod 20011)/20011·20 − 10, whose
-// signs repeat with a period of about five: branch predictors learn it, which flattered every branchy scalar
-// and JS loop; real pre-activations have no such pattern.)
-let seed = 12345;
-const input = Float32Array.from({ length: N }, () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 20 - 10);
+const input = activationInput(N);
 const dyIn = Float32Array.from({ length: N }, (_, i) => ((i * 104729) % 2003) / 1001 - 1);
-const sig = (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-const softplus = (x) => (x > 20 ? x : Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))));
-const relu6 = (x) => Math.min(Math.max(x, 0), 6);
-// erfc(z), z ≥ 0, fractional error < 1.2e-7 (Numerical Recipes' erfcc): keeps Φ's tail relative.
-const erfcPos = (z) => { const t = 1 / (1 + 0.5 * z); return t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))); };
-const phi = (x) => (x >= 0 ? 1 - 0.5 * erfcPos(x / Math.SQRT2) : 0.5 * erfcPos(-x / Math.SQRT2));
-const SELU_A = 1.6732632423543772, SELU_L = 1.0507009873554805;
 // The plain-JS baseline (float64 Math, one loop), also the reference each build is checked against.
-const JS = {
-  linear: (x) => x,
-  binaryStep: (x) => (x > 0 ? 1 : 0),
-  relu: (x) => (x > 0 ? x : 0),
-  relu6,
-  leakyRelu: (x) => (x > 0 ? x : 0.01 * x),
-  sigmoid: sig,
-  hardSigmoid: (x) => relu6(x + 3) / 6,
-  tanh: Math.tanh,
-  elu: (x) => (x > 0 ? x : Math.expm1(x)),
-  selu: (x) => SELU_L * (x > 0 ? x : SELU_A * Math.expm1(x)),
-  gelu: (x) => x * phi(x),
-  silu: (x) => x * sig(x),
-  geluTanh: (x) => 0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))),
-  mish: (x) => x * Math.tanh(softplus(x)),
-  softplus,
-  softsign: (x) => x / (1 + Math.abs(x)),
-  hardSwish: (x) => (x * relu6(x + 3)) / 6,
-};
+const JS = ACTIVATION_REFS;
 const scalar = await init({ backend: "scalar" });
 
 function pointwise(label, kernel, { js, alpha = 0, inPlace = false } = {}) {

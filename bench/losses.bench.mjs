@@ -5,38 +5,13 @@
 // elements (target ≥ 4000 Melem/s). Plain-JS column: the same formulas in a JS loop.
 import { assertClose, instance, suite } from "./harness.mjs";
 import { lossRaw, resolveLoss, softmaxCrossentropyRaw } from "../dist/index.js";
+import { B, C, cceRef, classIds, lcg, logits, mseRef, onehot } from "./references.mjs";
 
-const B = 256, C = 10, M = 1 << 20;
-const lcg = (n, lo, hi, seed) => { let s = seed; return Float32Array.from({ length: n }, () => lo + (hi - lo) * ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32)); };
-const logits = lcg(B * C, -4, 4, 1);
-const ids = Float32Array.from({ length: B }, (_, r) => (r * 7) % C);
-const onehot = Float32Array.from({ length: B * C }, (_, i) => (ids[Math.floor(i / C)] === i % C ? 1 : 0));
+const M = 1 << 20;
 const bits = lcg(B * C, 0, 1, 3).map((v) => (v < 0.5 ? 0 : 1));
 const big = { yt: lcg(M, -1, 1, 4), yp: lcg(M, -1, 1, 5) };
 
 // float64 references of value and gradient, for validation and the JS column
-function cceRef(x, y, batch, dim) {
-  const g = new Float32Array(batch * dim);
-  let loss = 0;
-  for (let r = 0; r < batch; r++) {
-    let m = -Infinity;
-    for (let j = 0; j < dim; j++) m = Math.max(m, x[r * dim + j]);
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += Math.exp(x[r * dim + j] - m);
-    for (let j = 0; j < dim; j++) {
-      const i = r * dim + j;
-      loss += y[i] * (Math.log(s) + m - x[i]);
-      g[i] = (Math.exp(x[i] - m) / s - y[i]) / batch;
-    }
-  }
-  return { value: loss / batch, grad: g };
-}
-function mseRef(t, p, n, dim) {
-  const g = new Float32Array(n);
-  let loss = 0;
-  for (let i = 0; i < n; i++) { const d = p[i] - t[i]; loss += d * d; g[i] = (2 * d) / n; }
-  return { value: loss / n, grad: g };
-}
 function bceRef(z, x, n) {
   const g = new Float32Array(n);
   let loss = 0;
@@ -100,7 +75,7 @@ const api = (name, params) => (nn, t) => {
   return v;
 };
 const both = (name, params) => (nn, t) => nn.lossAndGradient(name, t.yt, t.yp, params, t.g).value;
-const mseRef2 = (t, p, b, d) => mseRef(t, p, b * d, d);
+const mseRef2 = (t, p, b, d) => mseRef(t, p, b * d);
 const bceRef2 = (z, x, b, d) => bceRef(z, x, b * d);
 const logCoshRef2 = (t, p, b, d) => logCoshRef(t, p, b * d);
 const focalRef2 = (z, x, b, d) => focalRef(z, x, b * d);
@@ -111,9 +86,9 @@ await suite("Losses: value + gradient, batch 256 × 10 (per call)", [
   lossCase("softmax CE (CCE logits) lossRaw", onehot, logits, B, C, cceRef2, raw("categoricalCrossentropy", { fromLogits: true })),
   lossCase("softmax CE (CCE logits) nn.loss + nn.lossGradient", onehot, logits, B, C, cceRef2, api("categoricalCrossentropy", { fromLogits: true })),
   lossCase("softmax CE (CCE logits) nn.lossAndGradient", onehot, logits, B, C, cceRef2, both("categoricalCrossentropy", { fromLogits: true })),
-  lossCase("sparse softmax CE softmaxCrossentropyRaw", ids, logits, B, C, sparseRef,
+  lossCase("sparse softmax CE softmaxCrossentropyRaw", classIds, logits, B, C, sparseRef,
     (nn, t, b, d) => softmaxCrossentropyRaw(nn.rt, t.g.ptr, t.yt.ptr, t.yp.ptr, b, d, 0, true), { ytShape: [B] }),
-  lossCase("sparse softmax CE nn.lossAndGradient", ids, logits, B, C, sparseRef, both("sparseCategoricalCrossentropy", { fromLogits: true }), { ytShape: [B] }),
+  lossCase("sparse softmax CE nn.lossAndGradient", classIds, logits, B, C, sparseRef, both("sparseCategoricalCrossentropy", { fromLogits: true }), { ytShape: [B] }),
   lossCase("MSE lossRaw", onehot, logits, B, C, mseRef2, raw("mse")),
   lossCase("MSE nn.loss + nn.lossGradient", onehot, logits, B, C, mseRef2, api("mse")),
   lossCase("BCE logits lossRaw", bits, logits, B, C, bceRef2, raw("binaryCrossentropy", { fromLogits: true })),
@@ -165,7 +140,7 @@ await suite("Losses: MSE over 1M elements", [
     setup(nn) {
       const yt = nn.tensor(big.yt), yp = nn.tensor(big.yp);
       const loss = resolveLoss("mse");
-      const expected = mseRef(big.yt, big.yp, M, M).value;
+      const expected = mseRef(big.yt, big.yp, M).value;
       let v = 0;
       return {
         run: () => { v = lossRaw(nn.rt, loss, 0, yt.ptr, yp.ptr, 1, M, "mean", 0); },

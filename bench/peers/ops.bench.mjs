@@ -17,6 +17,7 @@
 import { createRequire } from "node:module";
 import { lossRaw, resolveLoss } from "../../dist/index.js";
 import { assertClose, holdBenchLock, instance, machine, time } from "../harness.mjs";
+import { ACTIVATION_REFS, activationInput, B, C, cceRef, logits, mseRef, onehot } from "../references.mjs";
 import { tfjsWasm } from "./peers.mjs";
 
 await holdBenchLock();
@@ -30,49 +31,12 @@ const BUILDS = ["simd", "relaxed-simd"];
 const nns = {};
 for (const b of BUILDS) nns[b] = await instance(b);
 
-// ---- inputs and float64 references ----
+// ---- inputs and float64 references (bench/references.mjs, shared with the root benches) ----
 const N = 1 << 20;
-let seed = 12345;
-const input = Float32Array.from({ length: N }, () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 20 - 10);
-const sig = (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-// erfc(z), z ≥ 0, fractional error < 1.2e-7 (Numerical Recipes' erfcc): keeps Φ's tail relative.
-const erfcPos = (z) => { const t = 1 / (1 + 0.5 * z); return t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))); };
-const phi = (x) => (x >= 0 ? 1 - 0.5 * erfcPos(x / Math.SQRT2) : 0.5 * erfcPos(-x / Math.SQRT2));
-const REF = {
-  sigmoid: sig,
-  tanh: Math.tanh,
-  relu: (x) => (x > 0 ? x : 0),
-  gelu: (x) => x * phi(x),
-  geluTanh: (x) => 0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))),
-  silu: (x) => x * sig(x),
-  elu: (x) => (x > 0 ? x : Math.expm1(x)),
-};
-
-const B = 256, C = 10;
-const lcg = (n, lo, hi, s) => Float32Array.from({ length: n }, () => lo + (hi - lo) * ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32));
-const logits = lcg(B * C, -4, 4, 1);
-const onehot = Float32Array.from({ length: B * C }, (_, i) => ((Math.floor(i / C) * 7) % C === i % C ? 1 : 0));
-function cceRef(y, x) {
-  const g = new Float64Array(B * C);
-  let loss = 0;
-  for (let r = 0; r < B; r++) {
-    let m = -Infinity, s = 0;
-    for (let j = 0; j < C; j++) m = Math.max(m, x[r * C + j]);
-    for (let j = 0; j < C; j++) s += Math.exp(x[r * C + j] - m);
-    for (let j = 0; j < C; j++) {
-      const i = r * C + j;
-      loss += y[i] * (Math.log(s) + m - x[i]);
-      g[i] = (Math.exp(x[i] - m) / s - y[i]) / B;
-    }
-  }
-  return { value: loss / B, grad: g };
-}
-function mseRef(t, p) {
-  const n = B * C, g = new Float64Array(n);
-  let loss = 0;
-  for (let i = 0; i < n; i++) { const d = p[i] - t[i]; loss += d * d; g[i] = (2 * d) / n; }
-  return { value: loss / n, grad: g };
-}
+const input = activationInput(N);
+const REF = ACTIVATION_REFS;
+const cceRef2 = (y, x) => cceRef(x, y, B, C);
+const mseRef2 = (t, p) => mseRef(t, p, B * C);
 
 // Tolerances: simdnn's are those of bench/activations.bench.mjs and bench/losses.bench.mjs; tfjs gets the same for losses
 // and a looser absolute term for activations (its sigmoid/erf are float32 polynomial approximations too).
@@ -224,9 +188,9 @@ await group("Activations forward, 1M float32", [
 ], ACT);
 await group("Softmax, 1M float32", [softmaxRows(1024), softmaxRows(10)], ACT);
 await group("Losses, value + gradient, batch 256 × 10", [
-  lossCase("softmax CE from logits, lossRaw", onehot, logits, cceRef, raw("categoricalCrossentropy", { fromLogits: true }), (y, p) => tf.losses.softmaxCrossEntropy(y, p)),
-  lossCase("softmax CE from logits, nn.lossAndGradient", onehot, logits, cceRef, both("categoricalCrossentropy", { fromLogits: true }), (y, p) => tf.losses.softmaxCrossEntropy(y, p)),
-  lossCase("MSE, lossRaw", onehot, logits, mseRef, raw("mse"), (y, p) => tf.losses.meanSquaredError(y, p)),
-  lossCase("MSE, nn.lossAndGradient", onehot, logits, mseRef, both("mse"), (y, p) => tf.losses.meanSquaredError(y, p)),
+  lossCase("softmax CE from logits, lossRaw", onehot, logits, cceRef2, raw("categoricalCrossentropy", { fromLogits: true }), (y, p) => tf.losses.softmaxCrossEntropy(y, p)),
+  lossCase("softmax CE from logits, nn.lossAndGradient", onehot, logits, cceRef2, both("categoricalCrossentropy", { fromLogits: true }), (y, p) => tf.losses.softmaxCrossEntropy(y, p)),
+  lossCase("MSE, lossRaw", onehot, logits, mseRef2, raw("mse"), (y, p) => tf.losses.meanSquaredError(y, p)),
+  lossCase("MSE, nn.lossAndGradient", onehot, logits, mseRef2, both("mse"), (y, p) => tf.losses.meanSquaredError(y, p)),
 ]);
 console.log(`\n${JSON.stringify(json)}`);
