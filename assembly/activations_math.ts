@@ -17,9 +17,10 @@
 //     rounding, mostly that of the exponent c − z² (measured against the fit in float64 at 2·10^5 points per
 //     range, z ≤ 9: the ratio to 1.2e-7 + z²·2^−24 stays ≤ 3.0; Estrin's scheme and Horner's alike). GELU's
 //     tests hold its result to the activation bound.
-//   expFast / expm1Fast / tanhAbsFast: base-2 reduction, see the section "Base-2 reduction" below.
+//   expFast / expm1Fast: base-2 reduction, see the section "Base-2 reduction" below.
+//   tanhRational(x): relative ≤ 4.9e-7 and |y| ≤ 1, see the section "tanh" below.
 import { expm1Core, expm1Core4, K_LOG2E, K_NEGLN2_HI, K_NEGLN2_LO, LN2_HI, LN2_LO, LOG2E } from "./math";
-import { madd, nmadd, kv } from "./vec";
+import { madd, nmadd, kv, sel } from "./vec";
 
 // Vector constants in static memory (see kv in vec.ts).
 // @ts-ignore: decorator
@@ -49,8 +50,6 @@ import { madd, nmadd, kv } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_MAGIC = memory.data<f32>([MAGIC, MAGIC, MAGIC, MAGIC]);
 // @ts-ignore: decorator
-@lazy const K_NEG2P0 = memory.data<f32>([-2.0, -2.0, -2.0, -2.0]);
-// @ts-ignore: decorator
 @lazy const K_Z_FLUSH = memory.data<f32>([Z_FLUSH, Z_FLUSH, Z_FLUSH, Z_FLUSH]);
 // @ts-ignore: decorator
 @lazy const K_Z_MAX = memory.data<f32>([Z_MAX, Z_MAX, Z_MAX, Z_MAX]);
@@ -65,11 +64,13 @@ import { madd, nmadd, kv } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_D5 = memory.data<f32>([D5, D5, D5, D5]);
 // @ts-ignore: decorator
-@lazy const K_NEG2LOG2E = memory.data<f32>([NEG2LOG2E, NEG2LOG2E, NEG2LOG2E, NEG2LOG2E]);
-// @ts-ignore: decorator
 @lazy const K_T_FLUSH = memory.data<f32>([T_FLUSH, T_FLUSH, T_FLUSH, T_FLUSH]);
 // @ts-ignore: decorator
 @lazy const K_T_MAX = memory.data<f32>([T_MAX, T_MAX, T_MAX, T_MAX]);
+// @ts-ignore: decorator
+@lazy const K_R1 = memory.data<f32>([R1, R1, R1, R1]);
+// @ts-ignore: decorator
+@lazy const K_R0 = memory.data<f32>([R0, R0, R0, R0]);
 // @ts-ignore: decorator
 @lazy const K_P2 = memory.data<f32>([P2, P2, P2, P2]);
 // @ts-ignore: decorator
@@ -78,6 +79,27 @@ import { madd, nmadd, kv } from "./vec";
 @lazy const K_P4 = memory.data<f32>([P4, P4, P4, P4]);
 // @ts-ignore: decorator
 @lazy const K_P5 = memory.data<f32>([P5, P5, P5, P5]);
+
+// @ts-ignore: decorator
+@lazy const K_TP1 = memory.data<f32>([TP1, TP1, TP1, TP1]);
+// @ts-ignore: decorator
+@lazy const K_TP2 = memory.data<f32>([TP2, TP2, TP2, TP2]);
+// @ts-ignore: decorator
+@lazy const K_TP3 = memory.data<f32>([TP3, TP3, TP3, TP3]);
+// @ts-ignore: decorator
+@lazy const K_TP4 = memory.data<f32>([TP4, TP4, TP4, TP4]);
+// @ts-ignore: decorator
+@lazy const K_TQ1 = memory.data<f32>([TQ1, TQ1, TQ1, TQ1]);
+// @ts-ignore: decorator
+@lazy const K_TQ2 = memory.data<f32>([TQ2, TQ2, TQ2, TQ2]);
+// @ts-ignore: decorator
+@lazy const K_TQ3 = memory.data<f32>([TQ3, TQ3, TQ3, TQ3]);
+// @ts-ignore: decorator
+@lazy const K_TQ4 = memory.data<f32>([TQ4, TQ4, TQ4, TQ4]);
+// @ts-ignore: decorator
+@lazy const K_TANH_CLAMP = memory.data<f32>([TANH_CLAMP, TANH_CLAMP, TANH_CLAMP, TANH_CLAMP]);
+// @ts-ignore: decorator
+@lazy const K_NEG_TANH_CLAMP = memory.data<f32>([-TANH_CLAMP, -TANH_CLAMP, -TANH_CLAMP, -TANH_CLAMP]);
 
 // 0x4B40007F: 1.5·2^23 + 127
 // @ts-ignore: decorator
@@ -158,31 +180,6 @@ import { madd, nmadd, kv } from "./vec";
   return madd(s, expm1Core4(r), f32x4.sub(s, kv(K_1P0)));
 }
 
-/**
- * tanh(a) for a = |x| (NaN kept): (1 − e)/(1 + e) with e = e^(−2a) = s·(1 + q), evaluated as
- * ((1 − s) − s·q)/((1 + s) + s·q). 1 ± s is exact, so each side rounds once (≤ 2 ulp in all, where
- * forming 1 − e and 1 + e first gives 2.5); for a < ln2/4, s = 1 and the numerator is −q exactly, so
- * small a keeps its relative accuracy with no Taylor branch; s = 0 (a > 44) gives exactly 1.
- */
-@inline export function tanhAbs(a: f32): f32 {
-  const z: f32 = -2.0 * a;
-  const zc = z < Z_FLUSH ? Z_FLUSH : z;
-  const vn = zc * LOG2E + MAGIC;
-  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
-  const n = vn - MAGIC;
-  const q = expm1Core(zc - n * LN2_HI - n * LN2_LO);
-  return ((<f32>1.0 - s) - s * q) / ((<f32>1.0 + s) + s * q);
-}
-
-@inline export function tanhAbs4(a: v128): v128 {
-  const zc = f32x4.pmax(f32x4.mul(a, kv(K_NEG2P0)), kv(K_Z_FLUSH));
-  const vn = madd(zc, kv(K_LOG2E), kv(K_MAGIC));
-  const s = i32x4.shl(vn, 23);
-  const n = f32x4.sub(vn, kv(K_MAGIC));
-  const q = expm1Core4(madd(n, kv(K_NEGLN2_LO), madd(n, kv(K_NEGLN2_HI), zc)));
-  return f32x4.div(nmadd(s, q, f32x4.sub(kv(K_1P0), s)), madd(s, q, f32x4.add(kv(K_1P0), s)));
-}
-
 // ---- Base-2 reduction, for the activations ----
 // t = z·log2e, n = round(t) by the magic bias (as above), g = n − t, which is exact (|g| ≤ 1/2), and
 // e^z = 2^n·2^−g = s·(1 + q(g)). Against the ln2 reduction above this saves the two-part n·ln2 (three
@@ -203,10 +200,8 @@ import { madd, nmadd, kv } from "./vec";
 // no separate small-argument branch.
 // Bounds (test/math.test.ts, 2^18 points per build against float64, with the flush and NaN cases of expNeg):
 //   expFast(z), z ∈ [−87.3, 88.3]:  relative ≤ 3e-7 + 1.5·|z|·2^−24 (measured 2.0e-7 + …); 0 below ≈ −87.68.
-//   exp2SatFast(t): as expFast(t·ln2), clamped to [2^−127 = 0, 2^128 = +Inf].
+//   div1pExp2(x, t) = x/(1 + 2^t): see its section below.
 //   expm1Fast(z), z ≤ 0:            relative ≤ 6.5e-7 + 1.5·|z|·2^−24 (measured 4.8e-7 + …); −1 below ≈ −87.68.
-//   tanhAbsFast(a), a ≥ 0:          relative ≤ 1e-6 (measured 6.1e-7), absolute ≤ 2^−23 where tanh > 0.9, so
-//                                   1 − y² keeps its accuracy for backward (tested through tanh in test/activations.test.ts).
 // Bit patterns: 0xBF317217, 0x3E75FD28, 0xBD6359F7, 0x3C1E5FA0, 0xBAAE76D1.
 // @ts-ignore: decorator
 @inline const D1: f32 = -0.6931471228599548;
@@ -223,13 +218,11 @@ import { madd, nmadd, kv } from "./vec";
 @inline const T_FLUSH: f32 = -127.0;
 // @ts-ignore: decorator
 @inline const T_MAX: f32 = 128.0;
-// @ts-ignore: decorator
-@inline const NEG2LOG2E: f32 = -2.8853900817779268;
 
 /** 2^−g − 1 for |g| ≤ 1/2 (see above). */
 @inline function q2(g: f32): f32 { const g2 = g * g; return g * ((D1 + D2 * g) + g2 * ((D3 + D4 * g) + g2 * D5)); }
 /**
- * 2^−g = 1 + q(g) for expFast and exp2SatFast, which need no expm1 accuracy: Estrin's scheme from the
+ * 2^−g = 1 + q(g) for expFast, which needs no expm1 accuracy: Estrin's scheme from the
  * constant term, (1 + D1·g) + g²·((D2 + D3·g) + g²·(D4 + D5·g)), the same eleven operations as 1 + q24(g)
  * but two multiply-adds deep after g² instead of three plus the product by g and the add (softmax rows of
  * 1024 +3 %, sigmoid, silu, gelu-tanh +1 %, simd A/B both orders); within the same tested bounds.
@@ -272,23 +265,53 @@ import { madd, nmadd, kv } from "./vec";
   return f32x4.mul(i32x4.shl(vn, 23), p24(g));
 }
 
-/**
- * 2^t for any t, the same steps from t itself: callers fold log2e into their own constant (σ(x) needs
- * 2^(x·−log2e), one product where e^−x takes a negation and a product). t is clamped to [−127, 128]:
- * 2^n is built as +0 below ≈ −126.5 and +Inf above 127.5, so 1/(1 + 2^t) gives 1 and 0 there. NaN kept.
- * Error: that of expFast for z = t·ln2 (the caller's rounding of t is the 1.5·|z|·2^−24 term).
- */
-@inline export function exp2SatFast(t: f32): f32 {
+// ---- x/(1 + 2^t): sigmoid, silu, GELU-tanh ----
+// The same reduction from t itself (callers fold log2e into their own constant: σ(x) needs 2^(x·−log2e)),
+// t clamped to [−127, 128] so 2^n is built as +0 or +Inf there; NaN kept. Then 2^−g as a ratio instead of
+// a polynomial: 2^−g = (A − B)/(A + B) with A = R0 + g², B = R1·g, the form of e^r = (1 + tanh(r/2))/(1 −
+// tanh(r/2)); R0, R1 are the minimax pair for relative error on |g| ≤ 1/2 (fitted here, 4.7e-7, as close as
+// the quintic p24's 4.1e-7), scaled so that A needs no product. The callers divide anyway, so the ratio's
+// division merges with theirs:
+//   x/(1 + 2^t) = x·((A + B)/((A + B) + s·(A − B))),
+// nine operations from the reduction on, five fewer than s·p24, 1 + e and the division (sigmoid 1.25×,
+// silu 1.17×, GELU-tanh 1.2× in simd A/B). The quotient is in [0, 1] before the product by x, so no
+// intermediate overflows: s = +0 gives exactly x (g = 0 there), s·(A − B) = +Inf gives ±0, so σ(±Inf)
+// = 1, 0 and silu(−Inf) = NaN, as PyTorch's −Inf·0.
+// Error: the quotient is within 6.4e-7 relative and 1.9e-7 absolute of 1/(1 + 2^tc) (float32 evaluation
+// simulated at 4·10^6 points, t uniform on ±30, with and without fused multiply-adds; s·p24 gave 3.3e-7
+// and 1.05e-7), plus the caller's rounding of t as in expFast. Bit patterns: R0 0x41C84EDA, R1 0x410AD793.
+// @ts-ignore: decorator
+@inline const R0: f32 = 25.038501739501953;
+// @ts-ignore: decorator
+@inline const R1: f32 = 8.677630424499512;
+
+/** x/(1 + 2^t) for any t (see above); 1/(1 + 2^t) when `one` (no product by 1). */
+@inline export function div1pExp2(x: f32, t: f32, one: bool = false): f32 {
   const tc = t < T_FLUSH ? T_FLUSH : t > T_MAX ? T_MAX : t; // as pmax then pmin: NaN stays NaN
   const vn = tc + MAGIC;
   const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
-  return s * p2((vn - MAGIC) - tc);
+  const g = (vn - MAGIC) - tc;
+  const a = g * g + R0, b = R1 * g;
+  const apb = a + b;
+  const q = apb / (s * (a - b) + apb);
+  return one ? q : x * q;
 }
-@inline export function exp2SatFast4(t: v128): v128 {
+@inline export function div1pExp2_4(x: v128, t: v128, one: bool = false): v128 {
   const tc = f32x4.pmin(f32x4.pmax(t, kv(K_T_FLUSH)), kv(K_T_MAX));
   const vn = f32x4.add(tc, kv(K_MAGIC));
   const g = f32x4.sub(f32x4.sub(vn, kv(K_MAGIC)), tc);
-  return f32x4.mul(i32x4.shl(vn, 23), p24(g));
+  const a = madd(g, g, kv(K_R0));
+  let apb: v128, amb: v128;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    apb = madd(kv(K_R1), g, a);
+    amb = nmadd(kv(K_R1), g, a);
+  } else {
+    const b = f32x4.mul(kv(K_R1), g);
+    apb = f32x4.add(a, b);
+    amb = f32x4.sub(a, b);
+  }
+  const q = f32x4.div(apb, madd(i32x4.shl(vn, 23), amb, apb));
+  return one ? q : f32x4.mul(x, q);
 }
 
 /** e^z − 1 for z ≤ 0 as s·q + (s − 1): relative-accurate near 0 (s = 1 there); −1 below ≈ −87.68. */
@@ -306,25 +329,53 @@ import { madd, nmadd, kv } from "./vec";
   return madd(s, q24(fastG4(t, zc, vn)), f32x4.sub(s, kv(K_1P0)));
 }
 
-/**
- * tanh(a) for a = |x| (NaN kept), as tanhAbs but with the base-2 reduction of t = −2a·log2e (one
- * product by the constant −2·log2e): ((1 − s) − s·q)/((1 + s) + s·q), s = 2^n, q = 2^−g − 1.
- * s = 1 for a < 0.087 and the numerator is −q exactly; t clamped at −127 gives s = 0, exactly 1.
- */
-@inline export function tanhAbsFast(a: f32): f32 {
-  let t = a * NEG2LOG2E;
-  t = t < T_FLUSH ? T_FLUSH : t;
-  const vn = t + MAGIC;
-  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
-  const q = q2((vn - MAGIC) - t);
-  return ((<f32>1.0 - s) - s * q) / ((<f32>1.0 + s) + s * q);
+// ---- tanh ----
+// tanh(x) = x·P(x²)/Q(x²) on |x| ≤ TANH_CLAMP, an odd rational of degrees 9/8 (P and Q quartic in x²,
+// both with constant term 1): minimax for relative error over [0, 9] (Lawson-weighted least squares,
+// fitted here), 2.1e-8 in float64. The float32 evaluation adds up to 8 ulp near ±1, and P3 and Q4 sit a
+// few ulp off their rounded values so that it never exceeds 1. Checked over every float32 in
+// [2^−30, TANH_CLAMP], with and without fused multiply-adds: relative error ≤ 4.9e-7, |y| ≤ 1. Below
+// 2^−13, P = Q = 1 and tanh(x) = x exactly (−0 kept). TANH_CLAMP (0x41104A8C) is a float where
+// P/Q·x gives exactly 1 in both evaluations, above tanh's float32 rounding to 1 at 9.011: tanh(±20)
+// = ±1 and ±Inf give ±1. The clamp is pmin/pmax, so NaN stays NaN.
+// Why: 21 vector operations in the plain SIMD build against 25 for the exponential form
+// ((1 − s) − s·q)/((1 + s) + s·q), with no sign handling (the rational is odd): 1.2× the throughput.
+// Its 8 ulp near ±1 would spoil 1 − y² for the backward pass, so Tanh's gradient reads x instead
+// (sech² from one exponential, activations_ops.ts).
+// Bit patterns: P 0x3E0903D3, 0x3B65090D, 0x37ACC5A9, 0x32651E21; Q 0x3EEF2C8E, 0x3CD3F5B5, 0x39AC31BC, 0x35508D1A.
+// @ts-ignore: decorator
+@inline const TP1: f32 = 0.13380365073680878;
+// @ts-ignore: decorator
+@inline const TP2: f32 = 0.003494802163913846;
+// @ts-ignore: decorator
+@inline const TP3: f32 = 2.05960404855432e-05;
+// @ts-ignore: decorator
+@inline const TP4: f32 = 1.3336404869335183e-08;
+// @ts-ignore: decorator
+@inline const TQ1: f32 = 0.46713680028915405;
+// @ts-ignore: decorator
+@inline const TQ2: f32 = 0.025873998180031776;
+// @ts-ignore: decorator
+@inline const TQ3: f32 = 0.00032843451481312513;
+// @ts-ignore: decorator
+@inline const TQ4: f32 = 7.769136800561682e-07;
+// @ts-ignore: decorator
+@inline const TANH_CLAMP: f32 = 9.018199920654297;
+
+/** tanh(x) for any x (see above). Horner's scheme, the order madd gives the vector form. */
+@inline export function tanhRational(x: f32): f32 {
+  const xc = sel(-TANH_CLAMP, sel(TANH_CLAMP, x, x > TANH_CLAMP), x < -TANH_CLAMP);
+  const s = xc * xc;
+  const p = (((TP4 * s + TP3) * s + TP2) * s + TP1) * s + <f32>1.0;
+  const q = (((TQ4 * s + TQ3) * s + TQ2) * s + TQ1) * s + <f32>1.0;
+  return (xc * p) / q;
 }
-@inline export function tanhAbsFast4(a: v128): v128 {
-  const t = f32x4.pmax(f32x4.mul(a, kv(K_NEG2LOG2E)), kv(K_T_FLUSH));
-  const vn = f32x4.add(t, kv(K_MAGIC));
-  const s = i32x4.shl(vn, 23);
-  const q = q24(f32x4.sub(f32x4.sub(vn, kv(K_MAGIC)), t));
-  return f32x4.div(nmadd(s, q, f32x4.sub(kv(K_1P0), s)), madd(s, q, f32x4.add(kv(K_1P0), s)));
+@inline export function tanhRational4(x: v128): v128 {
+  const xc = f32x4.pmax(f32x4.pmin(x, kv(K_TANH_CLAMP)), kv(K_NEG_TANH_CLAMP));
+  const s = f32x4.mul(xc, xc);
+  const p = madd(madd(madd(madd(kv(K_TP4), s, kv(K_TP3)), s, kv(K_TP2)), s, kv(K_TP1)), s, kv(K_1P0));
+  const q = madd(madd(madd(madd(kv(K_TQ4), s, kv(K_TQ3)), s, kv(K_TQ2)), s, kv(K_TQ1)), s, kv(K_1P0));
+  return f32x4.div(f32x4.mul(xc, p), q);
 }
 
 // erfc(z) = t·exp(−z² + C(t)), t = 1/(1 + z/2): Numerical Recipes' erfcc, fractional error < 1.2e-7

@@ -4,7 +4,7 @@
 // every kernel compiles to its own straight loop. Definitions follow PyTorch in float32, including
 // the value at kinks (relu'(0) = 0, leakyRelu'(0) = alpha, hardSwish'(±3) as PyTorch).
 // `a` is the op's parameter (alpha), unused elsewhere. Backward receives x, y = f(x) and dy.
-import { expNeg, expNeg4, exp2SatFast, exp2SatFast4, expm1Fast, expm1Fast4, erfcPos, erfcPos4, tanhAbsFast, tanhAbsFast4 } from "./activations_math";
+import { expNeg, expNeg4, div1pExp2, div1pExp2_4, expm1Fast, expm1Fast4, erfcPos, erfcPos4, tanhRational, tanhRational4 } from "./activations_math";
 import { log1p4, log1pf } from "./math";
 import { madd, sel, select4, splat, kv } from "./vec";
 
@@ -23,6 +23,8 @@ import { madd, sel, select4, splat, kv } from "./vec";
 @lazy const K_3P0 = memory.data<f32>([3.0, 3.0, 3.0, 3.0]);
 // @ts-ignore: decorator
 @lazy const K_3P0_X_GC = memory.data<f32>([3.0 * GC, 3.0 * GC, 3.0 * GC, 3.0 * GC]);
+// @ts-ignore: decorator
+@lazy const K_4P0 = memory.data<f32>([4.0, 4.0, 4.0, 4.0]);
 // @ts-ignore: decorator
 @lazy const K_6P0 = memory.data<f32>([6.0, 6.0, 6.0, 6.0]);
 // @ts-ignore: decorator
@@ -67,23 +69,15 @@ import { madd, sel, select4, splat, kv } from "./vec";
 @inline function clamp06(v: f32): f32 { return sel(0, sel(6.0, v, v > 6.0), v < 0); }
 @inline function gt0(x: v128): v128 { return f32x4.gt(x, splat(0)); }
 
-// sigmoid = 1/(1 + e^−x) with e^−x = 2^(x·−log2e) saturated (+Inf for x ≤ −88.4, 0 for x ≥ 88): no
-// 1 − tiny, and x = ±Inf gives 0 and 1 with no select. σ(−100) = 0 (true 3.7e-44 is a denormal). The
-// base-2 exp2SatFast (activations_math.ts). Bound: absolute ≤ 1.2e-7, relative ≤ 1e-6 for x ≥ −10
-// and ≤ 9e-7 + 1.5·|x|·2^−24 below (measured 1e-7 and 6.4e-7; test/helpers/activation_spec.ts).
+// sigmoid = 1/(1 + e^−x) = 1/(1 + 2^(x·−log2e)) by div1pExp2 (activations_math.ts), saturated: no 1 − tiny,
+// x = ±Inf gives 0 and 1 with no select, σ(−100) = 0 (true 3.7e-44 is a denormal). Bound: absolute
+// ≤ 2e-7, relative ≤ 7e-7 + 1.5·|x|·2^−24 (the rounding of t), so ≤ 1.5e-6 for x ≥ −10 (measured 1.87e-7
+// and 1.01e-6 at 4·10^6 points; test/helpers/activation_spec.ts).
 @inline export function sigmoidf(x: f32): f32 {
-  return 1.0 / (1.0 + exp2SatFast(x * NEGLOG2E));
+  return div1pExp2(1, x * NEGLOG2E, true);
 }
 @inline export function sigmoid4(x: v128): v128 {
-  return f32x4.div(kv(K_1P0), f32x4.add(kv(K_1P0), exp2SatFast4(f32x4.mul(x, kv(K_NEGLOG2E)))));
-}
-
-// tanh from tanhAbsFast (activations_math.ts) with the sign restored: tanh(−0) = −0, NaN kept.
-// Relative error ≤ 1e-6 (measured 6.1e-7), absolute ≤ 2^−23 where |y| > 0.9 (1 − y² stays accurate for backward).
-@inline export function tanhf_(x: f32): f32 { return copysign<f32>(tanhAbsFast(abs<f32>(x)), x); }
-@inline export function tanh4(x: v128): v128 {
-  const sign = v128.and(x, kv(K_SIGN));
-  return v128.or(tanhAbsFast4(v128.xor(x, sign)), sign);
+  return div1pExp2_4(x, f32x4.mul(x, kv(K_NEGLOG2E)), true);
 }
 
 @final export class Linear {
@@ -120,11 +114,23 @@ import { madd, sel, select4, splat, kv } from "./vec";
   }
 }
 
+/**
+ * tanhRational (activations_math.ts). The gradient reads x, not y: 1 − y² would carry y's 8 ulp near ±1
+ * into a derivative that is itself tiny there. sech²x = 4e/(1 + e)² with e = e^(−2|x|) is relative-accurate
+ * for every x (expNeg's 3 ulp plus three roundings), 0 for |x| ≥ 44 and ±Inf, NaN kept.
+ */
 @final export class Tanh {
-  @inline f(x: f32, a: f32): f32 { return tanhf_(x); }
-  @inline v(x: v128, a: v128): v128 { return tanh4(x); }
-  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return dy * (1.0 - y * y); }
-  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return f32x4.mul(dy, f32x4.sub(kv(K_1P0), f32x4.mul(y, y))); }
+  @inline f(x: f32, a: f32): f32 { return tanhRational(x); }
+  @inline v(x: v128, a: v128): v128 { return tanhRational4(x); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 {
+    const e = expNeg(-2.0 * abs<f32>(x)), d = <f32>1.0 + e;
+    return dy * ((4.0 * e) / (d * d));
+  }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
+    const n = negAbs4(x);
+    const e = expNeg4(f32x4.add(n, n)), d = f32x4.add(kv(K_1P0), e);
+    return f32x4.mul(dy, f32x4.div(f32x4.mul(kv(K_4P0), e), f32x4.mul(d, d)));
+  }
 }
 
 /** max(x, 0); the gradient reads the output, so relu'(0) = 0 (PyTorch's threshold_backward). NaN propagates. */
@@ -221,10 +227,10 @@ import { madd, sel, select4, splat, kv } from "./vec";
 @final export class GeluTanh {
   // forward as x/(1 + e^−2u), one division and no cancellation for x < 0 (as silu)
   // 2u·−log2e = x·(G1 + G2·x²): three operations from x (x², one multiply-add, one product)
-  @inline f(x: f32, a: f32): f32 { return x / (1.0 + exp2SatFast(x * (G1 + G2 * (x * x)))); }
+  @inline f(x: f32, a: f32): f32 { return div1pExp2(x, x * (G1 + G2 * (x * x))); }
   @inline v(x: v128, a: v128): v128 {
     const t = f32x4.mul(x, madd(kv(K_G2), f32x4.mul(x, x), kv(K_G1)));
-    return f32x4.div(x, f32x4.add(kv(K_1P0), exp2SatFast4(t)));
+    return div1pExp2_4(x, t);
   }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 {
     const x2 = x * x;
@@ -242,8 +248,8 @@ import { madd, sel, select4, splat, kv } from "./vec";
 
 /** x·σ(x) (swish); gradient σ(x)·(1 + x(1 − σ(x))). */
 @final export class Silu {
-  @inline f(x: f32, a: f32): f32 { return x / (1.0 + exp2SatFast(x * NEGLOG2E)); }
-  @inline v(x: v128, a: v128): v128 { return f32x4.div(x, f32x4.add(kv(K_1P0), exp2SatFast4(f32x4.mul(x, kv(K_NEGLOG2E))))); }
+  @inline f(x: f32, a: f32): f32 { return div1pExp2(x, x * NEGLOG2E); }
+  @inline v(x: v128, a: v128): v128 { return div1pExp2_4(x, f32x4.mul(x, kv(K_NEGLOG2E))); }
   @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { const s = sigmoidf(x); return dy * (s * (1.0 + x * (1.0 - s))); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
     const s = sigmoid4(x);

@@ -183,6 +183,44 @@ describe("the issue's extreme cases", async () => {
   });
 });
 
+describe.each(BUILDS)("tanh's rational form and its sech² gradient (%s)", async (backend) => {
+  const nn = (await instances())[backend];
+  /** Every float32 from lo up to hi. */
+  const floats = (lo: number, hi: number) => {
+    const bits = new Uint32Array(Float32Array.of(lo, hi).buffer);
+    const u = new Uint32Array(bits[1] - bits[0] + 1).map((_, i) => bits[0] + i);
+    return new Float32Array(u.buffer);
+  };
+  it("every float32 in [7.5, 9.1] (where evaluation error peaks and the clamp sits): relative ≤ 4.9e-7, |y| ≤ 1, odd", () => {
+    const xs = floats(7.5, 9.1);
+    expect(xs.length).toBeGreaterThan(2_000_000);
+    const y = forward(nn, "tanh", undefined, xs);
+    const yn = forward(nn, "tanh", undefined, xs.map((v) => -v));
+    let worst = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const t = Math.tanh(xs[i]);
+      worst = Math.max(worst, Math.abs(y[i] - t) / t);
+      if (!(y[i] <= 1) || yn[i] !== -y[i]) throw new Error(`tanh(${xs[i]}) = ${y[i]}, tanh(−x) = ${yn[i]}`);
+    }
+    expect(worst).toBeLessThanOrEqual(4.9e-7);
+  });
+  it("tanh(x) = x below 2^−13, and ±1 exactly from the clamp on", () => {
+    const tiny = Float32Array.of(1e-30, -1e-20, 2 ** -14, 1.2e-4, -1.2e-4, 1e-38, -1e-45);
+    expect(Array.from(forward(nn, "tanh", undefined, tiny))).toEqual(Array.from(tiny));
+    const big = Float32Array.of(9.02, 9.5, 10, 44, 1e4, 3e38, -9.02, -1e4);
+    expect(Array.from(forward(nn, "tanh", undefined, big))).toEqual([1, 1, 1, 1, 1, 1, -1, -1]);
+  });
+  it("the gradient reads x: sech² within 1e-6 relative for |x| ≤ 40, 0 beyond 44, whatever y holds", () => {
+    const xs = Float32Array.from([...uniform(20_000, -40, 40, 31), ...uniform(2_000, -1e-3, 1e-3, 32), 0, -0, 44, -50, Infinity, -Infinity, NaN]);
+    const x = nn.tensor(xs), dy = nn.tensor(new Float32Array(xs.length).fill(1)), junk = nn.tensor(new Float32Array(xs.length).fill(7));
+    const dx = nn.tensor(new Float32Array(xs.length));
+    nn.kernels.act_tanh_grad(dx.ptr, x.ptr, junk.ptr, dy.ptr, xs.length, 0);
+    const expected = Array.from(xs, (v) => (Number.isNaN(v) ? NaN : Math.abs(v) >= 44 ? 0 : 1 / Math.cosh(v) ** 2));
+    expect(dx.data).toBeCloseArray(expected, { atol: 0, rtol: 1e-6 });
+    for (const t of [x, dy, junk, dx]) t.dispose();
+  });
+});
+
 describe.each(BUILDS)("activationBackward into out (%s)", async (backend) => {
   const nn = (await instances())[backend];
   // y is recomputed into dx itself unless dx is x or dy: every case must give the bits of a fresh dx

@@ -26,7 +26,7 @@ export function hasLogits(layer: Layer): layer is Layer & LogitsOutput {
 }
 
 /** Activations whose backward kernels read only y (assembly/activations_ops.ts df): training keeps no pre-activation copy for them. */
-const GRAD_FROM_Y: ReadonlySet<ActivationName> = new Set(["linear", "relu", "sigmoid", "tanh", "binaryStep"]);
+const GRAD_FROM_Y: ReadonlySet<ActivationName> = new Set(["linear", "relu", "sigmoid", "binaryStep"]);
 
 export function checkKeys(layer: string, config: object, allowed: readonly string[]): void {
   for (const k of Object.keys(config)) {

@@ -34,12 +34,12 @@ export const POINTWISE: Record<string, PointwiseSpec & { name: ActivationName }>
   binaryStep: { name: "binaryStep", f: (x) => (x > 0 ? 1 : 0), df: () => 0, kinks: [0] },
   sigmoid: {
     name: "sigmoid", f: sigmoid, df: (x) => sigmoid(x) * (1 - sigmoid(x)),
-    bounds: [{ atol: 1.2e-7, rtol: 0 }, { atol: 0, rtol: 1e-6, where: (x) => x >= -10 }],
+    bounds: [{ atol: 2e-7, rtol: 0 }, { atol: 0, rtol: 1.5e-6, where: (x) => x >= -10 }],
   },
   hardSigmoid: { name: "hardSigmoid", f: (x) => Math.min(Math.max(x + 3, 0), 6) / 6, df: (x) => (x > -3 && x < 3 ? 1 / 6 : 0), kinks: [-3, 3] },
   tanh: {
     name: "tanh", f: Math.tanh, df: (x) => 1 - Math.tanh(x) ** 2,
-    bounds: [{ atol: 0, rtol: 1e-6 }, { atol: 2 ** -23, rtol: 0, where: (_x, y) => Math.abs(y) > 0.9 }],
+    bounds: [{ atol: 0, rtol: 4.9e-7 }],
   },
   // NaN output lets the gradient through, as PyTorch's threshold_backward (output <= 0 ? 0 : dy)
   relu: { name: "relu", f: (x) => Math.max(x, 0), df: (x) => (x <= 0 ? 0 : 1), kinks: [0] },
