@@ -40,6 +40,17 @@ import { ld, ld4, off, select4, splat, st, st4, kv } from "./vec";
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const va = splat(a);
+    // four vectors per step, as forward: the transcendental gradients are long dependency chains
+    for (; i + 16 <= n; i += 16) {
+      const g0 = op.dv(ld4(x, i), ld4(y, i), ld4(dy, i), va);
+      const g1 = op.dv(ld4(x, i + 4), ld4(y, i + 4), ld4(dy, i + 4), va);
+      const g2 = op.dv(ld4(x, i + 8), ld4(y, i + 8), ld4(dy, i + 8), va);
+      const g3 = op.dv(ld4(x, i + 12), ld4(y, i + 12), ld4(dy, i + 12), va);
+      st4(dx, i, g0);
+      st4(dx, i + 4, g1);
+      st4(dx, i + 8, g2);
+      st4(dx, i + 12, g3);
+    }
     for (; i + 4 <= n; i += 4) st4(dx, i, op.dv(ld4(x, i), ld4(y, i), ld4(dy, i), va));
   }
   for (; i < n; i++) st(dx, i, op.df(ld(x, i), ld(y, i), ld(dy, i), a));

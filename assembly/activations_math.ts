@@ -190,16 +190,15 @@ import { madd, nmadd, kv, sel } from "./vec";
 //     at most 2e-8 absolute (max of |x|σ(1 − σ) is 0.224); relative to σ it is ≤ 1.5·|x|·2^−24 + 6e-7,
 //     i.e. the far negative tail keeps 5 significant digits (σ(−80): 7e-6) where expNeg keeps 3 ulp.
 //   softmax: p = e^z/Σ, z ≤ 0, moves by ≤ p·|z|·1.5·2^−24 ≤ e^z·|z|·9e-8 ≤ 3.3e-8 (max of |z|e^z is 1/e).
-//   tanh, elu, selu: 1 − e^z with e^z's error scaled by e^z, again ≤ |z|e^z·9e-8 absolute.
+//   elu, selu: 1 − e^z with e^z's error scaled by e^z, again ≤ |z|e^z·9e-8 absolute.
 // In the relaxed build t is never rounded (vn and g are fused multiply-adds), leaving only log2e's rounding.
-// q(g) = 2^−g − 1 ≈ g·(D1 + g·(D2 + g·(D3 + g·(D4 + g·D5)))) on |g| ≤ 1/2: minimax for relative error
-// (linear programming over 4000 points, fitted here), 4.1e-7 in float64 and ≤ 6.1e-7 after float32
-// rounding by Estrin's scheme (5.9e-7 by Horner's; Estrin's chain is three multiply-adds deep, not four:
-// sigmoid, tanh, silu, gelu-tanh and softmax 2–5 % faster in A/B runs, elu 4 % slower); 1 + q then
-// gives 2^−g within 2.7e-7 (checked at 2·10^6 points against float64). q is relative-accurate at g → 0, so tanh and expm1 need
-// no separate small-argument branch.
+// 2^−g itself comes from a ratio (section "2^−g as a ratio" below). expm1 needs q(g) = 2^−g − 1 relative-
+// accurate as g → 0, so that tanh-like 1 − e^z need no small-argument branch: q(g) ≈ g·(D1 + g·(D2 + g·(D3
+// + g·(D4 + g·D5)))) on |g| ≤ 1/2, minimax for relative error (linear programming over 4000 points, fitted
+// here), 4.1e-7 in float64 and ≤ 6.1e-7 after float32 rounding by Estrin's scheme (5.9e-7 by Horner's,
+// whose chain is a multiply-add deeper).
 // Bounds (test/math.test.ts, 2^18 points per build against float64, with the flush and NaN cases of expNeg):
-//   expFast(z), z ∈ [−87.3, 88.3]:  relative ≤ 3e-7 + 1.5·|z|·2^−24 (measured 2.0e-7 + …); 0 below ≈ −87.68.
+//   expFast(z), z ∈ [−87.3, 88.3]:  relative ≤ 6e-7 + 1.5·|z|·2^−24 (measured 5.3e-7 + …); 0 below ≈ −87.68.
 //   div1pExp2(x, t) = x/(1 + 2^t): see its section below.
 //   expm1Fast(z), z ≤ 0:            relative ≤ 6.5e-7 + 1.5·|z|·2^−24 (measured 4.8e-7 + …); −1 below ≈ −87.68.
 // Bit patterns: 0xBF317217, 0x3E75FD28, 0xBD6359F7, 0x3C1E5FA0, 0xBAAE76D1.
@@ -221,17 +220,6 @@ import { madd, nmadd, kv, sel } from "./vec";
 
 /** 2^−g − 1 for |g| ≤ 1/2 (see above). */
 @inline function q2(g: f32): f32 { const g2 = g * g; return g * ((D1 + D2 * g) + g2 * ((D3 + D4 * g) + g2 * D5)); }
-/**
- * 2^−g = 1 + q(g) for expFast, which needs no expm1 accuracy: Estrin's scheme from the
- * constant term, (1 + D1·g) + g²·((D2 + D3·g) + g²·(D4 + D5·g)), the same eleven operations as 1 + q24(g)
- * but two multiply-adds deep after g² instead of three plus the product by g and the add (softmax rows of
- * 1024 +3 %, sigmoid, silu, gelu-tanh +1 %, simd A/B both orders); within the same tested bounds.
- */
-@inline function p2(g: f32): f32 { const g2 = g * g; return (<f32>1.0 + D1 * g) + g2 * ((D2 + D3 * g) + g2 * (D4 + D5 * g)); }
-@inline function p24(g: v128): v128 {
-  const g2 = f32x4.mul(g, g);
-  return madd(madd(madd(kv(K_D5), g, kv(K_D4)), g2, madd(kv(K_D3), g, kv(K_D2))), g2, madd(kv(K_D1), g, kv(K_1P0)));
-}
 @inline function q24(g: v128): v128 {
   const g2 = f32x4.mul(g, g);
   return f32x4.mul(madd(madd(kv(K_D5), g2, madd(kv(K_D4), g, kv(K_D3))), g2, madd(kv(K_D2), g, kv(K_D1))), g);
@@ -250,56 +238,41 @@ import { madd, nmadd, kv, sel } from "./vec";
 }
 @inline function log2e4(zc: v128): v128 { return ASC_FEATURE_RELAXED_SIMD ? zc : f32x4.mul(zc, kv(K_LOG2E)); }
 
-/** e^z for z ≤ 88.3 (0 below ≈ −87.68); NaN in, NaN out. Base-2 reduction: see the bound above. */
-@inline export function expFast(z: f32): f32 {
-  const zc = z < Z_FLUSH ? Z_FLUSH : z; // as pmax: NaN stays NaN
-  const vn = fastVn(zc);
-  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
-  return s * p2(fastG(zc, vn));
-}
-@inline export function expFast4(z: v128): v128 {
-  const zc = f32x4.pmax(z, kv(K_Z_FLUSH));
-  const t = log2e4(zc);
-  const vn = fastVn4(t, zc);
-  const g = fastG4(t, zc, vn);
-  return f32x4.mul(i32x4.shl(vn, 23), p24(g));
-}
-
-// ---- x/(1 + 2^t): sigmoid, silu, GELU-tanh ----
-// The same reduction from t itself (callers fold log2e into their own constant: σ(x) needs 2^(x·−log2e)),
-// t clamped to [−127, 128] so 2^n is built as +0 or +Inf there; NaN kept. Then 2^−g as a ratio instead of
-// a polynomial: 2^−g = (A − B)/(A + B) with A = R0 + g², B = R1·g, the form of e^r = (1 + tanh(r/2))/(1 −
-// tanh(r/2)); R0, R1 are the minimax pair for relative error on |g| ≤ 1/2 (fitted here, 4.7e-7, as close as
-// the quintic p24's 4.1e-7), scaled so that A needs no product. The callers divide anyway, so the ratio's
-// division merges with theirs:
-//   x/(1 + 2^t) = x·((A + B)/((A + B) + s·(A − B))),
-// nine operations from the reduction on, five fewer than s·p24, 1 + e and the division (sigmoid 1.25×,
-// silu 1.17×, GELU-tanh 1.2× in simd A/B). The quotient is in [0, 1] before the product by x, so no
-// intermediate overflows: s = +0 gives exactly x (g = 0 there), s·(A − B) = +Inf gives ±0, so σ(±Inf)
-// = 1, 0 and silu(−Inf) = NaN, as PyTorch's −Inf·0.
-// Error: the quotient is within 6.4e-7 relative and 1.9e-7 absolute of 1/(1 + 2^tc) (float32 evaluation
-// simulated at 4·10^6 points, t uniform on ±30, with and without fused multiply-adds; s·p24 gave 3.3e-7
-// and 1.05e-7), plus the caller's rounding of t as in expFast. Bit patterns: R0 0x41C84EDA, R1 0x410AD793.
+// ---- 2^−g as a ratio: expFast and x/(1 + 2^t) ----
+// Where no expm1 accuracy is needed, 2^−g = (A − B)/(A + B) with A = R0 + g², B = R1·g, the form of
+// e^r = (1 + tanh(r/2))/(1 − tanh(r/2)); R0, R1 are the minimax pair for relative error on |g| ≤ 1/2
+// (fitted here: 4.7e-7, as close as a quintic polynomial's 4.1e-7), scaled so that A needs no product.
+// Five operations and a division from g on, where the quintic takes eleven and the product by s:
+//   e^z = s·(A − B)/(A + B)                                   (softmax rows of 1024 1.26× in simd A/B),
+//   x/(1 + 2^t) = x·((A + B)/((A + B) + s·(A − B)))           (the caller's division absorbs the ratio's:
+//                                                              sigmoid 1.41×, silu 1.32×, GELU-tanh 1.28×).
+// The quotient in the second is in [0, 1] before the product by x, so no intermediate overflows: s = +0
+// gives exactly x (g = 0 there), s·(A − B) = +Inf gives ±0, so σ(±Inf) = 1, 0 and silu(−Inf) = NaN as
+// PyTorch's −Inf·0. e^z takes the ratio before the product by s (s·(A − B) overflows from s = 2^124), and
+// s = +Inf gives +Inf (the ratio is > 0.7).
+// Error (float32 evaluation simulated at 4·10^6 points, with and without fused multiply-adds): the
+// quotient 1/(1 + 2^tc) within 6.4e-7 relative and 1.9e-7 absolute; e^z as in the bound above; plus the
+// rounding of t. Bit patterns: R0 0x41C84EDA, R1 0x410AD793.
 // @ts-ignore: decorator
 @inline const R0: f32 = 25.038501739501953;
 // @ts-ignore: decorator
 @inline const R1: f32 = 8.677630424499512;
 
-/** x/(1 + 2^t) for any t (see above); 1/(1 + 2^t) when `one` (no product by 1). */
-@inline export function div1pExp2(x: f32, t: f32, one: bool = false): f32 {
-  const tc = t < T_FLUSH ? T_FLUSH : t > T_MAX ? T_MAX : t; // as pmax then pmin: NaN stays NaN
-  const vn = tc + MAGIC;
-  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
-  const g = (vn - MAGIC) - tc;
+// What ratio2 returns, from s = 2^n and 2^−g = (A − B)/(A + B): e = s·2^−g, or x/(1 + e), or 1/(1 + e).
+// @ts-ignore: decorator
+@inline const EXP: i32 = 0;
+// @ts-ignore: decorator
+@inline const X_OVER_1P: i32 = 1;
+// @ts-ignore: decorator
+@inline const ONE_OVER_1P: i32 = 2;
+@inline function ratio2(kind: i32, s: f32, g: f32, x: f32): f32 {
   const a = g * g + R0, b = R1 * g;
-  const apb = a + b;
-  const q = apb / (s * (a - b) + apb);
-  return one ? q : x * q;
+  const apb = a + b, amb = a - b;
+  if (kind == EXP) return s * (amb / apb); // the ratio first: s·(A − B) overflows from s = 2^124
+  const q = apb / (s * amb + apb);
+  return kind == ONE_OVER_1P ? q : x * q;
 }
-@inline export function div1pExp2_4(x: v128, t: v128, one: bool = false): v128 {
-  const tc = f32x4.pmin(f32x4.pmax(t, kv(K_T_FLUSH)), kv(K_T_MAX));
-  const vn = f32x4.add(tc, kv(K_MAGIC));
-  const g = f32x4.sub(f32x4.sub(vn, kv(K_MAGIC)), tc);
+@inline function ratio2_4(kind: i32, s: v128, g: v128, x: v128): v128 {
   const a = madd(g, g, kv(K_R0));
   let apb: v128, amb: v128;
   if (ASC_FEATURE_RELAXED_SIMD) {
@@ -310,8 +283,38 @@ import { madd, nmadd, kv, sel } from "./vec";
     apb = f32x4.add(a, b);
     amb = f32x4.sub(a, b);
   }
-  const q = f32x4.div(apb, madd(i32x4.shl(vn, 23), amb, apb));
-  return one ? q : f32x4.mul(x, q);
+  if (kind == EXP) return f32x4.mul(s, f32x4.div(amb, apb));
+  const q = f32x4.div(apb, madd(s, amb, apb));
+  return kind == ONE_OVER_1P ? q : f32x4.mul(x, q);
+}
+
+/** e^z for z ≤ 88.3 (0 below ≈ −87.68); NaN in, NaN out. Base-2 reduction: see the bound above. */
+@inline export function expFast(z: f32): f32 {
+  const zc = z < Z_FLUSH ? Z_FLUSH : z; // as pmax: NaN stays NaN
+  const vn = fastVn(zc);
+  return ratio2(EXP, reinterpret<f32>(reinterpret<i32>(vn) << 23), fastG(zc, vn), 0);
+}
+@inline export function expFast4(z: v128): v128 {
+  const zc = f32x4.pmax(z, kv(K_Z_FLUSH));
+  const t = log2e4(zc);
+  const vn = fastVn4(t, zc);
+  return ratio2_4(EXP, i32x4.shl(vn, 23), fastG4(t, zc, vn), zc);
+}
+
+/**
+ * x/(1 + 2^t) for any t, or 1/(1 + 2^t) when `one`: the same reduction from t itself (callers fold log2e
+ * into their own constant: σ(x) needs 2^(x·−log2e)), t clamped to [−127, 128] so 2^n is built as +0 or
+ * +Inf there; NaN kept.
+ */
+@inline export function div1pExp2(x: f32, t: f32, one: bool = false): f32 {
+  const tc = t < T_FLUSH ? T_FLUSH : t > T_MAX ? T_MAX : t; // as pmax then pmin: NaN stays NaN
+  const vn = tc + MAGIC;
+  return ratio2(one ? ONE_OVER_1P : X_OVER_1P, reinterpret<f32>(reinterpret<i32>(vn) << 23), (vn - MAGIC) - tc, x);
+}
+@inline export function div1pExp2_4(x: v128, t: v128, one: bool = false): v128 {
+  const tc = f32x4.pmin(f32x4.pmax(t, kv(K_T_FLUSH)), kv(K_T_MAX));
+  const vn = f32x4.add(tc, kv(K_MAGIC));
+  return ratio2_4(one ? ONE_OVER_1P : X_OVER_1P, i32x4.shl(vn, 23), f32x4.sub(f32x4.sub(vn, kv(K_MAGIC)), tc), x);
 }
 
 /** e^z − 1 for z ≤ 0 as s·q + (s − 1): relative-accurate near 0 (s = 1 there); −1 below ≈ −87.68. */
