@@ -72,6 +72,14 @@ import { madd, nmadd, kv, sel } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_R0 = memory.data<f32>([R0, R0, R0, R0]);
 // @ts-ignore: decorator
+@lazy const K_RL0 = memory.data<f32>([RL0, RL0, RL0, RL0]);
+// @ts-ignore: decorator
+@lazy const K_RL1 = memory.data<f32>([RL1, RL1, RL1, RL1]);
+// @ts-ignore: decorator
+@lazy const K_4P0 = memory.data<f32>([4.0, 4.0, 4.0, 4.0]);
+// @ts-ignore: decorator
+@lazy const K_SIGN = memory.data<i32>([0x80000000, 0x80000000, 0x80000000, 0x80000000]);
+// @ts-ignore: decorator
 @lazy const K_P2 = memory.data<f32>([P2, P2, P2, P2]);
 // @ts-ignore: decorator
 @lazy const K_P3 = memory.data<f32>([P3, P3, P3, P3]);
@@ -380,6 +388,48 @@ import { madd, nmadd, kv, sel } from "./vec";
   const q = madd(madd(madd(madd(kv(K_TQ4), s, kv(K_TQ3)), s, kv(K_TQ2)), s, kv(K_TQ1)), s, kv(K_1P0));
   return f32x4.div(f32x4.mul(xc, p), q);
 }
+
+/**
+ * sech²x = 4e/(1 + e)², e = e^(−2|x|) = s·(A + B)/(A − B): expNeg's exact reduction r = z − n·ln2, then the
+ * ratio of the section "2^−g as a ratio" rescaled from g = −r/ln2 (A = RL0 + r², B = RL1·r, 4.7e-7), so
+ * sech²x = 4·u·(A − B)/((A − B) + u)² with u = s·(A + B): one division for the ratio and the quotient.
+ * Relative-accurate for every x (no t rounding: z = −2|x| is exact), 0 for |x| ≥ 44 and ±Inf, NaN kept.
+ * Bit patterns: RL0 0x41407A28, RL1 0x40C079DB.
+ */
+@inline export function sech2(x: f32): f32 {
+  let z: f32 = -2.0 * abs<f32>(x);
+  z = z < Z_FLUSH ? Z_FLUSH : z;
+  const vn = z * LOG2E + MAGIC;
+  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
+  const n = vn - MAGIC;
+  const r = z - n * LN2_HI - n * LN2_LO;
+  const a = r * r + RL0, b = RL1 * r;
+  const u = s * (a + b), m = a - b, d = m + u;
+  return (<f32>4.0 * (u * m)) / (d * d);
+}
+@inline export function sech2_4(x: v128): v128 {
+  const n2 = v128.or(x, kv(K_SIGN));
+  const z = f32x4.pmax(f32x4.add(n2, n2), kv(K_Z_FLUSH));
+  const vn = madd(z, kv(K_LOG2E), kv(K_MAGIC));
+  const n = f32x4.sub(vn, kv(K_MAGIC));
+  const r = madd(n, kv(K_NEGLN2_LO), madd(n, kv(K_NEGLN2_HI), z));
+  const a = madd(r, r, kv(K_RL0));
+  let apb: v128, amb: v128;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    apb = madd(kv(K_RL1), r, a);
+    amb = nmadd(kv(K_RL1), r, a);
+  } else {
+    const b = f32x4.mul(kv(K_RL1), r);
+    apb = f32x4.add(a, b);
+    amb = f32x4.sub(a, b);
+  }
+  const u = f32x4.mul(i32x4.shl(vn, 23), apb), d = f32x4.add(amb, u);
+  return f32x4.div(f32x4.mul(kv(K_4P0), f32x4.mul(u, amb)), f32x4.mul(d, d));
+}
+// @ts-ignore: decorator
+@inline const RL0: f32 = 12.029823303222656;
+// @ts-ignore: decorator
+@inline const RL1: f32 = 6.0148749351501465;
 
 // erfc(z) = t·exp(−z² + C(t)), t = 1/(1 + z/2): Numerical Recipes' erfcc, fractional error < 1.2e-7
 // for all z ≥ 0, so the tail Φ(x) = erfc(−x/√2)/2 of GELU keeps its relative precision.

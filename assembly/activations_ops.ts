@@ -4,7 +4,7 @@
 // every kernel compiles to its own straight loop. Definitions follow PyTorch in float32, including
 // the value at kinks (relu'(0) = 0, leakyRelu'(0) = alpha, hardSwish'(±3) as PyTorch).
 // `a` is the op's parameter (alpha), unused elsewhere. Backward receives x, y = f(x) and dy.
-import { expNeg, expNeg4, div1pExp2, div1pExp2_4, expm1Fast, expm1Fast4, erfcPos, erfcPos4, tanhRational, tanhRational4 } from "./activations_math";
+import { expNeg, expNeg4, div1pExp2, div1pExp2_4, expm1Fast, expm1Fast4, erfcPos, erfcPos4, tanhRational, tanhRational4, sech2, sech2_4 } from "./activations_math";
 import { log1p4, log1pf } from "./math";
 import { madd, sel, select4, splat, kv } from "./vec";
 
@@ -23,8 +23,6 @@ import { madd, sel, select4, splat, kv } from "./vec";
 @lazy const K_3P0 = memory.data<f32>([3.0, 3.0, 3.0, 3.0]);
 // @ts-ignore: decorator
 @lazy const K_3P0_X_GC = memory.data<f32>([3.0 * GC, 3.0 * GC, 3.0 * GC, 3.0 * GC]);
-// @ts-ignore: decorator
-@lazy const K_4P0 = memory.data<f32>([4.0, 4.0, 4.0, 4.0]);
 // @ts-ignore: decorator
 @lazy const K_6P0 = memory.data<f32>([6.0, 6.0, 6.0, 6.0]);
 // @ts-ignore: decorator
@@ -116,21 +114,14 @@ import { madd, sel, select4, splat, kv } from "./vec";
 
 /**
  * tanhRational (activations_math.ts). The gradient reads x, not y: 1 − y² would carry y's 8 ulp near ±1
- * into a derivative that is itself tiny there. sech²x = 4e/(1 + e)² with e = e^(−2|x|) is relative-accurate
- * for every x (expNeg's 3 ulp plus three roundings), 0 for |x| ≥ 44 and ±Inf, NaN kept.
+ * into a derivative that is itself tiny there. sech2 (activations_math.ts) is relative-accurate for every x
+ * (≤ 7.1e-7 measured at 4·10^6 points on ±40, tested ≤ 1e-6), 0 for |x| ≥ 44 and ±Inf, NaN kept.
  */
 @final export class Tanh {
   @inline f(x: f32, a: f32): f32 { return tanhRational(x); }
   @inline v(x: v128, a: v128): v128 { return tanhRational4(x); }
-  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 {
-    const e = expNeg(-2.0 * abs<f32>(x)), d = <f32>1.0 + e;
-    return dy * ((4.0 * e) / (d * d));
-  }
-  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
-    const n = negAbs4(x);
-    const e = expNeg4(f32x4.add(n, n)), d = f32x4.add(kv(K_1P0), e);
-    return f32x4.mul(dy, f32x4.div(f32x4.mul(kv(K_4P0), e), f32x4.mul(d, d)));
-  }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return dy * sech2(x); }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return f32x4.mul(dy, sech2_4(x)); }
 }
 
 /** max(x, 0); the gradient reads the output, so relu'(0) = 0 (PyTorch's threshold_backward). NaN propagates. */
