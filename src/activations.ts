@@ -5,30 +5,32 @@ import { checkSameShape, checkTensor, Tensor } from "./tensor.js";
 /**
  * The one table of activations. `kernel` names the WASM forward export (backward is `kernel + "_grad"`);
  * `kind` says how it walks the data (elementwise, per row over the last axis, or per channel with a
- * learnable alpha); `params` lists the parameters it accepts with their defaults; `def` is the
- * definition as documented. Everything else (names, dispatch, helpers, tests, benches) reads this.
+ * learnable alpha); `grad` says what the backward kernel reads besides dy (x, y, both, or dy alone: the
+ * API computes y only where it is read, and dense layers keep the pre-activation only where x is); `params`
+ * lists the parameters it accepts with their defaults; `def` is the definition as documented. Everything
+ * else (names, dispatch, helpers, tests, benches) reads this.
  */
 export const ACTIVATIONS = {
-  linear: { kernel: "act_linear", kind: "pointwise", params: {}, def: "x" },
-  binaryStep: { kernel: "act_binary_step", kind: "pointwise", params: {}, def: "x > 0 ? 1 : 0 (gradient 0)" },
-  sigmoid: { kernel: "act_sigmoid", kind: "pointwise", params: {}, def: "1 / (1 + e^−x)" },
-  hardSigmoid: { kernel: "act_hard_sigmoid", kind: "pointwise", params: {}, def: "relu6(x + 3) / 6 (PyTorch, Keras 3)" },
-  tanh: { kernel: "act_tanh", kind: "pointwise", params: {}, def: "tanh x" },
-  relu: { kernel: "act_relu", kind: "pointwise", params: {}, def: "max(x, 0); relu′(0) = 0" },
-  relu6: { kernel: "act_relu6", kind: "pointwise", params: {}, def: "min(max(x, 0), 6)" },
-  leakyRelu: { kernel: "act_leaky_relu", kind: "pointwise", params: { alpha: 0.01 }, def: "x > 0 ? x : alpha·x (alpha 0.01 as PyTorch; Keras' LeakyReLU layer defaults to 0.3)" },
-  prelu: { kernel: "act_prelu", kind: "channel", params: { alpha: 0.25 }, def: "x > 0 ? x : alpha[c]·x, alpha learnable per channel (last axis)" },
-  elu: { kernel: "act_elu", kind: "pointwise", params: { alpha: 1 }, def: "x > 0 ? x : alpha·(e^x − 1)" },
-  selu: { kernel: "act_selu", kind: "pointwise", params: {}, def: "λ·(x > 0 ? x : α·(e^x − 1)), α = 1.6732632423543772, λ = 1.0507009873554805" },
-  gelu: { kernel: "act_gelu", kind: "pointwise", params: { approximate: "none" }, def: "x·Φ(x) (approximate 'tanh': 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))))" },
-  silu: { kernel: "act_silu", kind: "pointwise", params: {}, def: "x·σ(x)" },
-  swish: { kernel: "act_silu", kind: "pointwise", params: {}, def: "alias of silu" },
-  mish: { kernel: "act_mish", kind: "pointwise", params: {}, def: "x·tanh(softplus x)" },
-  softplus: { kernel: "act_softplus", kind: "pointwise", params: {}, def: "log(1 + e^x), x above 20 (PyTorch threshold)" },
-  softsign: { kernel: "act_softsign", kind: "pointwise", params: {}, def: "x / (1 + |x|)" },
-  hardSwish: { kernel: "act_hard_swish", kind: "pointwise", params: {}, def: "x·relu6(x + 3) / 6" },
-  softmax: { kernel: "act_softmax", kind: "rows", params: {}, def: "e^(x − max) / Σ e^(x − max) over the last axis" },
-  logSoftmax: { kernel: "act_log_softmax", kind: "rows", params: {}, def: "x − max − log Σ e^(x − max) over the last axis" },
+  linear: { kernel: "act_linear", kind: "pointwise", grad: "dy", params: {}, def: "x" },
+  binaryStep: { kernel: "act_binary_step", kind: "pointwise", grad: "dy", params: {}, def: "x > 0 ? 1 : 0 (gradient 0)" },
+  sigmoid: { kernel: "act_sigmoid", kind: "pointwise", grad: "y", params: {}, def: "1 / (1 + e^−x)" },
+  hardSigmoid: { kernel: "act_hard_sigmoid", kind: "pointwise", grad: "x", params: {}, def: "relu6(x + 3) / 6 (PyTorch, Keras 3)" },
+  tanh: { kernel: "act_tanh", kind: "pointwise", grad: "x", params: {}, def: "tanh x" },
+  relu: { kernel: "act_relu", kind: "pointwise", grad: "y", params: {}, def: "max(x, 0); relu′(0) = 0" },
+  relu6: { kernel: "act_relu6", kind: "pointwise", grad: "x", params: {}, def: "min(max(x, 0), 6)" },
+  leakyRelu: { kernel: "act_leaky_relu", kind: "pointwise", grad: "x", params: { alpha: 0.01 }, def: "x > 0 ? x : alpha·x (alpha 0.01 as PyTorch; Keras' LeakyReLU layer defaults to 0.3)" },
+  prelu: { kernel: "act_prelu", kind: "channel", grad: "x", params: { alpha: 0.25 }, def: "x > 0 ? x : alpha[c]·x, alpha learnable per channel (last axis)" },
+  elu: { kernel: "act_elu", kind: "pointwise", grad: "xy", params: { alpha: 1 }, def: "x > 0 ? x : alpha·(e^x − 1)" },
+  selu: { kernel: "act_selu", kind: "pointwise", grad: "xy", params: {}, def: "λ·(x > 0 ? x : α·(e^x − 1)), α = 1.6732632423543772, λ = 1.0507009873554805" },
+  gelu: { kernel: "act_gelu", kind: "pointwise", grad: "x", params: { approximate: "none" }, def: "x·Φ(x) (approximate 'tanh': 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))))" },
+  silu: { kernel: "act_silu", kind: "pointwise", grad: "x", params: {}, def: "x·σ(x)" },
+  swish: { kernel: "act_silu", kind: "pointwise", grad: "x", params: {}, def: "alias of silu" },
+  mish: { kernel: "act_mish", kind: "pointwise", grad: "x", params: {}, def: "x·tanh(softplus x)" },
+  softplus: { kernel: "act_softplus", kind: "pointwise", grad: "x", params: {}, def: "log(1 + e^x), x above 20 (PyTorch threshold)" },
+  softsign: { kernel: "act_softsign", kind: "pointwise", grad: "x", params: {}, def: "x / (1 + |x|)" },
+  hardSwish: { kernel: "act_hard_swish", kind: "pointwise", grad: "x", params: {}, def: "x·relu6(x + 3) / 6" },
+  softmax: { kernel: "act_softmax", kind: "rows", grad: "y", params: {}, def: "e^(x − max) / Σ e^(x − max) over the last axis" },
+  logSoftmax: { kernel: "act_log_softmax", kind: "rows", grad: "y", params: {}, def: "x − max − log Σ e^(x − max) over the last axis" },
 } as const;
 
 /** Every activation name (aliases included). */
@@ -48,6 +50,8 @@ export interface ActivationParams {
 export interface ResolvedActivation {
   readonly name: ActivationName;
   readonly kind: "pointwise" | "rows" | "channel";
+  /** What the backward kernel reads besides dy. */
+  readonly grad: "x" | "y" | "xy" | "dy";
   readonly kernel: string;
   readonly gradKernel: string;
   /** leakyRelu / elu slope; 0 where unused. */
@@ -80,7 +84,7 @@ export function resolveActivation(name: string, params: ActivationParams = {}): 
     if (params.alpha instanceof Tensor && n === "prelu") alphaTensor = params.alpha;
     else alpha = checkNumber(`${n} alpha`, params.alpha ?? spec.params.alpha);
   }
-  return { name: n, kind: spec.kind, kernel, gradKernel: `${kernel}_grad`, alpha, alphaTensor };
+  return { name: n, kind: spec.kind, grad: spec.grad, kernel, gradKernel: `${kernel}_grad`, alpha, alphaTensor };
 }
 
 /** The last axis (1 for a scalar) and the product of the others (0 when the last axis is empty). */
@@ -166,8 +170,9 @@ export interface PreluGradients {
 
 /**
  * nn.activationBackward: dx = f′(x)·dy, same shape as x, into a new tensor or `options.out` (which may be
- * x or dy). y = f(x) is recomputed where the kernel reads it, into dx itself unless dx is x or dy (every
- * backward kernel reads y[i] before it writes dx[i]), so only then is a temporary allocated.
+ * x or dy). y = f(x) is recomputed only where the kernel reads it (ACTIVATIONS' `grad`), into dx itself
+ * unless dx is x or dy (every backward kernel reads y[i] before it writes dx[i]), so only then is a
+ * temporary allocated. Kernels that do not read y get x in its place.
  */
 export function activationBackward(rt: Runtime, name: ActivationName, x: Tensor, dy: Tensor, params?: ActivationParams, options: ActivationOptions = {}): Tensor {
   const act = resolveActivation(name, params);
@@ -185,10 +190,11 @@ export function activationBackward(rt: Runtime, name: ActivationName, x: Tensor,
   if (act.kind !== "pointwise" && x.rank === 0) throw new ShapeError(`${act.name} works over the last axis; x must have rank ≥ 1, received shape ${showShape(x.shape)}.`);
   const rows = rowsOf(x.shape), cols = colsOf(x.shape);
   const dx = out ?? new Tensor(rt, x.shape);
-  const y = dx.ptr === x.ptr || dx.ptr === dy.ptr ? new Tensor(rt, x.shape) : dx;
-  activationForwardRaw(rt, act, y.ptr, x.ptr, rows, cols);
+  const readsY = act.grad === "y" || act.grad === "xy";
+  const y = !readsY ? x : dx.ptr === x.ptr || dx.ptr === dy.ptr ? new Tensor(rt, x.shape) : dx;
+  if (readsY) activationForwardRaw(rt, act, y.ptr, x.ptr, rows, cols);
   activationBackwardRaw(rt, act, dx.ptr, x.ptr, y.ptr, dy.ptr, rows, cols);
-  if (y !== dx) y.dispose();
+  if (y !== dx && y !== x) y.dispose();
   return dx;
 }
 

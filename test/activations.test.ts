@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ACTIVATION_NAMES, type ActivationName, ShapeError, ValueError } from "../src/index.js";
+import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName, ShapeError, ValueError } from "../src/index.js";
 import type { NN } from "../src/nn.js";
 import { POINTWISE, ROWS } from "./helpers/activation_spec.js";
 import { BUILDS, instances } from "./helpers/backends.js";
@@ -180,6 +180,24 @@ describe("the issue's extreme cases", async () => {
     expect(Array.from(forward(nn, "softplus", undefined, Float32Array.from([100, -100, Infinity, -Infinity, 0])))).toEqual([100, 0, Infinity, 0, f32(Math.LN2)]);
     expect(Array.from(forward(nn, "tanh", undefined, Float32Array.from([20, -20, Infinity, -Infinity, -0])))).toEqual([1, -1, 1, -1, -0]);
     expect(Array.from(forward(nn, "relu", undefined, Float32Array.from([NaN, -Infinity, Infinity])))).toEqual([NaN, 0, Infinity]);
+  });
+});
+
+describe.each(BUILDS)("the registry's grad column says what each backward kernel reads (%s)", async (backend) => {
+  const nn = (await instances())[backend];
+  // The API skips the forward where y is unread and dense layers keep z only where x is read, so a wrong
+  // entry would silently corrupt gradients: garbage in every slot the entry says is unread must not matter.
+  it.each(SPECS.filter(([, s]) => ACTIVATIONS[s.name].kind === "pointwise"))("%s", (_label, spec) => {
+    const n = 37, alpha = spec.params?.alpha ?? 0;
+    const kernel = spec.params?.approximate === "tanh" ? "act_gelu_tanh" : kernelOf(spec.name);
+    const grad = ACTIVATIONS[spec.name].grad as string;
+    const x = nn.tensor(cycle(points, n, 3)), y = nn.zeros([n]), dy = nn.tensor(dys.subarray(0, n));
+    const junk = nn.tensor(uniform(n, -50, 50, 77)), dx = nn.zeros([n]), dxJunk = nn.zeros([n]);
+    nn.kernels[kernel](y.ptr, x.ptr, n, alpha);
+    nn.kernels[kernel + "_grad"](dx.ptr, x.ptr, y.ptr, dy.ptr, n, alpha);
+    nn.kernels[kernel + "_grad"](dxJunk.ptr, grad.includes("x") ? x.ptr : junk.ptr, grad.includes("y") ? y.ptr : junk.ptr, dy.ptr, n, alpha);
+    expect(Array.from(dxJunk.data)).toEqual(Array.from(dx.data));
+    for (const t of [x, y, dy, junk, dx, dxJunk]) t.dispose();
   });
 });
 

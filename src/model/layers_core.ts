@@ -25,8 +25,6 @@ export function hasLogits(layer: Layer): layer is Layer & LogitsOutput {
   return typeof (layer as Partial<LogitsOutput>).backwardFromLogits === "function";
 }
 
-/** Activations whose backward kernels read only y (assembly/activations_ops.ts df): training keeps no pre-activation copy for them. */
-const GRAD_FROM_Y: ReadonlySet<ActivationName> = new Set(["linear", "relu", "sigmoid", "binaryStep"]);
 
 export function checkKeys(layer: string, config: object, allowed: readonly string[]): void {
   for (const k of Object.keys(config)) {
@@ -116,9 +114,9 @@ export class Dense extends Layer implements LogitsOutput {
     return [...inputShape.slice(0, -1), this.units];
   }
 
-  /** Training keeps the pre-activation z when the activation's backward needs x, or when it may feed a fused loss as logits (softmax, sigmoid). */
+  /** Training keeps the pre-activation z when the activation's backward reads x, or when it may feed a fused loss as logits (softmax, sigmoid). */
   get #keepsZ(): boolean {
-    return !GRAD_FROM_Y.has(this.act.name) || this.act.name === "sigmoid";
+    return this.act.grad === "x" || this.act.grad === "xy" || this.act.name === "sigmoid" || this.act.name === "softmax";
   }
 
   override scratchFloats(batch: number): number {
