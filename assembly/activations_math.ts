@@ -7,7 +7,7 @@
 // Reduction r = z − n·ln2 (two-part ln2), then a polynomial in r:
 //   expNeg uses a degree-5 fit (P cubic; Lawson-weighted least squares on |r| ≤ ln2/2, relative
 //   error 1.1e-7 before rounding), two multiply-adds fewer than Cephes' degree 7;
-//   expm1Neg keeps the Cephes core from math.ts, whose relative accuracy near 0 tanh/elu rely on.
+//   expm1Neg keeps the Cephes core from math.ts, whose relative accuracy near 0 elu/selu rely on.
 //
 // Bounds (test/math.test.ts, 2^18 points per build against float64, scalar and SIMD):
 //   expNeg(z), z ∈ [−87.3, 88.3]: ≤ 3 ulp relative; below, absolute ≤ 2^−126 (0 under ≈ −87.68).
@@ -18,9 +18,9 @@
 //     range, z ≤ 9: the ratio to 1.2e-7 + z²·2^−24 stays ≤ 3.0; Estrin's scheme and Horner's alike). GELU's
 //     tests hold its result to the activation bound.
 //   expFast / expm1Fast: base-2 reduction, see the section "Base-2 reduction" below.
-//   tanhRational(x): relative ≤ 4.9e-7 and |y| ≤ 1, see the section "tanh" below.
+//   sech2(x): relative ≤ 1e-6 (measured 7.1e-7 on ±40; test/activations.test.ts). tanh's rational: activations_tanh.ts.
 import { expm1Core, expm1Core4, K_LOG2E, K_NEGLN2_HI, K_NEGLN2_LO, LN2_HI, LN2_LO, LOG2E } from "./math";
-import { madd, nmadd, kv, sel } from "./vec";
+import { madd, nmadd, kv, negAbs4 } from "./vec";
 
 // Vector constants in static memory (see kv in vec.ts).
 // @ts-ignore: decorator
@@ -74,11 +74,9 @@ import { madd, nmadd, kv, sel } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_RL0 = memory.data<f32>([RL0, RL0, RL0, RL0]);
 // @ts-ignore: decorator
-@lazy const K_RL1 = memory.data<f32>([RL1, RL1, RL1, RL1]);
+@lazy const K_NRL1 = memory.data<f32>([NRL1, NRL1, NRL1, NRL1]);
 // @ts-ignore: decorator
 @lazy const K_4P0 = memory.data<f32>([4.0, 4.0, 4.0, 4.0]);
-// @ts-ignore: decorator
-@lazy const K_SIGN = memory.data<i32>([0x80000000, 0x80000000, 0x80000000, 0x80000000]);
 // @ts-ignore: decorator
 @lazy const K_P2 = memory.data<f32>([P2, P2, P2, P2]);
 // @ts-ignore: decorator
@@ -88,26 +86,6 @@ import { madd, nmadd, kv, sel } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_P5 = memory.data<f32>([P5, P5, P5, P5]);
 
-// @ts-ignore: decorator
-@lazy const K_TP1 = memory.data<f32>([TP1, TP1, TP1, TP1]);
-// @ts-ignore: decorator
-@lazy const K_TP2 = memory.data<f32>([TP2, TP2, TP2, TP2]);
-// @ts-ignore: decorator
-@lazy const K_TP3 = memory.data<f32>([TP3, TP3, TP3, TP3]);
-// @ts-ignore: decorator
-@lazy const K_TP4 = memory.data<f32>([TP4, TP4, TP4, TP4]);
-// @ts-ignore: decorator
-@lazy const K_TQ1 = memory.data<f32>([TQ1, TQ1, TQ1, TQ1]);
-// @ts-ignore: decorator
-@lazy const K_TQ2 = memory.data<f32>([TQ2, TQ2, TQ2, TQ2]);
-// @ts-ignore: decorator
-@lazy const K_TQ3 = memory.data<f32>([TQ3, TQ3, TQ3, TQ3]);
-// @ts-ignore: decorator
-@lazy const K_TQ4 = memory.data<f32>([TQ4, TQ4, TQ4, TQ4]);
-// @ts-ignore: decorator
-@lazy const K_TANH_CLAMP = memory.data<f32>([TANH_CLAMP, TANH_CLAMP, TANH_CLAMP, TANH_CLAMP]);
-// @ts-ignore: decorator
-@lazy const K_NEG_TANH_CLAMP = memory.data<f32>([-TANH_CLAMP, -TANH_CLAMP, -TANH_CLAMP, -TANH_CLAMP]);
 
 // 0x4B40007F: 1.5·2^23 + 127
 // @ts-ignore: decorator
@@ -142,24 +120,36 @@ import { madd, nmadd, kv, sel } from "./vec";
   return madd(madd(madd(kv(K_P5), r, kv(K_P4)), r2, madd(kv(K_P3), r, kv(K_P2))), r2, f32x4.add(kv(K_1P0), r));
 }
 
-/** e^z for z ≤ 88.3 (0 below ≈ −87.68); NaN in, NaN out. */
-@inline export function expNeg(z: f32): f32 {
+// What the ln2 reduction finishes with: e^z by fit1, e^z − 1 by the Cephes core, or (kind SECH2, for
+// z = −2|x|) sech²x by the ratio of the section "2^−g as a ratio".
+// @ts-ignore: decorator
+@inline const LN2_EXP: i32 = 4;
+// @ts-ignore: decorator
+@inline const LN2_EXPM1: i32 = 5;
+@inline function ln2Exp(kind: i32, z: f32): f32 {
   const zc = z < Z_FLUSH ? Z_FLUSH : z; // as pmax: NaN stays NaN
   const vn = zc * LOG2E + MAGIC;
   const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
   const n = vn - MAGIC;
   const r = zc - n * LN2_HI - n * LN2_LO;
-  return s * fit1(r);
+  if (kind == LN2_EXP) return s * fit1(r);
+  if (kind == LN2_EXPM1) return s * expm1Core(r) + (s - 1.0);
+  return ratio2(kind, s, r, 0, RL0, NRL1);
 }
-
-@inline export function expNeg4(z: v128): v128 {
+@inline function ln2Exp4(kind: i32, z: v128): v128 {
   const zc = f32x4.pmax(z, kv(K_Z_FLUSH));
   const vn = madd(zc, kv(K_LOG2E), kv(K_MAGIC));
   const s = i32x4.shl(vn, 23);
   const n = f32x4.sub(vn, kv(K_MAGIC));
   const r = madd(n, kv(K_NEGLN2_LO), madd(n, kv(K_NEGLN2_HI), zc));
-  return f32x4.mul(s, fit4(r));
+  if (kind == LN2_EXP) return f32x4.mul(s, fit4(r));
+  if (kind == LN2_EXPM1) return madd(s, expm1Core4(r), f32x4.sub(s, kv(K_1P0)));
+  return ratio2_4(kind, s, r, z, K_RL0, K_NRL1);
 }
+
+/** e^z for z ≤ 88.3 (0 below ≈ −87.68); NaN in, NaN out. */
+@inline export function expNeg(z: f32): f32 { return ln2Exp(LN2_EXP, z); }
+@inline export function expNeg4(z: v128): v128 { return ln2Exp4(LN2_EXP, z); }
 
 /** e^z for any z: expNeg with z ≥ 89 mapped to +Inf (sigmoid-type callers need 1/(1 + e^z) → 0). */
 @inline export function expSat(z: f32): f32 {
@@ -169,24 +159,9 @@ import { madd, nmadd, kv, sel } from "./vec";
   return expNeg4(f32x4.pmin(z, kv(K_Z_MAX)));
 }
 
-/** e^z − 1 for z ≤ 88, accurate near 0 (tanh, elu, selu); −1 below ≈ −87.68. */
-@inline export function expm1Neg(z: f32): f32 {
-  const zc = z < Z_FLUSH ? Z_FLUSH : z; // as pmax: NaN stays NaN
-  const vn = zc * LOG2E + MAGIC;
-  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
-  const n = vn - MAGIC;
-  const r = zc - n * LN2_HI - n * LN2_LO;
-  return s * expm1Core(r) + (s - 1.0);
-}
-
-@inline export function expm1Neg4(z: v128): v128 {
-  const zc = f32x4.pmax(z, kv(K_Z_FLUSH));
-  const vn = madd(zc, kv(K_LOG2E), kv(K_MAGIC));
-  const s = i32x4.shl(vn, 23);
-  const n = f32x4.sub(vn, kv(K_MAGIC));
-  const r = madd(n, kv(K_NEGLN2_LO), madd(n, kv(K_NEGLN2_HI), zc));
-  return madd(s, expm1Core4(r), f32x4.sub(s, kv(K_1P0)));
-}
+/** e^z − 1 for z ≤ 88, accurate near 0 (elu, selu); −1 below ≈ −87.68. */
+@inline export function expm1Neg(z: f32): f32 { return ln2Exp(LN2_EXPM1, z); }
+@inline export function expm1Neg4(z: v128): v128 { return ln2Exp4(LN2_EXPM1, z); }
 
 // ---- Base-2 reduction, for the activations ----
 // t = z·log2e, n = round(t) by the magic bias (as above), g = n − t, which is exact (|g| ≤ 1/2), and
@@ -266,32 +241,40 @@ import { madd, nmadd, kv, sel } from "./vec";
 // @ts-ignore: decorator
 @inline const R1: f32 = 8.677630424499512;
 
-// What ratio2 returns, from s = 2^n and 2^−g = (A − B)/(A + B): e = s·2^−g, or x/(1 + e), or 1/(1 + e).
+// What ratio2 returns, from s = 2^n and 2^−g = (A − B)/(A + B) (A = k0 + g², B = k1·g): e = s·2^−g, or
+// x/(1 + e), or 1/(1 + e), or 4e/(1 + e)² (sech², see sech2).
 // @ts-ignore: decorator
 @inline const EXP: i32 = 0;
 // @ts-ignore: decorator
 @inline const X_OVER_1P: i32 = 1;
 // @ts-ignore: decorator
 @inline const ONE_OVER_1P: i32 = 2;
-@inline function ratio2(kind: i32, s: f32, g: f32, x: f32): f32 {
-  const a = g * g + R0, b = R1 * g;
+// @ts-ignore: decorator
+@inline const SECH2: i32 = 3;
+@inline function ratio2(kind: i32, s: f32, g: f32, x: f32, k0: f32, k1: f32): f32 {
+  const a = g * g + k0, b = k1 * g;
   const apb = a + b, amb = a - b;
   if (kind == EXP) return s * (amb / apb); // the ratio first: s·(A − B) overflows from s = 2^124
+  if (kind == SECH2) { const u = s * amb, d = u + apb; return (<f32>4.0 * (u * apb)) / (d * d); }
   const q = apb / (s * amb + apb);
   return kind == ONE_OVER_1P ? q : x * q;
 }
-@inline function ratio2_4(kind: i32, s: v128, g: v128, x: v128): v128 {
-  const a = madd(g, g, kv(K_R0));
+@inline function ratio2_4(kind: i32, s: v128, g: v128, x: v128, k0: usize, k1: usize): v128 {
+  const a = madd(g, g, kv(k0));
   let apb: v128, amb: v128;
   if (ASC_FEATURE_RELAXED_SIMD) {
-    apb = madd(kv(K_R1), g, a);
-    amb = nmadd(kv(K_R1), g, a);
+    apb = madd(kv(k1), g, a);
+    amb = nmadd(kv(k1), g, a);
   } else {
-    const b = f32x4.mul(kv(K_R1), g);
+    const b = f32x4.mul(kv(k1), g);
     apb = f32x4.add(a, b);
     amb = f32x4.sub(a, b);
   }
   if (kind == EXP) return f32x4.mul(s, f32x4.div(amb, apb));
+  if (kind == SECH2) {
+    const u = f32x4.mul(s, amb), d = f32x4.add(u, apb);
+    return f32x4.div(f32x4.mul(kv(K_4P0), f32x4.mul(u, apb)), f32x4.mul(d, d));
+  }
   const q = f32x4.div(apb, madd(s, amb, apb));
   return kind == ONE_OVER_1P ? q : f32x4.mul(x, q);
 }
@@ -300,13 +283,13 @@ import { madd, nmadd, kv, sel } from "./vec";
 @inline export function expFast(z: f32): f32 {
   const zc = z < Z_FLUSH ? Z_FLUSH : z; // as pmax: NaN stays NaN
   const vn = fastVn(zc);
-  return ratio2(EXP, reinterpret<f32>(reinterpret<i32>(vn) << 23), fastG(zc, vn), 0);
+  return ratio2(EXP, reinterpret<f32>(reinterpret<i32>(vn) << 23), fastG(zc, vn), 0, R0, R1);
 }
 @inline export function expFast4(z: v128): v128 {
   const zc = f32x4.pmax(z, kv(K_Z_FLUSH));
   const t = log2e4(zc);
   const vn = fastVn4(t, zc);
-  return ratio2_4(EXP, i32x4.shl(vn, 23), fastG4(t, zc, vn), zc);
+  return ratio2_4(EXP, i32x4.shl(vn, 23), fastG4(t, zc, vn), zc, K_R0, K_R1);
 }
 
 /**
@@ -317,12 +300,12 @@ import { madd, nmadd, kv, sel } from "./vec";
 @inline export function div1pExp2(x: f32, t: f32, one: bool = false): f32 {
   const tc = t < T_FLUSH ? T_FLUSH : t > T_MAX ? T_MAX : t; // as pmax then pmin: NaN stays NaN
   const vn = tc + MAGIC;
-  return ratio2(one ? ONE_OVER_1P : X_OVER_1P, reinterpret<f32>(reinterpret<i32>(vn) << 23), (vn - MAGIC) - tc, x);
+  return ratio2(one ? ONE_OVER_1P : X_OVER_1P, reinterpret<f32>(reinterpret<i32>(vn) << 23), (vn - MAGIC) - tc, x, R0, R1);
 }
 @inline export function div1pExp2_4(x: v128, t: v128, one: bool = false): v128 {
   const tc = f32x4.pmin(f32x4.pmax(t, kv(K_T_FLUSH)), kv(K_T_MAX));
   const vn = f32x4.add(tc, kv(K_MAGIC));
-  return ratio2_4(one ? ONE_OVER_1P : X_OVER_1P, i32x4.shl(vn, 23), f32x4.sub(f32x4.sub(vn, kv(K_MAGIC)), tc), x);
+  return ratio2_4(one ? ONE_OVER_1P : X_OVER_1P, i32x4.shl(vn, 23), f32x4.sub(f32x4.sub(vn, kv(K_MAGIC)), tc), x, K_R0, K_R1);
 }
 
 /** e^z − 1 for z ≤ 0 as s·q + (s − 1): relative-accurate near 0 (s = 1 there); −1 below ≈ −87.68. */
@@ -340,96 +323,19 @@ import { madd, nmadd, kv, sel } from "./vec";
   return madd(s, q24(fastG4(t, zc, vn)), f32x4.sub(s, kv(K_1P0)));
 }
 
-// ---- tanh ----
-// tanh(x) = x·P(x²)/Q(x²) on |x| ≤ TANH_CLAMP, an odd rational of degrees 9/8 (P and Q quartic in x²,
-// both with constant term 1): minimax for relative error over [0, 9] (Lawson-weighted least squares,
-// fitted here), 2.1e-8 in float64. The float32 evaluation adds up to 8 ulp near ±1, and P3 and Q4 sit a
-// few ulp off their rounded values so that it never exceeds 1. Checked over every float32 in
-// [2^−30, TANH_CLAMP], with and without fused multiply-adds: relative error ≤ 4.9e-7, |y| ≤ 1. Below
-// 2^−13, P = Q = 1 and tanh(x) = x exactly (−0 kept). TANH_CLAMP (0x41104A8C) is a float where
-// P/Q·x gives exactly 1 in both evaluations, above tanh's float32 rounding to 1 at 9.011: tanh(±20)
-// = ±1 and ±Inf give ±1. The clamp is pmin/pmax, so NaN stays NaN.
-// Why: 21 vector operations in the plain SIMD build against 25 for the exponential form
-// ((1 − s) − s·q)/((1 + s) + s·q), with no sign handling (the rational is odd): 1.2× the throughput.
-// Its 8 ulp near ±1 would spoil 1 − y² for the backward pass, so Tanh's gradient reads x instead
-// (sech² from one exponential, activations_ops.ts).
-// Bit patterns: P 0x3E0903D3, 0x3B65090D, 0x37ACC5A9, 0x32651E21; Q 0x3EEF2C8E, 0x3CD3F5B5, 0x39AC31BC, 0x35508D1A.
-// @ts-ignore: decorator
-@inline const TP1: f32 = 0.13380365073680878;
-// @ts-ignore: decorator
-@inline const TP2: f32 = 0.003494802163913846;
-// @ts-ignore: decorator
-@inline const TP3: f32 = 2.05960404855432e-05;
-// @ts-ignore: decorator
-@inline const TP4: f32 = 1.3336404869335183e-08;
-// @ts-ignore: decorator
-@inline const TQ1: f32 = 0.46713680028915405;
-// @ts-ignore: decorator
-@inline const TQ2: f32 = 0.025873998180031776;
-// @ts-ignore: decorator
-@inline const TQ3: f32 = 0.00032843451481312513;
-// @ts-ignore: decorator
-@inline const TQ4: f32 = 7.769136800561682e-07;
-// @ts-ignore: decorator
-@inline const TANH_CLAMP: f32 = 9.018199920654297;
-
-/** tanh(x) for any x (see above). Horner's scheme, the order madd gives the vector form. */
-@inline export function tanhRational(x: f32): f32 {
-  const xc = sel(-TANH_CLAMP, sel(TANH_CLAMP, x, x > TANH_CLAMP), x < -TANH_CLAMP);
-  const s = xc * xc;
-  const p = (((TP4 * s + TP3) * s + TP2) * s + TP1) * s + <f32>1.0;
-  const q = (((TQ4 * s + TQ3) * s + TQ2) * s + TQ1) * s + <f32>1.0;
-  return (xc * p) / q;
-}
-@inline export function tanhRational4(x: v128): v128 {
-  const xc = f32x4.pmax(f32x4.pmin(x, kv(K_TANH_CLAMP)), kv(K_NEG_TANH_CLAMP));
-  const s = f32x4.mul(xc, xc);
-  const p = madd(madd(madd(madd(kv(K_TP4), s, kv(K_TP3)), s, kv(K_TP2)), s, kv(K_TP1)), s, kv(K_1P0));
-  const q = madd(madd(madd(madd(kv(K_TQ4), s, kv(K_TQ3)), s, kv(K_TQ2)), s, kv(K_TQ1)), s, kv(K_1P0));
-  return f32x4.div(f32x4.mul(xc, p), q);
-}
-
 /**
- * sech²x = 4e/(1 + e)², e = e^(−2|x|) = s·(A + B)/(A − B): expNeg's exact reduction r = z − n·ln2, then the
- * ratio of the section "2^−g as a ratio" rescaled from g = −r/ln2 (A = RL0 + r², B = RL1·r, 4.7e-7), so
- * sech²x = 4·u·(A − B)/((A − B) + u)² with u = s·(A + B): one division for the ratio and the quotient.
- * Relative-accurate for every x (no t rounding: z = −2|x| is exact), 0 for |x| ≥ 44 and ±Inf, NaN kept.
- * Bit patterns: RL0 0x41407A28, RL1 0x40C079DB.
+ * sech²x = 4e/(1 + e)², e = e^(−2|x|) (Tanh's gradient, activations_tanh.ts): expNeg's exact reduction
+ * r = z − n·ln2, then the ratio of the section "2^−g as a ratio" rescaled from g = −r/ln2 (A = RL0 + r²,
+ * B = NRL1·r, 4.7e-7): e = s·(A − B)/(A + B), and sech²x = 4·u·(A + B)/(u + (A + B))² with u = s·(A − B),
+ * one division for the ratio and the quotient. Relative-accurate for every x (z = −2|x| is exact, no
+ * rounding of t), 0 for |x| ≥ 44 and ±Inf, NaN kept. Bit patterns: RL0 0x41407A28, NRL1 0xC0C079DB.
  */
-@inline export function sech2(x: f32): f32 {
-  let z: f32 = -2.0 * abs<f32>(x);
-  z = z < Z_FLUSH ? Z_FLUSH : z;
-  const vn = z * LOG2E + MAGIC;
-  const s = reinterpret<f32>(reinterpret<i32>(vn) << 23);
-  const n = vn - MAGIC;
-  const r = z - n * LN2_HI - n * LN2_LO;
-  const a = r * r + RL0, b = RL1 * r;
-  const u = s * (a + b), m = a - b, d = m + u;
-  return (<f32>4.0 * (u * m)) / (d * d);
-}
-@inline export function sech2_4(x: v128): v128 {
-  const n2 = v128.or(x, kv(K_SIGN));
-  const z = f32x4.pmax(f32x4.add(n2, n2), kv(K_Z_FLUSH));
-  const vn = madd(z, kv(K_LOG2E), kv(K_MAGIC));
-  const n = f32x4.sub(vn, kv(K_MAGIC));
-  const r = madd(n, kv(K_NEGLN2_LO), madd(n, kv(K_NEGLN2_HI), z));
-  const a = madd(r, r, kv(K_RL0));
-  let apb: v128, amb: v128;
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    apb = madd(kv(K_RL1), r, a);
-    amb = nmadd(kv(K_RL1), r, a);
-  } else {
-    const b = f32x4.mul(kv(K_RL1), r);
-    apb = f32x4.add(a, b);
-    amb = f32x4.sub(a, b);
-  }
-  const u = f32x4.mul(i32x4.shl(vn, 23), apb), d = f32x4.add(amb, u);
-  return f32x4.div(f32x4.mul(kv(K_4P0), f32x4.mul(u, amb)), f32x4.mul(d, d));
-}
+@inline export function sech2(x: f32): f32 { return ln2Exp(SECH2, -2.0 * abs<f32>(x)); }
+@inline export function sech2_4(x: v128): v128 { const n = negAbs4(x); return ln2Exp4(SECH2, f32x4.add(n, n)); }
 // @ts-ignore: decorator
 @inline const RL0: f32 = 12.029823303222656;
 // @ts-ignore: decorator
-@inline const RL1: f32 = 6.0148749351501465;
+@inline const NRL1: f32 = -6.0148749351501465;
 
 // erfc(z) = t·exp(−z² + C(t)), t = 1/(1 + z/2): Numerical Recipes' erfcc, fractional error < 1.2e-7
 // for all z ≥ 0, so the tail Φ(x) = erfc(−x/√2)/2 of GELU keeps its relative precision.

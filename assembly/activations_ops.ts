@@ -4,9 +4,10 @@
 // every kernel compiles to its own straight loop. Definitions follow PyTorch in float32, including
 // the value at kinks (relu'(0) = 0, leakyRelu'(0) = alpha, hardSwish'(±3) as PyTorch).
 // `a` is the op's parameter (alpha), unused elsewhere. Backward receives x, y = f(x) and dy.
-import { expNeg, expNeg4, div1pExp2, div1pExp2_4, expm1Fast, expm1Fast4, erfcPos, erfcPos4, tanhRational, tanhRational4, sech2, sech2_4 } from "./activations_math";
+import { expNeg, expNeg4, div1pExp2, div1pExp2_4, expm1Fast, expm1Fast4, erfcPos, erfcPos4, sech2, sech2_4 } from "./activations_math";
+import { tanhRational, tanhRational4 } from "./activations_tanh";
 import { log1p4, log1pf } from "./math";
-import { madd, sel, select4, splat, kv } from "./vec";
+import { madd, negAbs, negAbs4, sel, select4, splat, kv } from "./vec";
 
 // Vector constants in static memory (see kv in vec.ts).
 // @ts-ignore: decorator
@@ -44,8 +45,6 @@ import { madd, sel, select4, splat, kv } from "./vec";
 // @ts-ignore: decorator
 @lazy const K_SELU_SCALE = memory.data<f32>([SELU_SCALE, SELU_SCALE, SELU_SCALE, SELU_SCALE]);
 // @ts-ignore: decorator
-@lazy const K_SIGN = memory.data<i32>([SIGN, SIGN, SIGN, SIGN]);
-// @ts-ignore: decorator
 @lazy const K_NEGLOG2E = memory.data<f32>([NEGLOG2E, NEGLOG2E, NEGLOG2E, NEGLOG2E]);
 // @ts-ignore: decorator
 @lazy const K_G1 = memory.data<f32>([G1, G1, G1, G1]);
@@ -53,16 +52,12 @@ import { madd, sel, select4, splat, kv } from "./vec";
 @lazy const K_G2 = memory.data<f32>([G2, G2, G2, G2]);
 
 // @ts-ignore: decorator
-@inline const SIGN: i32 = 0x80000000;
-// @ts-ignore: decorator
 @inline const NEGLOG2E: f32 = -1.4426950408889634;
 // GELU-tanh: e^(−2·√(2/π)·(x + 0.044715x³)) = 2^(x·(G1 + G2·x²))
 // @ts-ignore: decorator
 @inline const G1: f32 = -2.0 * 0.7978845608028654 * 1.4426950408889634;
 // @ts-ignore: decorator
 @inline const G2: f32 = -2.0 * 0.7978845608028654 * 0.044715 * 1.4426950408889634;
-@inline function negAbs(x: f32): f32 { return -abs<f32>(x); }
-@inline function negAbs4(x: v128): v128 { return v128.or(x, kv(K_SIGN)); }
 /** min(max(v, 0), 6) with NaN kept, as the pmin/pmax pair of the vector forms. */
 @inline function clamp06(v: f32): f32 { return sel(0, sel(6.0, v, v > 6.0), v < 0); }
 @inline function gt0(x: v128): v128 { return f32x4.gt(x, splat(0)); }
@@ -113,7 +108,7 @@ import { madd, sel, select4, splat, kv } from "./vec";
 }
 
 /**
- * tanhRational (activations_math.ts). The gradient reads x, not y: 1 − y² would carry y's 8 ulp near ±1
+ * tanhRational (activations_tanh.ts). The gradient reads x, not y: 1 − y² would carry y's 8 ulp near ±1
  * into a derivative that is itself tiny there. sech2 (activations_math.ts) is relative-accurate for every x
  * (≤ 7.1e-7 measured at 4·10^6 points on ±40, tested ≤ 1e-6), 0 for |x| ≥ 44 and ±Inf, NaN kept.
  */

@@ -24,6 +24,12 @@
 
 @inline export function splat(x: f32): v128 { return f32x4.splat(x); }
 
+// @ts-ignore: decorator
+@lazy const K_SIGN = memory.data<i32>([0x80000000, 0x80000000, 0x80000000, 0x80000000]);
+/** −|x|, the argument of the decaying exponentials (e^−|x|, e^−2|x|); NaN stays NaN. */
+@inline export function negAbs(x: f32): f32 { return -abs<f32>(x); }
+@inline export function negAbs4(x: v128): v128 { return v128.or(x, v128.load(K_SIGN)); }
+
 /**
  * c ? a : b for one lane without a branch. V8 (11.x) compiles an f32 select, f32.min and f32.max into
  * compare-and-jump sequences, which mispredict when the condition follows the data's signs (scalar relu

@@ -5,14 +5,14 @@ import { checkSameShape, checkTensor, Tensor } from "./tensor.js";
 /**
  * The one table of activations. `kernel` names the WASM forward export (backward is `kernel + "_grad"`);
  * `kind` says how it walks the data (elementwise, per row over the last axis, or per channel with a
- * learnable alpha); `grad` says what the backward kernel reads besides dy (x, y, both, or dy alone: the
+ * learnable alpha); `grad` says what the backward kernel reads besides dy (x, y, both, or none: the
  * API computes y only where it is read, and dense layers keep the pre-activation only where x is); `params`
  * lists the parameters it accepts with their defaults; `def` is the definition as documented. Everything
  * else (names, dispatch, helpers, tests, benches) reads this.
  */
 export const ACTIVATIONS = {
-  linear: { kernel: "act_linear", kind: "pointwise", grad: "dy", params: {}, def: "x" },
-  binaryStep: { kernel: "act_binary_step", kind: "pointwise", grad: "dy", params: {}, def: "x > 0 ? 1 : 0 (gradient 0)" },
+  linear: { kernel: "act_linear", kind: "pointwise", grad: "none", params: {}, def: "x" },
+  binaryStep: { kernel: "act_binary_step", kind: "pointwise", grad: "none", params: {}, def: "x > 0 ? 1 : 0 (gradient 0)" },
   sigmoid: { kernel: "act_sigmoid", kind: "pointwise", grad: "y", params: {}, def: "1 / (1 + e^−x)" },
   hardSigmoid: { kernel: "act_hard_sigmoid", kind: "pointwise", grad: "x", params: {}, def: "relu6(x + 3) / 6 (PyTorch, Keras 3)" },
   tanh: { kernel: "act_tanh", kind: "pointwise", grad: "x", params: {}, def: "tanh x" },
@@ -51,7 +51,7 @@ export interface ResolvedActivation {
   readonly name: ActivationName;
   readonly kind: "pointwise" | "rows" | "channel";
   /** What the backward kernel reads besides dy. */
-  readonly grad: "x" | "y" | "xy" | "dy";
+  readonly grad: "x" | "y" | "xy" | "none";
   readonly kernel: string;
   readonly gradKernel: string;
   /** leakyRelu / elu slope; 0 where unused. */
@@ -85,6 +85,11 @@ export function resolveActivation(name: string, params: ActivationParams = {}): 
     else alpha = checkNumber(`${n} alpha`, params.alpha ?? spec.params.alpha);
   }
   return { name: n, kind: spec.kind, grad: spec.grad, kernel, gradKernel: `${kernel}_grad`, alpha, alphaTensor };
+}
+
+/** Whether an activation's backward kernel reads x (or y), from its `grad` entry in {@link ACTIVATIONS}. */
+export function gradReads(act: { readonly grad: string }, v: "x" | "y"): boolean {
+  return act.grad === v || act.grad === "xy";
 }
 
 /** The last axis (1 for a scalar) and the product of the others (0 when the last axis is empty). */
@@ -190,7 +195,7 @@ export function activationBackward(rt: Runtime, name: ActivationName, x: Tensor,
   if (act.kind !== "pointwise" && x.rank === 0) throw new ShapeError(`${act.name} works over the last axis; x must have rank ≥ 1, received shape ${showShape(x.shape)}.`);
   const rows = rowsOf(x.shape), cols = colsOf(x.shape);
   const dx = out ?? new Tensor(rt, x.shape);
-  const readsY = act.grad === "y" || act.grad === "xy";
+  const readsY = gradReads(act, "y");
   const y = !readsY ? x : dx.ptr === x.ptr || dx.ptr === dy.ptr ? new Tensor(rt, x.shape) : dx;
   if (readsY) activationForwardRaw(rt, act, y.ptr, x.ptr, rows, cols);
   activationBackwardRaw(rt, act, dx.ptr, x.ptr, y.ptr, dy.ptr, rows, cols);

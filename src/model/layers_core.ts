@@ -1,7 +1,7 @@
 // Core layers: dense, activation, softmax, flatten, prelu. Each forward has its backward beside it;
 // shapes per call: x [batch·rows, in], y [batch·rows, out] where rows = the leading per-sample axes
 // (Keras' Dense acts on the last axis).
-import { type ActivationName, type ActivationParams, activationBackwardRaw, activationForwardRaw, preluBackwardRaw, preluForwardRaw, resolveActivation, type ResolvedActivation } from "../activations.js";
+import { type ActivationName, type ActivationParams, activationBackwardRaw, activationForwardRaw, gradReads, preluBackwardRaw, preluForwardRaw, resolveActivation, type ResolvedActivation } from "../activations.js";
 import { checkInt, ShapeError, show, showShape, ValueError } from "../errors.js";
 import { DENSE_ACTIVATIONS, type DenseActivation, denseEpilogue, type DenseEpilogue, denseForwardRaw, gemmRaw, PackedWeights } from "../gemm.js";
 import { Regularizer } from "../losses_api.js";
@@ -116,7 +116,7 @@ export class Dense extends Layer implements LogitsOutput {
 
   /** Training keeps the pre-activation z when the activation's backward reads x, or when it may feed a fused loss as logits (softmax, sigmoid). */
   get #keepsZ(): boolean {
-    return this.act.grad === "x" || this.act.grad === "xy" || this.act.name === "sigmoid" || this.act.name === "softmax";
+    return gradReads(this.act, "x") || this.act.name === "sigmoid" || this.act.name === "softmax";
   }
 
   override scratchFloats(batch: number): number {
