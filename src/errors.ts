@@ -86,3 +86,11 @@ export function checkBool(what: string, value: unknown): boolean {
   if (typeof value !== "boolean") throw new ValueError(`${what} must be a boolean; received ${show(value)}.`);
   return value;
 }
+
+/**
+ * A model file (layers-model JSON, weights, ONNX, safetensors) is malformed or unsupported: the
+ * message names the file, the layer, weight or operator, and what was wrong.
+ */
+export class FormatError extends SimdnnError {
+  override name = "FormatError";
+}

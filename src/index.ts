@@ -15,7 +15,7 @@ export {
   type PreluGradients,
 } from "./activations.js";
 export { backendSupport, BACKENDS, type BackendName } from "./backend.js";
-export { BackendError, DisposedError, ShapeError, SimdnnError, ValueError } from "./errors.js";
+export { BackendError, DisposedError, FormatError, ShapeError, SimdnnError, ValueError } from "./errors.js";
 export type { MemoryInfo, NN, RandomOptions } from "./nn.js";
 export type { InitOptions } from "./runtime.js";
 export {
