@@ -60,6 +60,7 @@ import { madd, negAbs, negAbs4, sel, select4, splat, kv } from "./vec";
 @inline const G2: f32 = -2.0 * 0.7978845608028654 * 0.044715 * 1.4426950408889634;
 /** min(max(v, 0), 6) with NaN kept, as the pmin/pmax pair of the vector forms. */
 @inline function clamp06(v: f32): f32 { return sel(0, sel(6.0, v, v > 6.0), v < 0); }
+@inline function clamp01(v: f32): f32 { return sel(0, sel(1.0, v, v > 1.0), v < 0); }
 @inline function gt0(x: v128): v128 { return f32x4.gt(x, splat(0)); }
 
 // sigmoid = 1/(1 + e^−x) = 1/(1 + 2^(x·−log2e)) by div1pExp2 (activations_math.ts), saturated: no 1 − tiny,
@@ -94,16 +95,22 @@ import { madd, negAbs, negAbs4, sel, select4, splat, kv } from "./vec";
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 { return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(kv(K_1P0), y))); }
 }
 
-/** relu6(x + 3)/6, gradient 1/6 strictly inside (−3, 3) (PyTorch). */
+/**
+ * clip(a·x + 0.5, 0, 1), NaN kept. a = 1/6 is relu6(x + 3)/6 (PyTorch, Keras 3), a = 0.2 tfjs' and Keras 2's.
+ * Gradient a strictly inside, read from t = a·x + 0.5 so the kinks sit where the forward clips (t = 0 at
+ * x = −3 for a = 1/6 in float32, as PyTorch's x > −3). Plain mul + add in every build (no fused madd), so
+ * the kinks are the same in all three. Bound: |y − f(x)| ≤ 1.2e-7 (a rounded to f32, one mul, one add).
+ */
 @final export class HardSigmoid {
-  @inline f(x: f32, a: f32): f32 { return clamp06(x + 3.0) / 6.0; }
+  @inline f(x: f32, a: f32): f32 { return clamp01(x * a + 0.5); }
   @inline v(x: v128, a: v128): v128 {
-    return f32x4.div(f32x4.pmin(f32x4.pmax(f32x4.add(x, kv(K_3P0)), splat(0)), kv(K_6P0)), kv(K_6P0));
+    return f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(x, a), kv(K_0P5)), splat(0)), kv(K_1P0));
   }
-  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return sel(dy / 6.0, 0, (x > -3.0) & (x < 3.0)); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { const t = x * a + 0.5; return sel(dy * a, 0, (t > 0) & (t < 1.0)); }
   @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
-    const inside = v128.and(f32x4.gt(x, kv(K_NEG3P0)), f32x4.lt(x, kv(K_3P0)));
-    return v128.and(f32x4.div(dy, kv(K_6P0)), inside);
+    const t = f32x4.add(f32x4.mul(x, a), kv(K_0P5));
+    const inside = v128.and(f32x4.gt(t, splat(0)), f32x4.lt(t, kv(K_1P0)));
+    return v128.and(f32x4.mul(dy, a), inside);
   }
 }
 

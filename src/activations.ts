@@ -14,7 +14,7 @@ export const ACTIVATIONS = {
   linear: { kernel: "act_linear", kind: "pointwise", grad: "none", params: {}, def: "x" },
   binaryStep: { kernel: "act_binary_step", kind: "pointwise", grad: "none", params: {}, def: "x > 0 ? 1 : 0 (gradient 0)" },
   sigmoid: { kernel: "act_sigmoid", kind: "pointwise", grad: "y", params: {}, def: "1 / (1 + e^−x)" },
-  hardSigmoid: { kernel: "act_hard_sigmoid", kind: "pointwise", grad: "x", params: {}, def: "relu6(x + 3) / 6 (PyTorch, Keras 3)" },
+  hardSigmoid: { kernel: "act_hard_sigmoid", kind: "pointwise", grad: "x", params: { alpha: 1 / 6 }, def: "clip(alpha·x + 0.5, 0, 1); alpha 1/6 is relu6(x + 3) / 6 (PyTorch, Keras 3), 0.2 is tfjs' and Keras 2's" },
   tanh: { kernel: "act_tanh", kind: "pointwise", grad: "x", params: {}, def: "tanh x" },
   relu: { kernel: "act_relu", kind: "pointwise", grad: "y", params: {}, def: "max(x, 0); relu′(0) = 0" },
   relu6: { kernel: "act_relu6", kind: "pointwise", grad: "x", params: {}, def: "min(max(x, 0), 6)" },
@@ -40,7 +40,7 @@ export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
 
 /** Parameters of the activations that take any (see {@link ACTIVATIONS} for who takes what). */
 export interface ActivationParams {
-  /** leakyRelu (default 0.01), elu (default 1): the negative-side slope or scale. prelu: the initial or given per-channel alpha (a number or a Tensor of the channel count). */
+  /** leakyRelu (default 0.01), elu (default 1): the negative-side slope or scale. hardSigmoid (default 1/6): the slope. prelu: the initial or given per-channel alpha (a number or a Tensor of the channel count). */
   alpha?: number | Tensor;
   /** gelu: 'none' (default, exact erf form) or 'tanh'. */
   approximate?: "none" | "tanh";

@@ -34,9 +34,10 @@ export { cosineDecay, exponentialDecay, type LearningRateSchedule, piecewiseCons
 export { datasets, type Digits, gunzip, type Idx, type IdxData, imagesToFloat32, loadDigits, oneHot, parseIdx, readIdx, trainTestSplit } from "./data/index.js";
 export { Activation, Dense, Flatten, PReLU, Softmax, type ActivationLayerConfig, type DenseConfig, type PReLUConfig } from "./model/layers_core.js";
 export { Layer, type LayerConfig, type Pass, Weight } from "./model/layer.js";
+export { ELU, type ELUConfig, LeakyReLU, type LeakyReLUConfig, ReLU, type ReLUConfig } from "./model/layers_activation.js";
 export { initializers, layers } from "./model/factories.js";
 export { type Initializer, type InitializerName, INITIALIZERS } from "./model/initializers.js";
-export { Sequential, type SequentialConfig } from "./model/sequential.js";
+export { type ModelWeight, Sequential, type SequentialConfig } from "./model/sequential.js";
 export type { CompileConfig, LossConfig } from "./model/compile.js";
 export type { FitOptions } from "./model/fit.js";
 export { type Callback, callbacks, EarlyStopping, type EarlyStoppingOptions, History, type Logs, type TrainableModel } from "./model/callbacks.js";

@@ -169,21 +169,7 @@ export abstract class Layer {
     if (!Array.isArray(values) || values.length !== this.weights.length) {
       throw new ValueError(`${this.name}.setWeights expects ${this.weights.length} arrays (${this.weights.map((w) => `${w.name} ${showShape(w.shape)}`).join(", ")}); received ${show(values)}.`);
     }
-    const flats = values.map((v, i) => {
-      const w = this.weights[i];
-      let flat: ArrayLike<number>;
-      let shape: readonly number[];
-      if (v instanceof Tensor) [flat, shape] = [v.data, v.shape];
-      else if (v instanceof Float32Array) [flat, shape] = [v, [v.length]];
-      else ({ flat, shape } = flattenNested(v));
-      if (shapeSize(shape) !== w.size || (!(v instanceof Float32Array) && (shape.length !== w.shape.length || shape.some((d, j) => d !== w.shape[j])))) {
-        throw new ShapeError(`${this.name}.setWeights: ${w.name} must have shape ${showShape(w.shape)}; received ${showShape(shape)}.`);
-      }
-      for (let j = 0; j < flat.length; j++) {
-        if (typeof flat[j] !== "number" || Number.isNaN(flat[j])) throw new ValueError(`${this.name}.setWeights: ${w.name} holds ${show(flat[j])} at flat index ${j}; expected numbers.`);
-      }
-      return Float32Array.from(flat);
-    });
+    const flats = values.map((v, i) => checkWeightValue(this.weights[i], v));
     this.weights.forEach((w, i) => {
       this.placed(w);
       rt.f32.set(flats[i], w.ptr >> 2);
@@ -199,4 +185,22 @@ export abstract class Layer {
   getConfig(): Record<string, unknown> {
     return { name: this.name };
   }
+}
+
+/** A weight's new value as float32, checked against its shape (a Float32Array needs only the size); NaN refused. @internal */
+export function checkWeightValue(w: Weight, v: Tensor | Float32Array | NestedArray): Float32Array {
+  const where = `${w.layer.name}.setWeights: ${w.name}`;
+  let flat: ArrayLike<number>;
+  let shape: readonly number[];
+  if (v instanceof Tensor) [flat, shape] = [v.data, v.shape];
+  else if (v instanceof Float32Array) [flat, shape] = [v, [v.length]];
+  else if (Array.isArray(v)) ({ flat, shape } = flattenNested(v));
+  else throw new ValueError(`${where} must be a Tensor, a Float32Array or nested arrays; received ${show(v)}.`);
+  if (shapeSize(shape) !== w.size || (!(v instanceof Float32Array) && (shape.length !== w.shape.length || shape.some((d, j) => d !== w.shape[j])))) {
+    throw new ShapeError(`${where} must have shape ${showShape(w.shape)}; received ${showShape(shape)}.`);
+  }
+  for (let j = 0; j < flat.length; j++) {
+    if (typeof flat[j] !== "number" || Number.isNaN(flat[j])) throw new ValueError(`${where} holds ${show(flat[j])} at flat index ${j}; expected numbers.`);
+  }
+  return Float32Array.from(flat);
 }

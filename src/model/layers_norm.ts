@@ -130,8 +130,8 @@ export class BatchNormalization extends Layer {
     this.#rowsPer = shapeSize(inputShape) / cols;
     if (this.scale) this.gamma = this.addWeight("gamma", [cols], resolveInitializer("gammaInitializer", c.gammaInitializer ?? "ones"), { regularizer: c.gammaRegularizer });
     if (this.center) this.beta = this.addWeight("beta", [cols], resolveInitializer("betaInitializer", c.betaInitializer ?? "zeros"), { regularizer: c.betaRegularizer });
-    this.movingMean = this.addWeight("movingMean", [cols], resolveInitializer("movingMeanInitializer", c.movingMeanInitializer ?? "zeros"), { trainable: false });
-    this.movingVariance = this.addWeight("movingVariance", [cols], resolveInitializer("movingVarianceInitializer", c.movingVarianceInitializer ?? "ones"), { trainable: false });
+    this.movingMean = this.addWeight("moving_mean", [cols], resolveInitializer("movingMeanInitializer", c.movingMeanInitializer ?? "zeros"), { trainable: false });
+    this.movingVariance = this.addWeight("moving_variance", [cols], resolveInitializer("movingVarianceInitializer", c.movingVarianceInitializer ?? "ones"), { trainable: false });
     this.#inferInvstd = this.rt.alloc(cols);
     return inputShape;
   }

@@ -6,7 +6,7 @@ import { Rng } from "../random.js";
 import type { Runtime } from "../runtime.js";
 import { checkTensor, flattenNested, type NestedArray, shapeSize, Tensor } from "../tensor.js";
 import { type CompileConfig, type CompiledLoss, compileLoss } from "./compile.js";
-import { Layer, type Pass } from "./layer.js";
+import { checkWeightValue, Layer, type Pass, type Weight } from "./layer.js";
 import { batchSizeOption, Plan } from "./plan.js";
 import { evaluate, fit, type FitOptions, trainOnBatch } from "./fit.js";
 import type { History } from "./callbacks.js";
@@ -17,6 +17,14 @@ export interface SequentialConfig {
   name?: string;
   /** Seed of the weight initialisers, dropout and shuffling; random when omitted. */
   seed?: number;
+}
+
+/** One entry of model.weights: `<layer>/<weight>`, its shape, and whether the optimizer updates it. */
+export interface ModelWeight {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: "float32";
+  readonly trainable: boolean;
 }
 
 let modelCount = 0;
@@ -260,27 +268,45 @@ export class Sequential {
     return { t, temporary: true };
   }
 
-  /** Every weight value, as copies (layer order, each layer's getWeights order). */
-  getWeights(): Tensor[] {
-    return this.layers.flatMap((l) => (l.built ? l.getWeights() : []));
+  /**
+   * Every weight as tfjs lists them: the trainable ones in layer order, then the non-trainable ones
+   * (moving statistics), each named `<layer>/<weight>` as in a weights manifest.
+   */
+  get weights(): readonly ModelWeight[] {
+    return this.#ordered().map((w) => Object.freeze({ name: `${w.layer.name}/${w.name}`, shape: w.shape, dtype: "float32" as const, trainable: w.trainable }));
   }
 
-  /** Sets every weight (same order and shapes as getWeights); checked fully before anything is written. */
-  setWeights(values: readonly Tensor[]): void {
-    const counts = this.layers.map((l) => l.weights.length);
-    const total = counts.reduce((a, b) => a + b, 0);
-    if (!Array.isArray(values) || values.length !== total) throw new ValueError(`setWeights expects ${total} tensors (as getWeights returns); received ${show(values)}.`);
-    const snapshot = this.snapshot();
-    let i = 0;
-    try {
-      for (let j = 0; j < this.layers.length; j++) {
-        this.layers[j].setWeights(values.slice(i, i + counts[j]));
-        i += counts[j];
-      }
-    } catch (error) {
-      this.restore(snapshot);
-      throw error;
+  /** The Weight objects in tfjs' order (trainable first). */
+  #ordered(): Weight[] {
+    const all = this.layers.flatMap((l) => l.weights);
+    return [...all.filter((w) => w.trainable), ...all.filter((w) => !w.trainable)];
+  }
+
+  /** Copies of every weight value, in the order of {@link weights} (tfjs' getWeights). Dispose them when done. */
+  getWeights(): Tensor[] {
+    if (!this.params) return [];
+    const f32 = this.rt.f32;
+    return this.#ordered().map((w) => {
+      const t = new Tensor(this.rt, w.shape);
+      t.data.set(f32.subarray(w.ptr >> 2, (w.ptr >> 2) + w.size));
+      return t;
+    });
+  }
+
+  /**
+   * Sets every weight, in the order and shapes of {@link weights}; each value is a Tensor, a Float32Array
+   * of the right size or nested arrays. Checked fully before anything is written, so a failed call changes nothing.
+   */
+  setWeights(values: readonly (Tensor | Float32Array | NestedArray)[]): void {
+    this.#live();
+    const ordered = this.#ordered();
+    if (!this.params) throw new ValueError(`Model '${this.name}' has no weights yet: give the first layer an inputShape or call build(inputShape) first.`);
+    if (!Array.isArray(values) || values.length !== ordered.length) {
+      throw new ValueError(`setWeights expects ${ordered.length} arrays in the order of model.weights (${ordered.map((w) => `${w.layer.name}/${w.name} ${showShape(w.shape)}`).join(", ")}); received ${show(values)}.`);
     }
+    const flats = values.map((v, i) => checkWeightValue(ordered[i], v));
+    ordered.forEach((w, i) => this.rt.f32.set(flats[i], w.ptr >> 2));
+    this.weightState.version++;
   }
 
   /** @internal A copy of the whole parameter block. */

@@ -36,7 +36,9 @@ export const POINTWISE: Record<string, PointwiseSpec & { name: ActivationName }>
     name: "sigmoid", f: sigmoid, df: (x) => sigmoid(x) * (1 - sigmoid(x)),
     bounds: [{ atol: 2e-7, rtol: 0 }, { atol: 0, rtol: 1.5e-6, where: (x) => x >= -10 }],
   },
-  hardSigmoid: { name: "hardSigmoid", f: (x) => Math.min(Math.max(x + 3, 0), 6) / 6, df: (x) => (x > -3 && x < 3 ? 1 / 6 : 0), kinks: [-3, 3] },
+  hardSigmoid: { name: "hardSigmoid", f: (x) => Math.min(Math.max(x + 3, 0), 6) / 6, df: (x) => (x > -3 && x < 3 ? 1 / 6 : 0), params: { alpha: 1 / 6 }, kinks: [-3, 3] },
+  // tfjs' and Keras 2's hard sigmoid: clip(0.2x + 0.5, 0, 1)
+  hardSigmoid02: { name: "hardSigmoid", f: (x, a) => Math.min(Math.max(a * x + 0.5, 0), 1), df: (x, a) => (x > -2.5 && x < 2.5 ? a : 0), params: { alpha: 0.2 }, kinks: [-2.5, 2.5] },
   tanh: {
     name: "tanh", f: Math.tanh, df: (x) => 1 - Math.tanh(x) ** 2,
     bounds: [{ atol: 0, rtol: 4.9e-7 }],
