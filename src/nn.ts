@@ -8,6 +8,9 @@ import { datasets } from "./data/digits.js";
 import { callbacks } from "./model/callbacks.js";
 import { initializers, layers } from "./model/factories.js";
 import { Sequential, type SequentialConfig } from "./model/sequential.js";
+import type { LoadHandler } from "./io/artifacts.js";
+import { fileSystem, fromMemory, http, withSaveHandler } from "./io/handlers.js";
+import { loadLayersModel, type LoadOptions } from "./io/layers_model.js";
 import { optimizers } from "./optimizers.js";
 import { Rng } from "./random.js";
 import type { Runtime } from "./runtime.js";
@@ -296,4 +299,24 @@ export class NN {
   get callbacks(): typeof callbacks {
     return callbacks;
   }
+
+  // ---- model files (issue 15) ----
+
+  /**
+   * tfjs' tf.loadLayersModel: a model.json (tfjs-layers, tensorflowjs_converter, or model.save) from
+   * `'file://…/model.json'` (Node, Deno, Bun), an http(s) URL or relative path (through fetch, shards
+   * relative to model.json, `requestInit` passed on), `nn.io.fromMemory(modelJson, weightData)`, or any
+   * object with `load()`. Resolves to a Sequential that predicts, trains and saves again; a model saved
+   * with includeOptimizer comes back compiled with its optimizer state.
+   */
+  loadLayersModel(source: string | LoadHandler, options?: LoadOptions): Promise<Sequential> {
+    return loadLayersModel(this.rt, source, options);
+  }
+
+  /** Load and save handlers, as tfjs' tf.io: fromMemory, withSaveHandler, fileSystem, http. */
+  get io(): typeof io {
+    return io;
+  }
 }
+
+const io = Object.freeze({ fromMemory, withSaveHandler, fileSystem, http });

@@ -193,6 +193,42 @@ export abstract class Optimizer {
     this.update(k, params, grads, st.ptr, stride(n), n, lr, ++this.#iterations, gs, this.clipValue ?? Infinity);
   }
 
+  /**
+   * @internal The state of the block at `params` (applyRaw's key): the step count and each slot's
+   * floats (n each), as copies; null before the first step. What a checkpoint saves.
+   */
+  exportState(params: number): { iterations: number; slots: Float32Array[]; names: readonly string[] } | null {
+    const st = this.#states.get(params);
+    if (st === undefined || this.#rt === null) return null;
+    const f32 = this.#rt.f32, w = stride(st.n);
+    const slots = Array.from({ length: this.slots }, (_, j) => f32.slice((st.ptr >> 2) + j * w, (st.ptr >> 2) + j * w + st.n));
+    return { iterations: this.#iterations, slots, names: this.slotNames };
+  }
+
+  /**
+   * @internal Restores what exportState gave (same slot count, n floats each) for the block at
+   * `params`, replacing any state it had; the next applyRaw continues from `iterations`.
+   */
+  importState(rt: Runtime, params: number, n: number, iterations: number, slots: readonly Float32Array[]): void {
+    if (slots.length !== this.slots || slots.some((s) => s.length !== n)) {
+      throw new ValueError(`${this.name} keeps ${this.slots} state slots of ${n} floats; received ${slots.length} of ${show(slots.map((s) => s.length))}.`);
+    }
+    checkInt("iterations", iterations);
+    this.#bind(rt);
+    const old = this.#states.get(params);
+    if (old && old.ptr !== 0) rt.free(old.ptr, old.floats);
+    this.#states.delete(params);
+    const st = this.#state(rt, params, n);
+    const w = stride(n);
+    slots.forEach((s, j) => rt.f32.set(s, (st.ptr >> 2) + j * w));
+    this.#iterations = iterations;
+  }
+
+  /** @internal Names of the state slots in layout order (Keras' variable suffixes: m, v, momentum…). */
+  get slotNames(): readonly string[] {
+    return [];
+  }
+
   /** Frees all state and resets iterations; the optimizer can be used again (fresh state). */
   dispose(): void {
     for (const s of this.#states.values()) if (s.ptr !== 0) this.#rt?.free(s.ptr, s.floats);
@@ -273,6 +309,9 @@ export class SGD extends Optimizer {
   protected get slots() {
     return this.momentum > 0 ? 1 : 0;
   }
+  override get slotNames(): readonly string[] {
+    return this.momentum > 0 ? ["momentum"] : [];
+  }
   protected update(k: Kernels, p: number, g: number, s: number, _w: number, n: number, lr: number, _t: number, gs: number, gc: number) {
     k.opt_sgd(p, g, s, n, lr, this.momentum, this.nesterov ? 1 : 0, lr * this.weightDecay, gs, gc);
   }
@@ -299,6 +338,9 @@ export class Adam extends Optimizer {
   }
   protected get slots() {
     return 2;
+  }
+  override get slotNames(): readonly string[] {
+    return ["m", "v"];
   }
   protected update(k: Kernels, p: number, g: number, s: number, w: number, n: number, lr: number, t: number, gs: number, gc: number) {
     // Keras folds both bias corrections into the step size: α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ), in float64 here
@@ -332,6 +374,9 @@ export class RMSprop extends Optimizer {
   protected get slots() {
     return 1 + (this.momentum > 0 ? 1 : 0) + (this.centered ? 1 : 0);
   }
+  override get slotNames(): readonly string[] {
+    return ["rms", ...(this.momentum > 0 ? ["momentum"] : []), ...(this.centered ? ["mg"] : [])];
+  }
   protected update(k: Kernels, p: number, g: number, s: number, w: number, n: number, lr: number, _t: number, gs: number, gc: number) {
     const ms = this.momentum > 0 ? s + 4 * w : 0;
     const mg = this.centered ? s + 4 * w * (ms ? 2 : 1) : 0;
@@ -355,6 +400,9 @@ export class Adagrad extends Optimizer {
   }
   protected get slots() {
     return 1;
+  }
+  override get slotNames(): readonly string[] {
+    return ["accumulator"];
   }
   protected override init(k: Kernels, ptr: number, floats: number) {
     k.mem_fill(ptr, this.initialAccumulatorValue, floats);

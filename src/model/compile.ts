@@ -34,6 +34,8 @@ export interface CompiledLoss {
   readonly fused: ((grad: number, yTrue: number, logits: number, batch: number, dim: number) => number) | null;
   /** The resolved loss (null for a combined one). */
   readonly loss: ResolvedLoss | null;
+  /** The loss parameters compile was given (a saved training_config writes them). */
+  readonly lossParams: Readonly<Record<string, unknown>>;
 }
 
 const CROSS_ENTROPIES = new Set(["binaryCrossentropy", "binaryFocalCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy"]);
@@ -49,6 +51,7 @@ export function compileLoss(model: Sequential, config: CompileConfig): CompiledL
   const where = `the output layer '${last.name}' applies ${act}`;
 
   let loss: ResolvedLoss | null = null;
+  let lossParams: Record<string, unknown> = {};
   let raw: CompiledLoss["raw"];
   let name: string;
   const c = config.loss;
@@ -60,6 +63,7 @@ export function compileLoss(model: Sequential, config: CompileConfig): CompiledL
     const [lossName, params] = typeof c === "string" ? [c, undefined] : typeof c === "object" && c !== null ? [c.name, { ...c, name: undefined }] : [c, undefined];
     if (typeof lossName !== "string") throw new ValueError(`compile loss must be a loss name, { name, ...params } or nn.losses.combine(...); received ${show(c)}.`);
     const resolved = resolveLoss(lossName, params as LossParams | undefined);
+    lossParams = { ...(params ?? {}) };
     loss = resolved;
     raw = (g, t, p, b, d) => lossRaw(model.rt, resolved, g, t, p, b, d, "mean", 0);
     name = resolved.name;
@@ -88,5 +92,5 @@ export function compileLoss(model: Sequential, config: CompileConfig): CompiledL
   const metricNames = config.metrics ?? [];
   if (!Array.isArray(metricNames)) throw new ValueError(`compile metrics must be an array of names; received ${show(metricNames)}.`);
   const metrics = metricNames.map((m) => resolveMetric(m, { name: loss?.name ?? "combined", fromLogits: loss?.fromLogits ?? false }));
-  return { optimizer, metrics, name, raw, fused, loss };
+  return { optimizer, metrics, name, raw, fused, loss, lossParams };
 }

@@ -292,6 +292,11 @@ export class PReLU extends Layer {
     this.#config = config;
   }
 
+  /** The axes sharing one alpha, as configured (undefined: one alpha per element). */
+  get sharedAxes(): readonly number[] | undefined {
+    return this.#config.sharedAxes;
+  }
+
   protected computeOutputShape(inputShape: readonly number[]): readonly number[] {
     const shared = [...new Set(this.#config.sharedAxes ?? [])].sort();
     const leading = inputShape.slice(0, -1).map((_, i) => i + 1);

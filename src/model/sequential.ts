@@ -10,6 +10,8 @@ import { checkWeightValue, Layer, type Pass, type Weight } from "./layer.js";
 import { batchSizeOption, Plan } from "./plan.js";
 import { evaluate, fit, type FitOptions, trainOnBatch } from "./fit.js";
 import type { History } from "./callbacks.js";
+import type { SaveHandler, SaveResult } from "../io/artifacts.js";
+import { saveModel, type SaveOptions } from "../io/layers_model.js";
 
 /** Options of nn.sequential. */
 export interface SequentialConfig {
@@ -104,17 +106,26 @@ export class Sequential {
    * by itself when the first layer has inputShape (after the last add) or at the first fit/predict.
    */
   build(inputShape: readonly number[]): void {
+    this.#build(inputShape, true);
+  }
+
+  /** @internal Builds with every weight zero instead of initialised (a loader writes them next). */
+  buildUninitialized(inputShape: readonly number[]): void {
+    this.#build(inputShape, false);
+  }
+
+  #build(inputShape: readonly number[], initialize: boolean): void {
     this.#live();
     if (this.params) return;
     if (this.layers.length === 0) throw new ValueError(`Model '${this.name}' has no layers.`);
     let shape = inputShape;
     for (const l of this.layers) shape = l.build(this.rt, shape);
     this.#inputShape = Object.freeze(inputShape.slice());
-    this.#place();
+    this.#place(initialize);
   }
 
   /** One block for every weight: trainable ones first (the optimizer's range), 16-byte aligned offsets. */
-  #place(): void {
+  #place(initialize = true): void {
     const all = this.layers.flatMap((l) => l.weights);
     // placing again (add on a built model): keep the values of weights already placed
     const kept = new Map(all.filter((w) => w.ptr >= 0).map((w) => [w, this.rt.f32.slice(w.ptr >> 2, (w.ptr >> 2) + w.size)]));
@@ -149,7 +160,7 @@ export class Sequential {
       }
       const old = kept.get(w);
       if (old) f32.set(old, w.ptr >> 2);
-      else {
+      else if (initialize) {
         const [fanIn, fanOut] = w.fans;
         for (let i = 0; i < w.size; i++) f32[(w.ptr >> 2) + i] = w.initializer(rng, fanIn, fanOut);
       }
@@ -345,6 +356,17 @@ export class Sequential {
     ].join("\n");
     printFn(text);
     return text;
+  }
+
+  /**
+   * Saves the model in tfjs' layers-model format (tfjs' signature and result): `'file://<dir>'` writes
+   * `<dir>/model.json` and `<dir>/weights.bin` (Node, Deno, Bun), or `nn.io.withSaveHandler(fn)` hands the
+   * artifacts to fn. `quantize` stores float16 / uint8 / uint16 weights; `includeOptimizer` saves the
+   * compile configuration and the optimizer state so that fit resumes after loading.
+   */
+  save(destination: string | SaveHandler, options?: SaveOptions): Promise<SaveResult> {
+    this.#live();
+    return saveModel(this, destination, options);
   }
 
   /** Frees the weights, gradients, buffers and optimizer state. Later use throws. */
