@@ -98,6 +98,11 @@ describe("safetensors format", () => {
     big.fill(0);
     expect(Array.from(fromView.tensors.w.data)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(Array.from(readSafetensors(bytes.slice().buffer).tensors.w.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    // every dtype through an odd offset (the DataView paths) reads as through an aligned copy (the typed-array paths)
+    const dtypes = fixture("dtypes"), odd = new Uint8Array(dtypes.length + 1);
+    odd.set(dtypes, 1);
+    const aligned = readSafetensors(dtypes).tensors, unaligned = readSafetensors(odd.subarray(1)).tensors;
+    for (const k of Object.keys(aligned)) expectSameValues(unaligned[k].data, aligned[k].data, k);
   });
 
   it("reads torch's file (I64 num_batches_tracked first, by alignment) and converts every dtype as torch's .float() does", () => {
@@ -329,6 +334,7 @@ describe("loadStateDict refuses what does not fit, and then changes nothing", ()
     for (const t of [kernel, bias, biasBefore]) t.dispose();
     expect(() => loadStateDict(model, dict, { layout: "onnx" as "torch" })).toThrow(ValueError);
     expect(() => loadStateDict(model, dict, { modules: ["nope"] })).toThrow(/prefixes present in the state dict/);
+    expect(() => loadStateDict(model, dict, { modules: ["0", "0"] })).toThrow(ValueError);
     expect(() => loadStateDict(model, { w: { data: new Float32Array(3), shape: [2] } })).toThrow(ValueError);
     const unbuilt = nn.sequential({ layers: [nn.layers.dense({ units: 2 })] });
     expect(() => loadStateDict(unbuilt, dict)).toThrow(/no weights yet/);

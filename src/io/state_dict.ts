@@ -124,8 +124,8 @@ function planTorch(layers: Layer[], tensors: Readonly<Record<string, StateDictTe
   }
   const found = [...byModule.keys()].filter((p) => [...byModule.get(p)!.keys()].some((k) => TORCH_PARAMS.has(k)));
   if (order !== undefined) {
-    if (!Array.isArray(order) || !order.every((p) => typeof p === "string" && byModule.has(p))) {
-      throw new ValueError(`loadStateDict modules must list prefixes present in the state dict (${found.map(show).join(", ")}); received ${show(order)}.`);
+    if (!Array.isArray(order) || !order.every((p) => typeof p === "string" && byModule.has(p)) || new Set(order).size !== order.length) {
+      throw new ValueError(`loadStateDict modules must list distinct prefixes present in the state dict (${found.map(show).join(", ")}); received ${show(order)}.`);
     }
   }
   const modules = order ? [...order] : found.sort(moduleOrder);
