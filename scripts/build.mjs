@@ -84,7 +84,8 @@ if (!wasmOnly) {
   });
   const esbuild = await import("esbuild");
   await esbuild.build({
-    entryPoints: [join(root, "src/index.ts")],
+    // the format readers and the CLI are entries of their own: a bundle carries only what it imports
+    entryPoints: ["index", "onnx", "safetensors", "cli"].map((e) => join(root, `src/${e}.ts`)),
     outdir: join(root, "dist"),
     bundle: true,
     splitting: true,
@@ -96,6 +97,8 @@ if (!wasmOnly) {
     minifySyntax: true,
     sourcemap: true,
     chunkNames: "chunks/[name]-[hash]",
+    // file:// handlers import node:fs lazily; Node, Deno and Bun resolve it, other hosts never run it
+    external: ["node:*"],
     logLevel: "warning",
   });
 }

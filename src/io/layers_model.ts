@@ -2,8 +2,7 @@
 // loaded Sequential, and a Sequential → artifacts any tfjs save handler takes. Weights are matched to
 // layers by name, never by position (tfjs lists non-trainable weights after every trainable one).
 import { FormatError, SimdnnError, show, showShape, ValueError } from "../errors.js";
-import type { Layer, Weight } from "../model/layer.js";
-import { PReLU } from "../model/layers_core.js";
+import type { Weight } from "../model/layer.js";
 import { Sequential } from "../model/sequential.js";
 import type { Runtime } from "../runtime.js";
 import type { LoadHandler, ModelArtifacts, SaveHandler, SaveResult, TrainingConfig } from "./artifacts.js";
@@ -44,11 +43,9 @@ function firstNaN(values: Float32Array): number {
   return -1;
 }
 
-/** A file shape fits a weight when equal; PReLU's alpha also when only size-1 axes differ (Keras keeps [1, 1, C]). */
-function shapeFits(layer: Layer, w: Weight, shape: readonly number[]): boolean {
-  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-  if (same(w.shape, shape)) return true;
-  return layer instanceof PReLU && same(w.shape.filter((d) => d !== 1), shape.filter((d) => d !== 1));
+/** A file shape fits a weight only when equal: a kernel [in, out] read as [out, in] must never load. */
+function shapeFits(w: Weight, shape: readonly number[]): boolean {
+  return w.shape.length === shape.length && w.shape.every((d, i) => d === shape[i]);
 }
 
 /** Builds a Sequential from artifacts; every check happens before the model is returned, and a failure frees it. */
@@ -82,7 +79,7 @@ export function modelFromArtifacts(rt: Runtime, artifacts: ModelArtifacts, where
           throw new FormatError(`${where}: no weight '${layer.name}/${w.name}' ${showShape(w.shape)} for layer '${layer.name}' (${layer.className}); the file has ${[...weights.keys()].slice(0, 12).join(", ") || "no weights"}.`);
         }
         const d = weights.get(key)!;
-        if (!shapeFits(layer, w, d.shape)) throw new FormatError(`${where}: weight '${key}' has shape ${showShape(d.shape)} but layer '${layer.name}' (${layer.className}) needs ${w.name} ${showShape(w.shape)}.`);
+        if (!shapeFits(w, d.shape)) throw new FormatError(`${where}: weight '${key}' has shape ${showShape(d.shape)} but layer '${layer.name}' (${layer.className}) needs ${w.name} ${showShape(w.shape)}.`);
         const bad = firstNaN(d.values);
         if (bad >= 0) throw new FormatError(`${where}: weight '${key}' holds NaN at flat index ${bad}.`);
         used.add(key);
@@ -132,7 +129,7 @@ export function modelToArtifacts(model: Sequential, options: SaveOptions = {}): 
   const f32 = model.rt.f32;
   const entries: WeightEntry[] = [];
   for (const w of model.layers.flatMap((l) => l.weights).sort((a, b) => Number(b.trainable) - Number(a.trainable))) {
-    entries.push({ name: `${w.layer.name}/${w.name}`, shape: kerasShape(w), values: f32.slice(w.ptr >> 2, (w.ptr >> 2) + w.size) });
+    entries.push({ name: `${w.layer.name}/${w.name}`, shape: w.shape.slice(), values: f32.slice(w.ptr >> 2, (w.ptr >> 2) + w.size) });
   }
   let trainingConfig: TrainingConfig | undefined;
   if (options.includeOptimizer) {
@@ -145,13 +142,6 @@ export function modelToArtifacts(model: Sequential, options: SaveOptions = {}): 
     modelTopology: writeTopology(model), weightSpecs: specs, weightData: data, format: "layers-model", generatedBy: "simdnn 0.1.0", convertedBy: null,
     ...(trainingConfig ? { trainingConfig } : {}),
   };
-}
-
-/** Keras' shape of a weight: PReLU's shared axes stay as size-1 axes ([1, 1, C]). */
-function kerasShape(w: Weight): number[] {
-  const l = w.layer;
-  if (l instanceof PReLU && l.sharedAxes?.length) return l.inputShape!.map((d, i) => (l.sharedAxes!.includes(i + 1) ? 1 : d));
-  return w.shape.slice();
 }
 
 /** tfjs' model.save(destination, options). */

@@ -75,7 +75,36 @@ export function modelJsonToArtifacts(json: unknown, shards: ArrayBuffer[], where
   }
   artifacts.weightSpecs = checked.weightsManifest.flatMap((group) => group.weights as WeightsManifestEntry[]);
   artifacts.weightData = shards.length === 1 ? shards[0] : shards;
+  if (shards.length === manifestPaths(checked).length) checkGroupSizes(checked, shards, where);
   return artifacts;
+}
+
+const ENTRY_BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
+
+/**
+ * With one buffer per shard file, each group's files must hold exactly its weights' bytes: a short or
+ * long file is named here (decodeWeights, which sees only the joined bytes, would name the weight).
+ */
+function checkGroupSizes(json: ModelJSON, shards: readonly ArrayBuffer[], where: string): void {
+  let at = 0;
+  for (const group of json.weightsManifest) {
+    const files = shards.slice(at, at + group.paths.length);
+    at += group.paths.length;
+    const have = files.reduce((a, b) => a + b.byteLength, 0);
+    let need = 0;
+    let cut = "";
+    for (const w of group.weights as WeightsManifestEntry[]) {
+      const bytes = ENTRY_BYTES[w?.quantization?.dtype ?? w?.dtype];
+      if (!bytes || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) return; // decodeWeights names the bad entry
+      const end = need + bytes * w.shape.reduce((a, b) => a * b, 1);
+      if (end > have && !cut) cut = `; weight '${w.name}' (bytes ${need}–${end}) runs past the end`;
+      need = end;
+    }
+    if (have !== need) {
+      const names = group.paths.map((p) => `'${p}'`).join(", ");
+      throw new FormatError(`${where}: shard file${group.paths.length > 1 ? "s" : ""} ${names} hold${group.paths.length > 1 ? "" : "s"} ${have} bytes but the ${group.weights.length} weight${group.weights.length > 1 ? "s" : ""} listed for ${group.paths.length > 1 ? "them" : "it"} need ${need}${have < need ? ` (truncated file?)${cut}` : ""}.`);
+    }
+  }
 }
 
 /** What model.json holds for `artifacts`, the weights in one file `weightsPath` (tfjs-node's layout). */

@@ -56,17 +56,19 @@ export interface ReadTopology {
 }
 
 /** Unwraps the nestings producers write and returns the Sequential's layer configs. */
-function sequentialConfig(topology: unknown, where: string): { name: string | undefined; layers: unknown[]; buildShape: unknown } {
+function sequentialConfig(topology: unknown, where: string): { name: string | undefined; layers: unknown[]; buildShape: unknown; keras3: boolean } {
   let t = topology;
+  const version = isObject(t) && typeof t.keras_version === "string" ? t.keras_version : undefined;
   if (isObject(t) && isObject(t.model_config)) t = t.model_config;
   if (!isObject(t)) throw new FormatError(`${where}: modelTopology must be a Keras model JSON object; received ${show(t)}.`);
   if (t.class_name !== "Sequential") {
     throw new FormatError(`${where}: only Sequential models can be loaded; modelTopology has class_name ${show(t.class_name)} (a functional model that is a chain of layers can be rebuilt as a Sequential in Keras or tfjs and saved again).`);
   }
   const c = t.config;
-  if (Array.isArray(c)) return { name: undefined, layers: c, buildShape: undefined };
+  if (Array.isArray(c)) return { name: undefined, layers: c, buildShape: undefined, keras3: false };
   if (!isObject(c) || !Array.isArray(c.layers)) throw new FormatError(`${where}: the Sequential's config must hold a layers array; received ${show(c)}.`);
-  return { name: typeof c.name === "string" ? c.name : undefined, layers: c.layers, buildShape: c.build_input_shape };
+  const k3 = version !== undefined ? version.startsWith("3.") : "module" in t || c.layers.some((l) => isObject(l) && "registered_name" in l);
+  return { name: typeof c.name === "string" ? c.name : undefined, layers: c.layers, buildShape: c.build_input_shape, keras3: k3 };
 }
 
 /** A [null, d1, d2…] batch shape → [d1, d2…]; undefined when absent. */
@@ -86,6 +88,13 @@ function checkDtype(c: Json, what: string): void {
   }
 }
 
+/**
+ * Keras 3 redefined hard_sigmoid as relu6(x + 3)/6 (slope 1/6); tfjs and Keras 2 use 0.2x + 0.5. A file
+ * from Keras 3 (keras_version 3.x, or layers carrying Keras 3's module/registered_name keys; tfjs cannot
+ * read those) means Keras 3's function; everything else means tfjs'.
+ */
+let keras3 = false;
+
 function activationOf(c: Json, what: string): { activation: ActivationName; activationParams?: ActivationParams } {
   let a: unknown = c.activation ?? "linear";
   if (isObject(a)) a = a.config ?? a.class_name; // Keras 3 may serialise a function as { class_name: 'function', config: 'relu' }
@@ -97,7 +106,7 @@ function activationOf(c: Json, what: string): { activation: ActivationName; acti
     if (params !== undefined && !isObject(params)) throw new FormatError(`${what}: activation_params must be an object; received ${show(params)}.`);
     return { activation: name as ActivationName, activationParams: params as ActivationParams | undefined };
   }
-  const known = FROM_KERAS[a];
+  const known = keras3 && (a === "hard_sigmoid" || a === "hardSigmoid") ? (["hardSigmoid", { alpha: 1 / 6 }] as const) : FROM_KERAS[a];
   if (!known) throw new FormatError(`${what}: unknown activation ${show(a)}; expected one of ${Object.keys(FROM_KERAS).join(", ")} (or simdnn.<name>).`);
   return { activation: known[0], activationParams: known[1] };
 }
@@ -200,6 +209,7 @@ function reshape(c: Json, base: { name: string }, what: string, inputSize: numbe
  */
 export function readTopology(topology: unknown, where: string): ReadTopology {
   const seq = sequentialConfig(topology, where);
+  keras3 = seq.keras3;
   let inputShape: number[] | undefined = batchShape(seq.buildShape, `${where}: build_input_shape`);
   const layers: Layer[] = [];
   const names = new Set<string>();

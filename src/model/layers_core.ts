@@ -305,7 +305,8 @@ export class PReLU extends Layer {
     else {
       throw new ValueError(`prelu '${this.name}': sharedAxes ${show(this.#config.sharedAxes)} is not supported for per-sample shape ${showShape(inputShape)}; use none (one alpha per element) or [${leading.join(", ")}] (one per channel).`);
     }
-    const shape = shared.length ? [this.#cols] : inputShape;
+    // Keras' shape: shared axes kept as size-1 axes ([1, 1, C]), so weights move to and from Keras and tfjs as they are
+    const shape = shared.length ? inputShape.map((d, i) => (shared.includes(i + 1) ? 1 : d)) : inputShape;
     this.alpha = this.addWeight("alpha", shape, resolveInitializer("alphaInitializer", this.#config.alphaInitializer ?? "zeros"), { regularizer: regularizer("alphaRegularizer", this.#config.alphaRegularizer) });
     return inputShape;
   }
