@@ -11,6 +11,8 @@ import { Sequential, type SequentialConfig } from "./model/sequential.js";
 import type { LoadHandler } from "./io/artifacts.js";
 import { fileSystem, fromMemory, http, withSaveHandler } from "./io/handlers.js";
 import { loadLayersModel, type LoadOptions } from "./io/layers_model.js";
+import type { LoadOnnxOptions } from "./io/onnx_loader.js";
+import { loadStateDict, readSafetensors, writeSafetensors } from "./io/safetensors.js";
 import { optimizers } from "./optimizers.js";
 import { Rng } from "./random.js";
 import type { Runtime } from "./runtime.js";
@@ -313,10 +315,24 @@ export class NN {
     return loadLayersModel(this.rt, source, options);
   }
 
-  /** Load and save handlers, as tfjs' tf.io: fromMemory, withSaveHandler, fileSystem, http. */
+  /**
+   * An ONNX model that is a chain of layers (torch.onnx.export of an nn.Sequential MLP, tf2onnx of a Keras
+   * MLP) as a Sequential: bytes, `'file://…'` or a URL. Weights in an external `.onnx.data` file are read
+   * beside a path or URL, or taken from `externalData` (location → bytes). The ONNX reader is loaded on
+   * first use (its own chunk; `simdnn/onnx` has it without the rest).
+   */
+  async loadOnnx(source: string | Uint8Array | ArrayBuffer, options?: LoadOnnxOptions): Promise<Sequential> {
+    const { loadOnnx } = await import("./io/onnx_loader.js");
+    return loadOnnx(this.rt, source, options);
+  }
+
+  /**
+   * Load and save handlers, as tfjs' tf.io (fromMemory, withSaveHandler, fileSystem, http), and the
+   * safetensors reader and writer with loadStateDict for PyTorch state_dicts.
+   */
   get io(): typeof io {
     return io;
   }
 }
 
-const io = Object.freeze({ fromMemory, withSaveHandler, fileSystem, http });
+const io = Object.freeze({ fromMemory, withSaveHandler, fileSystem, http, readSafetensors, writeSafetensors, loadStateDict });
