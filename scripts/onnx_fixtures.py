@@ -91,6 +91,7 @@ TORCH_CASES = {
     "dropout": lambda: mlp(torch.nn.ReLU(), torch.nn.Dropout(0.3)),
     "log_softmax": lambda: mlp(torch.nn.Tanh(), last=torch.nn.LogSoftmax(dim=1)),
     # in == out: a kernel loaded without its transpose gives a different answer instead of a shape error
+    "no_bias": lambda: torch.nn.Sequential(torch.nn.Linear(IN, H1, bias=False), torch.nn.ReLU(), torch.nn.Linear(H1, OUTF, bias=False)),
     "square": lambda: randomize_norm(torch.nn.Sequential(torch.nn.Linear(IN, IN), torch.nn.ReLU(), torch.nn.Linear(IN, IN))),
 }
 
@@ -204,6 +205,29 @@ def keras_tf2onnx(float_data=False, name="keras_tf2onnx_op13", external=None):
     write_case(name if not external else os.path.join(name, "model"), x, torch.softmax(h @ t(k2) + t(b2), dim=-1), {"opset": 13})
 
 
+def older_opsets():
+    """Opset 10: Clip's bounds as attributes, Softmax's default axis 1 on a [batch, F] input. Opset 13: a
+    flattening Reshape([0, −1]) of a 3-D input, Dropout with its ratio input, MatMul + Add with the bias first."""
+    w1, b1, w2, b2 = rng_weights(41, H1, IN), rng_weights(42, H1), rng_weights(43, OUTF, H1), rng_weights(44, OUTF)
+    N = helper.make_node
+    nodes = [N("Gemm", ["x", "w1", "b1"], ["h"], transB=1), N("Clip", ["h"], ["r"], min=0.0, max=6.0), N("Gemm", ["r", "w2", "b2"], ["z"], transB=1), N("Softmax", ["z"], ["y"])]
+    save_graph("clip_attrs_op10", nodes, [init(n, a) for n, a in [("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2)]], 10)
+    x = batch(12, (ROWS, IN)) * 3
+    F = torch.nn.functional
+    write_case("clip_attrs_op10", x, torch.softmax(F.linear(torch.clamp(F.linear(x, t(w1), t(b1)), 0, 6), t(w2), t(b2)), dim=1), {"opset": 10})
+
+    k1, c1, k2, c2 = rng_weights(45, 10, H1), rng_weights(46, H1), rng_weights(47, H1, OUTF), rng_weights(48, OUTF)
+    nodes = [N("Reshape", ["x", "flat"], ["f"]), N("MatMul", ["f", "k1"], ["m1"]), N("Add", ["c1", "m1"], ["h"]),
+             N("Dropout", ["h", "ratio"], ["d"]), N("Relu", ["d"], ["r"]), N("MatMul", ["r", "k2"], ["m2"]), N("Add", ["m2", "c2"], ["z"]),
+             N("LogSoftmax", ["z"], ["y"], axis=-1)]
+    inits = [init(n, a) for n, a in [("k1", k1), ("c1", c1), ("k2", k2), ("c2", c2)]]
+    inits += [init("flat", np.array([0, -1], dtype=np.int64)), init("ratio", np.array(0.25, dtype=np.float32))]
+    save_graph("reshape_dropout_op13", nodes, inits, 13, features=(2, 5))
+    x = batch(13, (ROWS, 2, 5))
+    h = torch.relu(x.reshape(ROWS, -1) @ t(k1) + t(c1))
+    write_case("reshape_dropout_op13", x, torch.log_softmax(h @ t(k2) + t(c2), dim=-1), {"opset": 13})
+
+
 def refusals():
     N = helper.make_node
     w, b = rng_weights(31, H1, IN), rng_weights(32, H1)
@@ -237,6 +261,14 @@ def refusals():
     save_graph("refuse_gelu_constant", nodes, ws, 13, out_features=(H1,))
     nodes = [N("Gemm", ["x", "w", "b"], ["h"], transB=1), N("Selu", ["h"], ["y"], name="selu_custom", alpha=1.5)]
     save_graph("refuse_selu_alpha", nodes, ws, 13, out_features=(H1,))
+    # a [7, 5] weight after a [7, 5] one: 7 features reach a layer that takes 5
+    nodes = [N("Gemm", ["x", "w", "b"], ["h"], transB=1), N("Gemm", ["h", "w", "b"], ["y"], name="fc_mismatch", transB=1)]
+    save_graph("refuse_shape", nodes, ws, 13, out_features=(H1,))
+    graph = helper.make_graph([N("Gemm", ["x", "w", "b"], ["h"], transB=1), N("Add", ["h", "x2"], ["y"], name="join")], "two",
+                              [io_info("x", (IN,)), io_info("x2", (H1,))], [io_info("y", (H1,))], ws)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="onnx.helper")
+    model.ir_version = 8
+    onnx.save_model(model, os.path.join(OUT, "refuse_two_inputs.onnx"))
 
 
 if __name__ == "__main__":
@@ -247,5 +279,6 @@ if __name__ == "__main__":
     keras_tf2onnx()
     keras_tf2onnx(float_data=True, name="float_data_op13")
     keras_tf2onnx(name="external", external="model.onnx.data")
+    older_opsets()
     refusals()
     print("wrote", len([f for f in os.listdir(OUT) if f.endswith(".onnx")]), "fixtures to", os.path.normpath(OUT))

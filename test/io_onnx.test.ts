@@ -3,12 +3,17 @@
 // predict what PyTorch computed (fixture JSON, written by scripts/onnx_fixtures.py) on every build;
 // graphs that are not chains of supported layers are refused naming the operator and node; truncated
 // and bit-flipped files are loaded or refused with a SimdnnError, never anything else.
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FormatError, SimdnnError } from "../src/errors.js";
 import { inspectOnnx, onnxToArtifacts } from "../src/io/onnx/index.js";
+import { decodeModel } from "../src/io/onnx/model.js";
 import { ProtoReader } from "../src/io/onnx/proto.js";
+import { tensorValues } from "../src/io/onnx/values.js";
 import { BUILDS, instance } from "./helpers/backends.js";
 
 const DIR = new URL("./fixtures/onnx/", import.meta.url);
@@ -80,6 +85,10 @@ describe("what each export becomes", () => {
     ["dynamo_op18", ["Dense:linear", "LayerNormalization", "Activation:relu", "Dense:linear", "LayerNormalization", "Activation:tanh", "Dense:linear"]],
     ["gelu_op20", ["Dense:gelu", "Dense:gelu_new", "Dense:linear"]],
     ["keras_tf2onnx_op13", ["Dense:relu", "Dense:softmax"]],
+    ["float_data_op13", ["Dense:relu", "Dense:softmax"]],
+    ["no_bias_op13", ["Dense:relu", "Dense:linear"]],
+    ["clip_attrs_op10", ["Dense:relu6", "Dense:softmax"]],
+    ["reshape_dropout_op13", ["Flatten", "Dense:relu", "Dense:log_softmax"]],
   ])("%s → %j", (name, layers) => {
     expect(summary(name)).toEqual(layers);
   });
@@ -107,11 +116,16 @@ describe("what each export becomes", () => {
     expect((a.weightData as ArrayBuffer).byteLength).toBe(4 * a.weightSpecs!.reduce((s, w) => s + w.shape.reduce((p, d) => p * d, 1), 0));
   });
 
-  it("folds Gemm's alpha into the kernel and beta into the bias", () => {
-    // gelu_op20's first Gemm has alpha 0.5, beta 2: its predictions above match PyTorch only if both are folded;
-    // here the kernel must be half of the initializer, read independently through inspectOnnx's byte count.
-    expect(inspectOnnx(read("gelu_op20.onnx")).operators).toEqual({ Gemm: 3, Gelu: 2 });
-    expect(load("gelu_op20").weightSpecs![0]).toEqual({ name: "dense/kernel", shape: [5, 7], dtype: "float32" });
+  it("folds Gemm's alpha into the kernel (transposed from [out, in]) and beta into the bias", () => {
+    // gelu_op20's first Gemm: transB = 1, alpha 0.5, beta 2.
+    const g = decodeModel(read("gelu_op20.onnx"), "gelu_op20.onnx").graph!;
+    const init = (name: string) => tensorValues(g.initializer.find((t) => t.name === name)!, undefined, name).values;
+    const w = init("w1"), b = init("b1");
+    const a = load("gelu_op20");
+    expect(a.weightSpecs!.slice(0, 2)).toEqual([{ name: "dense/kernel", shape: [5, 7], dtype: "float32" }, { name: "dense/bias", shape: [7], dtype: "float32" }]);
+    const data = new Float32Array(a.weightData as ArrayBuffer);
+    for (let i = 0; i < 5; i++) for (let o = 0; o < 7; o++) expect(data[i * 7 + o]).toBe(Math.fround(0.5 * w[o * 5 + i]));
+    for (let o = 0; o < 7; o++) expect(data[35 + o]).toBe(Math.fround(2 * b[o]));
   });
 
   it("inspectOnnx summarises producer, opset, operators and initializer bytes", () => {
@@ -134,6 +148,8 @@ describe("refusals name the operator and the node", () => {
     ["refuse_clip", /'clip5' \(Clip\): Clip\(min 0, max 5\) is not supported/],
     ["refuse_gelu_constant", /\(Mul, Mul, Mul, Add, Mul, Tanh, Add, Mul, Mul\) compute an elementwise function that is none of gelu, gelu_new/],
     ["refuse_selu_alpha", /'selu_custom' \(Selu\): Selu\(alpha 1\.5/],
+    ["refuse_shape", /'fc_mismatch' \(Gemm\): its weight expects 5 input features; the chain has shape \[batch,7\]/],
+    ["refuse_two_inputs", /the graph has 2 inputs \('x', 'x2'\); a chain of layers has exactly one/],
   ])("%s", (name, message) => {
     expect(refuse(name)).toThrow(FormatError);
     expect(refuse(name)).toThrow(message);
@@ -215,5 +231,33 @@ describe("hostile bytes: loaded or refused with a SimdnnError", () => {
       }
     }
     expect(built).toBeGreaterThan(0); // flips inside weight values still load
+  });
+});
+
+describe("nn.loadOnnx (the layers-model loader on top of onnxToArtifacts)", () => {
+  it("reads a file:// graph and its external data beside it, and predicts what PyTorch computed", async () => {
+    const nn = await instance("simd");
+    const c = caseOf("external/model");
+    const model = await nn.loadOnnx(new URL("external/model.onnx", DIR).href);
+    const y = model.predict(nn.tensor(c.input as number[][]));
+    (y.toArray() as number[][]).forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - c.output[i][j])).toBeLessThan(1e-6 + 2e-5 * Math.abs(c.output[i][j]))));
+    model.dispose();
+  });
+
+  it("bytes without externalData are refused naming the file to pass; an external location outside the folder is refused", async () => {
+    const nn = await instance("simd");
+    await expect(nn.loadOnnx(read("external/model.onnx"))).rejects.toThrow(/"model\.onnx\.data", which was not given/);
+    // The same graph whose external location is rewritten (same length) to climb out of its folder.
+    const bytes = Buffer.from(read("external/model.onnx"));
+    const escaped = Buffer.from(bytes.toString("latin1").split("model.onnx.data").join("../../etc/passw"), "latin1");
+    const dir = mkdtempSync(join(tmpdir(), "simdnn-onnx-"));
+    try {
+      writeFileSync(join(dir, "model.onnx"), escaped);
+      const error = await nn.loadOnnx(pathToFileURL(join(dir, "model.onnx")).href).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(FormatError);
+      expect((error as Error).message).toMatch(/refusing path "\.\.\/\.\.\/etc\/passw"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
