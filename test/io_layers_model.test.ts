@@ -87,3 +87,57 @@ describe.each(BUILDS)("layers-model round trip (%s)", (backend) => {
     expect(nn.memory().bytesInUse).toBe(before);
   });
 });
+
+describe("hostile layers-model files", () => {
+  it("every truncation and random byte change of model.json or weights.bin loads or is refused with a SimdnnError, leaking nothing", async () => {
+    const fc = await import("fast-check");
+    const { SimdnnError } = await import("../src/index.js");
+    const nn = await instance("simd");
+    const model = mlp(nn);
+    const a = await capture(model, nn, {});
+    model.dispose();
+    const json = new TextEncoder().encode(JSON.stringify({ modelTopology: a.modelTopology, format: a.format, weightsManifest: [{ paths: ["weights.bin"], weights: a.weightSpecs }] }));
+    const weights = new Uint8Array(a.weightData as ArrayBuffer);
+    const before = nn.memory().bytesInUse;
+    const attempt = async (text: Uint8Array, bin: Uint8Array) => {
+      try {
+        const m = await nn.loadLayersModel(nn.io.fromMemory(new TextDecoder().decode(text), bin.slice().buffer));
+        m.dispose();
+      } catch (error) {
+        if (!(error instanceof SimdnnError)) throw error;
+      }
+      expect(nn.memory().bytesInUse).toBe(before);
+    };
+    const mutate = (bytes: Uint8Array) => fc.oneof(
+      fc.nat(bytes.length - 1).map((n) => bytes.slice(0, n)),
+      fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }).map((edits) => {
+        const b = bytes.slice();
+        for (const [i, v] of edits) b[i] = v;
+        return b;
+      }),
+    );
+    await fc.assert(fc.asyncProperty(mutate(json), async (text) => attempt(text, weights)), { numRuns: 300, seed: 15 });
+    await fc.assert(fc.asyncProperty(mutate(weights), async (bin) => attempt(json, bin)), { numRuns: 150, seed: 16 });
+  });
+});
+
+describe("weights survive memory.grow", () => {
+  it("getWeights, save and load stay right when their own allocations grow WASM memory", async () => {
+    const { init } = await import("../src/index.js");
+    const nn = await init({ backend: "scalar" }); // a fresh instance: a small heap that must grow
+    const model = nn.sequential({ seed: 5, layers: [nn.layers.dense({ units: 512, activation: "relu", inputShape: [784] }), nn.layers.dense({ units: 10 })] });
+    const heap0 = nn.memory().heapBytes;
+    const a = await capture(model, nn);
+    const copies = model.getWeights();
+    expect(nn.memory().heapBytes).toBeGreaterThan(heap0); // the copies did grow the memory
+    const saved = new Float32Array(a.weightData as ArrayBuffer);
+    expect(Array.from(copies[0].data.subarray(0, 64))).toEqual(Array.from(saved.subarray(0, 64)));
+    const loaded = await nn.loadLayersModel(nn.io.fromMemory(a));
+    const x = [Array.from({ length: 784 }, (_, i) => (i % 13) / 13)];
+    const p0 = model.predict(x), p1 = loaded.predict(x);
+    expect(Array.from(p1.data)).toEqual(Array.from(p0.data));
+    nn.dispose(p0, p1, copies);
+    model.dispose();
+    loaded.dispose();
+  });
+});

@@ -70,7 +70,6 @@ export function modelFromArtifacts(rt: Runtime, artifacts: ModelArtifacts, where
     }
     checkAxes(model.layers, where);
     const used = new Set<string>();
-    const f32 = rt.f32;
     const writes: [Weight, Float32Array][] = [];
     for (const layer of model.layers) {
       for (const w of layer.weights) {
@@ -90,7 +89,7 @@ export function modelFromArtifacts(rt: Runtime, artifacts: ModelArtifacts, where
     if (extra.length && options.strict !== false) {
       throw new FormatError(`${where}: ${extra.length} weight${extra.length > 1 ? "s" : ""} in the file belong to no layer: ${extra.slice(0, 8).join(", ")} (pass { strict: false } to ignore them).`);
     }
-    for (const [w, values] of writes) f32.set(values, w.ptr >> 2);
+    for (const [w, values] of writes) rt.f32.set(values, w.ptr >> 2);
     model.weightState.version++;
     if (artifacts.trainingConfig) {
       compileFrom(model, artifacts.trainingConfig, where);

@@ -296,10 +296,9 @@ export class Sequential {
   /** Copies of every weight value, in the order of {@link weights} (tfjs' getWeights). Dispose them when done. */
   getWeights(): Tensor[] {
     if (!this.params) return [];
-    const f32 = this.rt.f32;
     return this.#ordered().map((w) => {
-      const t = new Tensor(this.rt, w.shape);
-      t.data.set(f32.subarray(w.ptr >> 2, (w.ptr >> 2) + w.size));
+      const t = new Tensor(this.rt, w.shape); // may grow memory: read the heap view after it
+      t.data.set(this.rt.f32.subarray(w.ptr >> 2, (w.ptr >> 2) + w.size));
       return t;
     });
   }
