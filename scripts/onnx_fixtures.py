@@ -228,6 +228,21 @@ def older_opsets():
     write_case("reshape_dropout_op13", x, torch.log_softmax(h @ t(k2) + t(c2), dim=-1), {"opset": 13})
 
 
+def defaults_op13():
+    """Attribute defaults: HardSigmoid (alpha 0.2 → tfjs' hard_sigmoid), Clip with only a min (relu), LeakyRelu (0.01)."""
+    w1, b1, w2, b2, w3, b3 = rng_weights(51, H1, IN), rng_weights(52, H1), rng_weights(53, H2, H1), rng_weights(54, H2), rng_weights(55, OUTF, H2), rng_weights(56, OUTF)
+    N = helper.make_node
+    nodes = [N("Gemm", ["x", "w1", "b1"], ["h1"], transB=1), N("HardSigmoid", ["h1"], ["a1"]), N("Gemm", ["a1", "w2", "b2"], ["h2"], transB=1),
+             N("Clip", ["h2", "zero"], ["a2"]), N("Gemm", ["a2", "w3", "b3"], ["h3"], transB=1), N("LeakyRelu", ["h3"], ["y"])]
+    inits = [init(n, a) for n, a in [("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2), ("w3", w3), ("b3", b3)]] + [init("zero", np.array(0, dtype=np.float32))]
+    save_graph("defaults_op13", nodes, inits, 13)
+    x = batch(14, (ROWS, IN)) * 2
+    F = torch.nn.functional
+    h = torch.clamp(0.2 * F.linear(x, t(w1), t(b1)) + 0.5, 0, 1)
+    h = torch.relu(F.linear(h, t(w2), t(b2)))
+    write_case("defaults_op13", x, F.leaky_relu(F.linear(h, t(w3), t(b3)), 0.01), {"opset": 13})
+
+
 def refusals():
     N = helper.make_node
     w, b = rng_weights(31, H1, IN), rng_weights(32, H1)
@@ -269,6 +284,15 @@ def refusals():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="onnx.helper")
     model.ir_version = 8
     onnx.save_model(model, os.path.join(OUT, "refuse_two_inputs.onnx"))
+    graph = helper.make_graph([N("Gemm", ["x", "w_missing", "b"], ["y"], name="fc_missing", transB=1)], "missing", [io_info("x", (IN,))], [io_info("y", (H1,))], [init("b", b)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="onnx.helper")
+    model.ir_version = 8
+    onnx.save_model(model, os.path.join(OUT, "refuse_missing_weight.onnx"))
+    graph = helper.make_graph([N("FusedGemm", ["x", "w", "b"], ["y"], name="fused", domain="com.microsoft", transB=1)], "ms", [io_info("x", (IN,))], [io_info("y", (H1,))], ws)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)], producer_name="onnxruntime")
+    model.ir_version = 8
+    onnx.save_model(model, os.path.join(OUT, "refuse_domain.onnx"))
+    save_graph("refuse_softmax_axis", [N("Gemm", ["x", "w", "b"], ["h"], transB=1), N("Softmax", ["h"], ["y"], name="softmax_batch", axis=0)], ws, 13, out_features=(H1,))
 
 
 if __name__ == "__main__":
@@ -280,5 +304,6 @@ if __name__ == "__main__":
     keras_tf2onnx(float_data=True, name="float_data_op13")
     keras_tf2onnx(name="external", external="model.onnx.data")
     older_opsets()
+    defaults_op13()
     refusals()
     print("wrote", len([f for f in os.listdir(OUT) if f.endswith(".onnx")]), "fixtures to", os.path.normpath(OUT))

@@ -89,6 +89,7 @@ describe("what each export becomes", () => {
     ["no_bias_op13", ["Dense:relu", "Dense:linear"]],
     ["clip_attrs_op10", ["Dense:relu6", "Dense:softmax"]],
     ["reshape_dropout_op13", ["Flatten", "Dense:relu", "Dense:log_softmax"]],
+    ["defaults_op13", ["Dense:hard_sigmoid", "Dense:relu", "Dense:linear", "LeakyReLU"]],
   ])("%s → %j", (name, layers) => {
     expect(summary(name)).toEqual(layers);
   });
@@ -100,6 +101,7 @@ describe("what each export becomes", () => {
     expect(layersOf("batchnorm_op17")[1].config).toMatchObject({ momentum: Math.fround(0.9), axis: -1 });
     expect(layersOf("leaky_relu_op13")[1].config.alpha).toBeCloseTo(0.07, 7);
     expect(layersOf("elu_op13")[1].config.alpha).toBeCloseTo(0.8, 7);
+    expect(layersOf("defaults_op13")[3].config.alpha).toBeCloseTo(0.01, 9);
     expect(layersOf("hardsigmoid_op13")[0].config).toMatchObject({ activation: "simdnn.hardSigmoid", activation_params: { alpha: Math.fround(1 / 6) } });
   });
 
@@ -149,6 +151,9 @@ describe("refusals name the operator and the node", () => {
     ["refuse_gelu_constant", /\(Mul, Mul, Mul, Add, Mul, Tanh, Add, Mul, Mul\) compute an elementwise function that is none of gelu, gelu_new/],
     ["refuse_selu_alpha", /'selu_custom' \(Selu\): Selu\(alpha 1\.5/],
     ["refuse_shape", /'fc_mismatch' \(Gemm\): its weight expects 5 input features; the chain has shape \[batch,7\]/],
+    ["refuse_missing_weight", /'fc_missing' \(Gemm\): input 'w_missing' is neither on the layer chain nor an initializer or constant/],
+    ["refuse_domain", /'fused' \(FusedGemm\): operator domain 'com\.microsoft' is not supported/],
+    ["refuse_softmax_axis", /'softmax_batch' \(Softmax\): axis 0 on shape \[batch,7\]; only the last axis/],
     ["refuse_two_inputs", /the graph has 2 inputs \('x', 'x2'\); a chain of layers has exactly one/],
   ])("%s", (name, message) => {
     expect(refuse(name)).toThrow(FormatError);

@@ -49,7 +49,12 @@ export class Chain {
       if (t.name) this.#constTensors.set(t.name, () => tensorValues(t, external, `${where}: initializer '${t.name}'`));
     }
     for (const n of g.node) {
-      for (const v of n.input) if (v) this.readers.set(v, [...(this.readers.get(v) ?? []), n]);
+      for (const v of n.input) {
+        if (!v) continue;
+        const list = this.readers.get(v);
+        if (list) list.push(n);
+        else this.readers.set(v, [n]);
+      }
     }
   }
 

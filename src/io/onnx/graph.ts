@@ -8,6 +8,9 @@ import { decomposition } from "./patterns.js";
 import { type ExternalData, type TensorValues, tensorValues } from "./values.js";
 import { FormatError } from "../../errors.js";
 
+/** Values per sample beyond this are not an MLP's input (and would make Flatten's size overflow). */
+const MAX_SAMPLE = 2 ** 26;
+
 /** The opset of the default domain ("" or "ai.onnx"). */
 export function defaultOpset(model: OnnxModel, where: string): number {
   const o = model.opsets.find((s) => s.domain === "" || s.domain === "ai.onnx");
@@ -28,6 +31,7 @@ function graphInput(model: OnnxModel, where: string): { name: string; shape: num
   if (!shape || shape.length < 2 || !dims.every((d) => typeof d === "number" && Number.isInteger(d) && d > 0 && d <= 1 << 24)) {
     throw new FormatError(`${where}: input '${name}' has shape ${JSON.stringify(shape ?? "unknown")}; expected [batch, ...known positive sizes].`);
   }
+  if ((dims as number[]).reduce((a, b) => a * b, 1) > MAX_SAMPLE) throw new FormatError(`${where}: input '${name}' has shape ${JSON.stringify(shape)}: more than ${MAX_SAMPLE} values per sample.`);
   return { name, shape: dims as number[] };
 }
 

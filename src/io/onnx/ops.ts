@@ -10,12 +10,15 @@ type Handler = (c: Chain, n: OnnxNode) => void;
 const denseEnds = new WeakMap<Chain, { value: string; layer: { config: Record<string, unknown> }; units: number }>();
 
 const f32 = Math.fround;
+const MAX_BROADCAST = 2 ** 20;
 
 /** A [units] bias from a constant of shape [], [1], [units] or [1, units] (numpy broadcasting on a row). */
 function rowVector(c: Chain, n: OnnxNode, name: string, units: number, scale = 1): Float32Array {
   const v = c.weight(name, n);
   const dims = v.dims.filter((d, i) => !(d === 1 && i < v.dims.length - 1));
   if (v.values.length !== 1 && (dims.length !== 1 || dims[0] !== units)) c.fail(n, `'${name}' has shape [${v.dims.join(",")}]; expected [${units}] (one value per output feature) or one number.`);
+  // A single number is broadcast: bounded, since `units` comes from shapes the file claims, not from bytes present.
+  if (v.values.length === 1 && units > MAX_BROADCAST) c.fail(n, `'${name}' is one number to broadcast over ${units} features; more than ${MAX_BROADCAST} is refused.`);
   const out = new Float32Array(units);
   for (let i = 0; i < units; i++) out[i] = v.values[v.values.length === 1 ? 0 : i] * scale;
   return out;

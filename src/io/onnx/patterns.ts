@@ -17,10 +17,13 @@ export function forkRegion(c: Chain, start = c.cur): { nodes: OnnxNode[]; exit: 
   const usesOf = (v: string) => c.uses(v).nodes.length + (c.uses(v).output ? 1 : 0);
   pending.set(start, usesOf(start));
   const nodes: OnnxNode[] = [];
-  const first = Math.min(...c.uses(start).nodes.map((n) => n.index));
-  for (let i = first; i < order.length; i++) {
+  const first = c.uses(start).nodes.reduce((m, n) => Math.min(m, n.index), order.length);
+  let last = first;
+  // Region nodes sit together in topological order (Constant nodes between them): a long gap ends the search.
+  for (let i = first; i < order.length && i - last <= 4 * MAX_REGION; i++) {
     const n = order[i];
     if (c.done.has(n) || !n.input.some((v) => pending.has(v))) continue;
+    last = i;
     for (const v of n.input) {
       if (pending.has(v)) pending.set(v, pending.get(v)! - 1);
       else if (v && !c.isConst(v)) c.fail(n, `reads '${v}', which is neither on the layer chain nor a constant: the graph is not a chain of layers.`);
