@@ -105,6 +105,21 @@ def torch_fixtures():
     flat = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(10, H1), torch.nn.ReLU(), torch.nn.Linear(H1, OUTF))
     export_torch("flatten_op13", flat, 13, batch(8, (ROWS, 2, 5)))
 
+    class ViewMLP(torch.nn.Module):
+        """x.view(x.size(0), -1) exported without a dynamic axis: a Reshape to the fixed batch size."""
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(10, OUTF)
+
+        def forward(self, x):
+            return torch.sigmoid(self.fc(x.view(x.size(0), -1)))
+
+    torch.manual_seed(98)
+    model, x = ViewMLP().eval(), batch(15, (ROWS, 2, 5))
+    with torch.no_grad():
+        torch.onnx.export(model, x, os.path.join(OUT, "view_fixed_batch_op13.onnx"), opset_version=13, input_names=["x"], output_names=["y"])
+        write_case("view_fixed_batch_op13", x, model(x), {"opset": 13, "producer": "pytorch"})
+
 
 # ---------------------------------------------------------------- hand-built graphs
 

@@ -90,6 +90,7 @@ describe("what each export becomes", () => {
     ["clip_attrs_op10", ["Dense:relu6", "Dense:softmax"]],
     ["reshape_dropout_op13", ["Flatten", "Dense:relu", "Dense:log_softmax"]],
     ["defaults_op13", ["Dense:hard_sigmoid", "Dense:relu", "Dense:linear", "LeakyReLU"]],
+    ["view_fixed_batch_op13", ["Flatten", "Dense:sigmoid"]],
   ])("%s → %j", (name, layers) => {
     expect(summary(name)).toEqual(layers);
   });

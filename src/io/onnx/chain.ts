@@ -31,6 +31,8 @@ export class Chain {
   shape: number[];
   cur: string;
   readonly opset: number;
+  /** The graph input's batch size when the exporter fixed it (no dynamic axis), else null. */
+  batch: number | null = null;
   readonly readers = new Map<string, OnnxNode[]>();
   readonly graphOutputs: Set<string>;
   /** Nodes consumed by a layer or folded into a constant. */

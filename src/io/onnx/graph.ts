@@ -19,7 +19,7 @@ export function defaultOpset(model: OnnxModel, where: string): number {
 }
 
 /** The one graph input that is not an initializer, and its per-sample shape (the batch axis may be symbolic). */
-function graphInput(model: OnnxModel, where: string): { name: string; shape: number[] } {
+function graphInput(model: OnnxModel, where: string): { name: string; shape: number[]; batch: number | null } {
   const g = model.graph!;
   const inits = new Set(g.initializer.map((t) => t.name));
   const inputs = g.input.filter((i) => !inits.has(i.name));
@@ -32,7 +32,7 @@ function graphInput(model: OnnxModel, where: string): { name: string; shape: num
     throw new FormatError(`${where}: input '${name}' has shape ${JSON.stringify(shape ?? "unknown")}; expected [batch, ...known positive sizes].`);
   }
   if ((dims as number[]).reduce((a, b) => a * b, 1) > MAX_SAMPLE) throw new FormatError(`${where}: input '${name}' has shape ${JSON.stringify(shape)}: more than ${MAX_SAMPLE} values per sample.`);
-  return { name, shape: dims as number[] };
+  return { name, shape: dims as number[], batch: typeof shape[0] === "number" ? shape[0] : null };
 }
 
 function transpose(v: TensorValues, perm: readonly number[], n: OnnxNode, where: string): TensorValues {
@@ -74,6 +74,7 @@ export function graphToChain(model: OnnxModel, where: string, external: External
   const opset = defaultOpset(model, where);
   const input = graphInput(model, where);
   const c = new Chain(model, where, external, input.name, input.shape, opset);
+  c.batch = input.batch;
   foldConstants(c, where);
   const nodes = model.graph!.node;
   for (let steps = 0; ; steps++) {

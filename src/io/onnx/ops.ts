@@ -112,11 +112,14 @@ function flatten(c: Chain, n: OnnxNode): void {
   c.shape = [c.shape.reduce((a, b) => a * b, 1)];
 }
 
-/** Reshape to [batch, −1] / [0, −1] / [−1, F] / [0, F] is a Flatten; anything else is refused. */
+/**
+ * Reshape to [0, −1] / [−1, F] / [0, F] is a Flatten, and so is [B, −1] when the graph's batch size is
+ * fixed at B (an export without a dynamic axis); anything else is refused.
+ */
 function reshape(c: Chain, n: OnnxNode): void {
   const t = Array.from(c.constant(n.input[1], n).values);
   const size = c.shape.reduce((a, b) => a * b, 1);
-  const ok = t.length === 2 && (t[1] === -1 || t[1] === size) && (t[0] === 0 || (t[0] === -1 && t[1] === size));
+  const ok = t.length === 2 && (t[1] === -1 || t[1] === size) && (t[0] === 0 || t[0] === c.batch || (t[0] === -1 && t[1] === size));
   if (!ok) c.fail(n, `Reshape to [${t.join(",")}] from [batch,${c.shape.join(",")}]; only a flattening reshape ([0,-1], [-1,${size}]) is supported.`);
   c.advance(n);
   if (c.shape.length > 1) c.emit("Flatten", {});
