@@ -38,11 +38,6 @@ function findWeight(weights: ReadonlyMap<string, DecodedWeight>, layer: string, 
   return hits.length === 1 ? hits[0] : undefined;
 }
 
-function firstNaN(values: Float32Array): number {
-  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) return i;
-  return -1;
-}
-
 /** A file shape fits a weight only when equal: a kernel [in, out] read as [out, in] must never load. */
 function shapeFits(w: Weight, shape: readonly number[]): boolean {
   return w.shape.length === shape.length && w.shape.every((d, i) => d === shape[i]);
@@ -79,8 +74,6 @@ export function modelFromArtifacts(rt: Runtime, artifacts: ModelArtifacts, where
         }
         const d = weights.get(key)!;
         if (!shapeFits(w, d.shape)) throw new FormatError(`${where}: weight '${key}' has shape ${showShape(d.shape)} but layer '${layer.name}' (${layer.className}) needs ${w.name} ${showShape(w.shape)}.`);
-        const bad = firstNaN(d.values);
-        if (bad >= 0) throw new FormatError(`${where}: weight '${key}' holds NaN at flat index ${bad}.`);
         used.add(key);
         writes.push([w, d.values]);
       }
@@ -89,7 +82,12 @@ export function modelFromArtifacts(rt: Runtime, artifacts: ModelArtifacts, where
     if (extra.length && options.strict !== false) {
       throw new FormatError(`${where}: ${extra.length} weight${extra.length > 1 ? "s" : ""} in the file belong to no layer: ${extra.slice(0, 8).join(", ")} (pass { strict: false } to ignore them).`);
     }
-    for (const [w, values] of writes) rt.f32.set(values, w.ptr >> 2);
+    for (const [w, values] of writes) {
+      rt.f32.set(values, w.ptr >> 2);
+      // NaN found by the SIMD range check in place (a JS loop over 2 MB of weights took as long as the rest of the load)
+      const bad = rt.k.loss_check_range(w.ptr, w.size, -Infinity, Infinity);
+      if (bad >= 0) throw new FormatError(`${where}: weight '${w.layer.name}/${w.name}' holds NaN at flat index ${bad}.`);
+    }
     model.weightState.version++;
     if (artifacts.trainingConfig) {
       compileFrom(model, artifacts.trainingConfig, where);

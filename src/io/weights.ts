@@ -22,7 +22,7 @@ export interface WeightEntry {
   readonly group?: WeightGroup;
 }
 
-/** One weight read back, always as float32. */
+/** One weight read back, always as float32; `values` may be a view of the bytes decoded (treat it as read-only). */
 export interface DecodedWeight {
   shape: number[];
   values: Float32Array;
@@ -259,10 +259,17 @@ function checkQuantization(q: unknown, dtype: Dtype, it: string): Quantization |
   return { dtype: r.dtype, scale: r.scale as number, min: r.min as number };
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/** One weight as float32: a view of `bytes` where it can be (aligned float32, little-endian host), else a copy. */
 function decodeOne(p: Plan, bytes: Uint8Array): Float32Array {
+  const q = p.q;
+  // float32 at an aligned offset: a view of the caller's bytes, no copy (the loader copies once, into WASM
+  // memory); on a big-endian host the bytes are not floats as they lie, so those always go through a copy
+  const at = bytes.byteOffset + p.offset;
+  if (q === undefined && p.dtype === "float32" && at % 4 === 0 && LITTLE_ENDIAN) return new Float32Array(bytes.buffer, at, p.size);
   // One copy into a fresh, aligned buffer (offsets after uint8/float16 weights need not be multiples of 4).
   const own = bytes.slice(p.offset, p.offset + p.bytes).buffer;
-  const q = p.q;
   if (q === undefined) return p.dtype === "float32" ? new Float32Array(own) : Float32Array.from(new Int32Array(own));
   const values = new Float32Array(p.size);
   if (q.dtype === "float16") {

@@ -49,6 +49,8 @@ function externalBytes(t: OnnxTensor, size: number, external: ExternalData | und
 }
 
 /** Decodes a tensor's values (float32, float64, int32, int64). Other types are a FormatError naming the type. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 export function tensorValues(t: OnnxTensor, external: ExternalData | undefined, what: string): TensorValues {
   const count = elementCount(t.dims, what);
   const width = BYTES[t.dataType];
@@ -60,7 +62,9 @@ export function tensorValues(t: OnnxTensor, external: ExternalData | undefined, 
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     if (t.dataType === FLOAT) {
       const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
+      // little-endian host: the bytes are the floats (one memcpy); else read each through the DataView
+      if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(raw);
+      else for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
       return { dims: t.dims, dataType: t.dataType, values: out };
     }
     const out = new Float64Array(count);
