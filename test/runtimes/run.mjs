@@ -1,7 +1,8 @@
-// npm run test:runtimes: dist/ in Deno, Bun, workerd and headless Chromium; prints one line each and
-// exits non-zero if any runtime computes a wrong value or fails to load.
+// npm run test:runtimes: dist/ in Node, Deno, Bun, workerd and headless Chromium; prints one line each and
+// exits non-zero if any runtime computes a wrong value or fails to load. prepare.mjs first writes gen/
+// (a model saved by Node, Node's predictions with it, workerd's module list) for the others to check against.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,30 +13,39 @@ const bin = (name) => join(here, "node_modules/.bin", name);
 const results = {};
 const run = (name, fn) => fn().then((r) => (results[name] = r.trim()), (e) => (results[name] = `FAILED: ${e.message.split("\n")[0]}`));
 
-await run("node", async () => execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", join(here, "smoke.mjs")], { encoding: "utf8" }));
-await run("deno", async () => execFileSync(bin("deno"), ["run", "--allow-read", join(here, "smoke.mjs")], { encoding: "utf8" }));
+const relaxed = "--experimental-wasm-relaxed-simd"; // Node 20 needs it; harmless later
+try {
+  execFileSync(process.execPath, [relaxed, join(here, "prepare.mjs")], { stdio: ["ignore", "ignore", "inherit"] });
+} catch {
+  console.error("prepare.mjs failed (is dist/ built? `npm run build`)");
+  process.exit(1);
+}
+await run("node", async () => execFileSync(process.execPath, [relaxed, join(here, "smoke.mjs")], { encoding: "utf8" }));
+await run("deno", async () => execFileSync(bin("deno"), ["run", "--allow-read", "--allow-write", "--allow-env=TMPDIR,TMP,TEMP", join(here, "smoke.mjs")], { encoding: "utf8" }));
 await run("bun", async () => execFileSync(bin("bun"), [join(here, "smoke.mjs")], { encoding: "utf8" }));
 await run("workerd", async () => {
-  const proc = spawn(bin("workerd"), ["serve", join(here, "workerd.capnp")], { stdio: "ignore" });
+  const proc = spawn(bin("workerd"), ["serve", join(here, "workerd.capnp")], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  proc.stderr.on("data", (d) => (stderr += d));
   try {
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 50 && proc.exitCode === null; i++) {
       try {
         return await (await fetch("http://127.0.0.1:8787/")).text();
       } catch {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-    throw new Error("workerd did not answer on 127.0.0.1:8787");
+    throw new Error(`workerd did not answer on 127.0.0.1:8787 ${stderr.trim().split("\n").slice(0, 2).join(" / ")}`);
   } finally {
     proc.kill();
   }
 });
 await run("chromium", async () => {
   if (!existsSync("/usr/bin/chromium")) throw new Error("no /usr/bin/chromium (apt-get install chromium)");
-  const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".map": "application/json" };
+  const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".map": "application/json" };
   const server = createServer((req, res) => {
     const path = join(root, decodeURIComponent(new URL(req.url, "http://x").pathname));
-    if (!path.startsWith(root) || !existsSync(path)) return res.writeHead(404).end();
+    if (!path.startsWith(root) || !existsSync(path) || !statSync(path).isFile()) return res.writeHead(404).end();
     res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
@@ -46,8 +56,12 @@ await run("chromium", async () => {
   });
   try {
     const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
     await page.goto(`http://127.0.0.1:${server.address().port}/test/runtimes/page.html`);
-    return await page.waitForFunction(() => window.simdnnReport, null, { timeout: 20_000 }).then((h) => h.jsonValue());
+    const report = page.waitForFunction(() => window.simdnnReport, null, { timeout: 20_000 }).then((h) => h.jsonValue());
+    return await report.catch((e) => Promise.reject(new Error(`${errors.join(" / ") || e.message}`)));
   } finally {
     await browser.close();
     server.close();

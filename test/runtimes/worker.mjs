@@ -1,17 +1,27 @@
-// A Cloudflare Worker: WASM arrives as precompiled modules (Workers forbid compiling bytes at run time).
-import { init } from "./simdnn.js";
+// A Cloudflare Worker: WASM arrives as precompiled modules (Workers forbid compiling bytes at run time)
+// and model files as bundled data (no file system): gen/* written by prepare.mjs, the ONNX fixture as bytes.
+import { init } from "./dist/index.js";
 import scalar from "./scalar.wasm";
 import simd from "./simd.wasm";
 import relaxed from "./relaxed-simd.wasm";
+import modelJson from "./gen/model.json";
+import weightData from "./gen/weights.bin";
+import expected from "./gen/expected.json";
+import onnxBytes from "./onnx/model.onnx";
+import onnxData from "./onnx/model.onnx.data";
+import onnxFixture from "./onnx/model.json";
+import { checkLoadAgainst, checkOnnx, checkSafetensors, runAll } from "./checks.mjs";
 
 export default {
   async fetch() {
     const lines = [];
+    const agree = [];
     for (const module of [scalar, simd, relaxed]) {
       const nn = await init({ module });
       const t = nn.tensor([1, 2, 3, 4, 5]);
       lines.push(`${nn.backend}: ${nn.sum(t) === 15 ? "ok" : "WRONG"}`);
       t.dispose();
+      agree.push([`${nn.backend} fromMemory = Node`, () => checkLoadAgainst(nn, nn.io.fromMemory(modelJson, weightData), expected)]);
     }
     try {
       await init({ backend: "simd" }); // embedded bytes: must be refused with the hint
@@ -19,6 +29,19 @@ export default {
     } catch (e) {
       lines.push(`embedded bytes refused with hint: ${e.name === "BackendError" && /init\(\{ module/.test(e.message) ? "ok" : "WRONG " + e.message}`);
     }
-    return new Response(lines.join(", "));
+    const nn = await init({ module: simd });
+    const files = await runAll([
+      ...agree,
+      ["onnx bytes+externalData", async () => {
+        const err = await checkOnnx(nn, new Uint8Array(onnxBytes), onnxFixture, { externalData: { "model.onnx.data": new Uint8Array(onnxData) } });
+        return `max|Δ| ${err.toExponential(1)}`;
+      }],
+      ["safetensors", () => checkSafetensors(nn)],
+      ["file:// refused", async () => {
+        const e = await nn.loadLayersModel("file:///model.json").then(() => null, (e) => e);
+        if (!e || !/node:fs/.test(e.message)) throw new Error(`WRONG file:// in a worker: ${e ? e.message : "loaded"}`);
+      }],
+    ]);
+    return new Response(`${lines.join(", ")}; ${files}`);
   },
 };

@@ -1,4 +1,8 @@
+# dist/ as workerd bundles it: every module the build's import graph reaches (gen/modules.capnp, written
+# by prepare.mjs because chunk names carry content hashes), the WASM builds as precompiled modules, and
+# model files as data — Workers have no file system and may not compile WASM bytes at run time.
 using Workerd = import "/workerd/workerd.capnp";
+using Gen = import "gen/modules.capnp";
 
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .simdnnWorker) ],
@@ -6,12 +10,6 @@ const config :Workerd.Config = (
 );
 
 const simdnnWorker :Workerd.Worker = (
-  modules = [
-    (name = "worker.mjs", esModule = embed "worker.mjs"),
-    (name = "simdnn.js", esModule = embed "../../dist/index.js"),
-    (name = "scalar.wasm", wasm = embed "../../dist/wasm/scalar.wasm"),
-    (name = "simd.wasm", wasm = embed "../../dist/wasm/simd.wasm"),
-    (name = "relaxed-simd.wasm", wasm = embed "../../dist/wasm/relaxed-simd.wasm"),
-  ],
+  modules = Gen.modules,
   compatibilityDate = "2024-09-01",
 );
