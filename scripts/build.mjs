@@ -2,7 +2,7 @@
 // module in src/generated/ so that no runtime needs fs or fetch, then emits dist/ (types + one bundle).
 // Usage: node scripts/build.mjs [--wasm-only | --js-only]  (--js-only reuses build/*.wasm: for work on src/ alone)
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -83,6 +83,8 @@ if (!wasmOnly) {
     stdio: "inherit",
   });
   const esbuild = await import("esbuild");
+  // chunk names carry content hashes: clear the old ones so that dist/ (and npm pack) holds only what the entries import
+  rmSync(join(root, "dist/chunks"), { recursive: true, force: true });
   await esbuild.build({
     // the format readers and the CLI are entries of their own: a bundle carries only what it imports
     entryPoints: ["index", "onnx", "safetensors", "cli"].map((e) => join(root, `src/${e}.ts`)),

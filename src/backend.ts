@@ -63,11 +63,16 @@ function besideBundle(backend: BackendName): Uint8Array | null {
   // Deno would ask the user for read permission (or refuse), so it takes the embedded copy.
   if (typeof proc?.getBuiltinModule !== "function" || "Deno" in globalThis) return null;
   try {
-    const fs = proc.getBuiltinModule("fs") as { readFileSync(path: URL): Uint8Array };
-    return fs.readFileSync(new URL(`./wasm/${backend}.wasm`, import.meta.url));
+    const fs = proc.getBuiltinModule("fs") as { readFileSync(path: URL): Uint8Array; existsSync(path: URL): boolean };
+    // this module sits in dist/ or, bundled with the other entries' shared code, in dist/chunks/
+    for (const at of [`./wasm/${backend}.wasm`, `../wasm/${backend}.wasm`]) {
+      const url = new URL(at, import.meta.url);
+      if (fs.existsSync(url)) return fs.readFileSync(url);
+    }
   } catch {
-    return null;
+    // unreadable: the embedded copy serves
   }
+  return null;
 }
 
 /**
