@@ -10,7 +10,7 @@ import { initializers, layers } from "./model/factories.js";
 import { Sequential, type SequentialConfig } from "./model/sequential.js";
 import type { LoadHandler } from "./io/artifacts.js";
 import { fileSystem, fromMemory, http, withSaveHandler } from "./io/handlers.js";
-import { loadLayersModel, type LoadOptions } from "./io/layers_model.js";
+import type { LoadOptions } from "./io/layers_model.js";
 import type { LoadOnnxOptions } from "./io/onnx_loader.js";
 import { loadStateDict, readSafetensors, writeSafetensors } from "./io/safetensors.js";
 import { optimizers } from "./optimizers.js";
@@ -311,7 +311,9 @@ export class NN {
    * object with `load()`. Resolves to a Sequential that predicts, trains and saves again; a model saved
    * with includeOptimizer comes back compiled with its optimizer state.
    */
-  loadLayersModel(source: string | LoadHandler, options?: LoadOptions): Promise<Sequential> {
+  async loadLayersModel(source: string | LoadHandler, options?: LoadOptions): Promise<Sequential> {
+    // loaded on first use: an instance that never reads a model file does not parse the readers at import
+    const { loadLayersModel } = await import("./io/layers_model.js");
     return loadLayersModel(this.rt, source, options);
   }
 

@@ -11,7 +11,7 @@ import { batchSizeOption, Plan } from "./plan.js";
 import { evaluate, fit, type FitOptions, trainOnBatch } from "./fit.js";
 import type { History } from "./callbacks.js";
 import type { SaveHandler, SaveResult } from "../io/artifacts.js";
-import { saveModel, type SaveOptions } from "../io/layers_model.js";
+import type { SaveOptions } from "../io/layers_model.js";
 
 /** Options of nn.sequential. */
 export interface SequentialConfig {
@@ -363,8 +363,9 @@ export class Sequential {
    * artifacts to fn. `quantize` stores float16 / uint8 / uint16 weights; `includeOptimizer` saves the
    * compile configuration and the optimizer state so that fit resumes after loading.
    */
-  save(destination: string | SaveHandler, options?: SaveOptions): Promise<SaveResult> {
+  async save(destination: string | SaveHandler, options?: SaveOptions): Promise<SaveResult> {
     this.#live();
+    const { saveModel } = await import("../io/layers_model.js"); // the writers load on first use
     return saveModel(this, destination, options);
   }
 
