@@ -141,3 +141,26 @@ describe("weights survive memory.grow", () => {
     loaded.dispose();
   });
 });
+
+describe("no leaks", () => {
+  it("memory is back where it was after 200 save → load → predict → dispose cycles", async () => {
+    const nn = await instance("simd");
+    const model = mlp(nn);
+    const a = await capture(model, nn);
+    const x = nn.tensor(X);
+    const cycle = async () => {
+      const m = await nn.loadLayersModel(nn.io.fromMemory(a));
+      const y = m.predict(x);
+      y.dispose();
+      m.dispose();
+    };
+    await cycle();
+    const before = nn.memory();
+    for (let i = 0; i < 200; i++) await cycle();
+    expect(nn.memory().bytesInUse).toBe(before.bytesInUse);
+    expect(nn.memory().allocations).toBe(before.allocations);
+    expect(nn.memory().heapBytes).toBe(before.heapBytes);
+    x.dispose();
+    model.dispose();
+  });
+});
