@@ -44,5 +44,4 @@ export { type Callback, callbacks, EarlyStopping, type EarlyStoppingOptions, His
 export { METRICS, type Metric, type MetricName } from "./model/metrics.js";
 export { BatchNormalization, type BatchNormalizationConfig, Dropout, type DropoutConfig, LayerNormalization, type LayerNormalizationConfig } from "./model/layers_norm.js";
 export type { LoadHandler, ModelArtifacts, ModelArtifactsInfo, ModelJSON, Quantization, SaveHandler, SaveResult, TrainingConfig, WeightsManifestEntry, WeightsManifestGroupConfig } from "./io/artifacts.js";
-export { fileSystem, fromMemory, http, withSaveHandler } from "./io/handlers.js";
 export type { LoadOptions, SaveOptions } from "./io/layers_model.js";

@@ -8,11 +8,11 @@ import { datasets } from "./data/digits.js";
 import { callbacks } from "./model/callbacks.js";
 import { initializers, layers } from "./model/factories.js";
 import { Sequential, type SequentialConfig } from "./model/sequential.js";
-import type { LoadHandler } from "./io/artifacts.js";
-import { fileSystem, fromMemory, http, withSaveHandler } from "./io/handlers.js";
+import type { LoadHandler, SaveHandler } from "./io/artifacts.js";
+import type * as Handlers from "./io/handlers.js";
 import type { LoadOptions } from "./io/layers_model.js";
 import type { LoadOnnxOptions } from "./io/onnx_loader.js";
-import { loadStateDict, readSafetensors, writeSafetensors } from "./io/safetensors.js";
+import type * as Safetensors from "./io/safetensors.js";
 import { optimizers } from "./optimizers.js";
 import { Rng } from "./random.js";
 import type { Runtime } from "./runtime.js";
@@ -337,4 +337,27 @@ export class NN {
   }
 }
 
-const io = Object.freeze({ fromMemory, withSaveHandler, fileSystem, http, readSafetensors, writeSafetensors, loadStateDict });
+// nn.io: what reads and writes files loads on first use (its own chunks), so an instance that never
+// touches a file parses none of it at import: the handlers check their arguments when they run.
+const handlers = () => import("./io/handlers.js");
+const safetensors = () => import("./io/safetensors.js");
+type Args<F extends (...a: never[]) => unknown> = Parameters<F>;
+const io = Object.freeze({
+  /** tfjs' io.fromMemory: model.json (object or text) and its weights, one buffer or the shards in manifest order. */
+  fromMemory: (...a: Args<typeof Handlers.fromMemory>): LoadHandler => ({ load: async () => (await handlers()).fromMemory(...a).load() }),
+  /** tfjs' io.withSaveHandler: model.save hands the artifacts to fn. */
+  withSaveHandler: (...a: Args<typeof Handlers.withSaveHandler>): SaveHandler => ({ save: async (artifacts) => (await handlers()).withSaveHandler(...a).save(artifacts) }),
+  /** tfjs-node's file handler (what 'file://' resolves to). */
+  fileSystem: (...a: Args<typeof Handlers.fileSystem>): LoadHandler & SaveHandler => ({
+    load: async () => (await handlers()).fileSystem(...a).load(),
+    save: async (artifacts) => (await handlers()).fileSystem(...a).save(artifacts),
+  }),
+  /** tfjs' io.http (loading): model.json by fetch, shards relative to it. */
+  http: (...a: Args<typeof Handlers.http>): LoadHandler => ({ load: async () => (await handlers()).http(...a).load() }),
+  /** A safetensors file's tensors (as float32) and metadata. Synchronous in `simdnn/safetensors`. */
+  readSafetensors: async (...a: Args<typeof Safetensors.readSafetensors>) => (await safetensors()).readSafetensors(...a),
+  /** Float32 tensors as safetensors bytes. Synchronous in `simdnn/safetensors`. */
+  writeSafetensors: async (...a: Args<typeof Safetensors.writeSafetensors>) => (await safetensors()).writeSafetensors(...a),
+  /** A PyTorch state_dict (or `<layer>/<weight>` keys) into a Sequential built in code. Synchronous in `simdnn/safetensors`. */
+  loadStateDict: async (...a: Args<typeof Safetensors.loadStateDict>) => (await safetensors()).loadStateDict(...a),
+});

@@ -87,11 +87,11 @@ export async function checkOnnx(nn, source, fixture, options) {
 }
 
 /** writeSafetensors → readSafetensors: names, shapes, values (NaN, ±0, ±Inf, subnormal) and metadata survive. */
-export function checkSafetensors(nn) {
+export async function checkSafetensors(nn) {
   const a = Float32Array.of(1.5, -0, NaN, Infinity, -Infinity, 1e-45, 3.4028234663852886e38, -2.75);
   const t = nn.tensor([[0.25, -1], [7, 1e-8], [-3, 2]]);
-  const bytes = nn.io.writeSafetensors({ a, "layer.0/weight": t, empty: { data: new Float32Array(0), shape: [0, 3] } }, { format: "pt", by: "smoke" });
-  const back = nn.io.readSafetensors(bytes, { name: "smoke.safetensors" });
+  const bytes = await nn.io.writeSafetensors({ a, "layer.0/weight": t, empty: { data: new Float32Array(0), shape: [0, 3] } }, { format: "pt", by: "smoke" });
+  const back = await nn.io.readSafetensors(bytes, { name: "smoke.safetensors" });
   const names = Object.keys(back.tensors).sort().join(",");
   if (names !== "a,empty,layer.0/weight") throw new Error(`WRONG safetensors names ${names}`);
   assertSameBits("safetensors a", back.tensors.a.data, a);
