@@ -89,13 +89,11 @@ function checkDtype(c: Json, what: string): void {
 }
 
 /**
- * Keras 3 redefined hard_sigmoid as relu6(x + 3)/6 (slope 1/6); tfjs and Keras 2 use 0.2x + 0.5. A file
- * from Keras 3 (keras_version 3.x, or layers carrying Keras 3's module/registered_name keys; tfjs cannot
+ * `keras3`: Keras 3 redefined hard_sigmoid as relu6(x + 3)/6 (slope 1/6); tfjs and Keras 2 use 0.2x + 0.5. A
+ * file from Keras 3 (keras_version 3.x, or layers carrying Keras 3's module/registered_name keys; tfjs cannot
  * read those) means Keras 3's function; everything else means tfjs'.
  */
-let keras3 = false;
-
-function activationOf(c: Json, what: string): { activation: ActivationName; activationParams?: ActivationParams } {
+function activationOf(c: Json, what: string, keras3: boolean): { activation: ActivationName; activationParams?: ActivationParams } {
   let a: unknown = c.activation ?? "linear";
   if (isObject(a)) a = a.config ?? a.class_name; // Keras 3 may serialise a function as { class_name: 'function', config: 'relu' }
   if (typeof a !== "string") throw new FormatError(`${what}: activation must be a name; received ${show(a)}.`);
@@ -142,18 +140,18 @@ function lastAxis(v: unknown, what: string): void {
 /** Checks a layer's axis argument once its input rank is known (an index must be the last axis). */
 const axisChecks = new WeakMap<Layer, unknown>();
 
-type Factory = (c: Json, base: { name: string }, what: string) => Layer;
+type Factory = (c: Json, base: { name: string }, what: string, keras3: boolean) => Layer;
 
 const LAYERS: Record<string, Factory> = {
-  Dense: (c, base, what) => {
+  Dense: (c, base, what, keras3) => {
     const units = c.units;
     if (!Number.isInteger(units) || (units as number) < 1 || (units as number) > 1 << 24) throw new FormatError(`${what}: units must be a positive integer; received ${show(units)}.`);
     return new Dense({
-      ...base, units: units as number, ...activationOf(c, what), useBias: bool(c, "use_bias", true, what),
+      ...base, units: units as number, ...activationOf(c, what, keras3), useBias: bool(c, "use_bias", true, what),
       kernelRegularizer: regularizerOf(c.kernel_regularizer, `${what} kernel_regularizer`), biasRegularizer: regularizerOf(c.bias_regularizer, `${what} bias_regularizer`),
     });
   },
-  Activation: (c, base, what) => new Activation({ ...base, ...activationOf(c, what) }),
+  Activation: (c, base, what, keras3) => new Activation({ ...base, ...activationOf(c, what, keras3) }),
   Softmax: (c, base, what) => {
     lastAxis(c.axis, what);
     return new Softmax(base);
@@ -209,7 +207,6 @@ function reshape(c: Json, base: { name: string }, what: string, inputSize: numbe
  */
 export function readTopology(topology: unknown, where: string): ReadTopology {
   const seq = sequentialConfig(topology, where);
-  keras3 = seq.keras3;
   let inputShape: number[] | undefined = batchShape(seq.buildShape, `${where}: build_input_shape`);
   const layers: Layer[] = [];
   const names = new Set<string>();
@@ -234,7 +231,7 @@ export function readTopology(topology: unknown, where: string): ReadTopology {
     const factory = LAYERS[cls];
     if (!factory && cls !== "Reshape") throw new FormatError(`${what}: unknown layer class '${cls}'; simdnn reads ${[...Object.keys(LAYERS), "Reshape", "InputLayer"].join(", ")}.`);
     try {
-      layers.push(factory ? factory(c, base, what) : reshape(c, base, what, inputShape && layers.length === 0 ? inputShape.reduce((a, b) => a * b, 1) : undefined));
+      layers.push(factory ? factory(c, base, what, seq.keras3) : reshape(c, base, what, inputShape && layers.length === 0 ? inputShape.reduce((a, b) => a * b, 1) : undefined));
     } catch (error) {
       if (error instanceof FormatError) throw error;
       throw new FormatError(`${what}: ${(error as Error).message}`, { cause: error });
