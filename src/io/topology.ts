@@ -12,6 +12,7 @@ import { ELU, LeakyReLU, ReLU } from "../model/layers_activation.js";
 import { Activation, Dense, Flatten, PReLU, Softmax } from "../model/layers_core.js";
 import { BatchNormalization, Dropout, LayerNormalization } from "../model/layers_norm.js";
 import type { Sequential } from "../model/sequential.js";
+import { functionalChain } from "./functional.js";
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -61,10 +62,15 @@ function sequentialConfig(topology: unknown, where: string): { name: string | un
   const version = isObject(t) && typeof t.keras_version === "string" ? t.keras_version : undefined;
   if (isObject(t) && isObject(t.model_config)) t = t.model_config;
   if (!isObject(t)) throw new FormatError(`${where}: modelTopology must be a Keras model JSON object; received ${show(t)}.`);
-  if (t.class_name !== "Sequential") {
-    throw new FormatError(`${where}: only Sequential models can be loaded; modelTopology has class_name ${show(t.class_name)} (a functional model that is a chain of layers can be rebuilt as a Sequential in Keras or tfjs and saved again).`);
-  }
   const c = t.config;
+  if ((t.class_name === "Functional" || t.class_name === "Model") && isObject(c)) {
+    const layers = functionalChain(c, where);
+    const k3 = version !== undefined ? version.startsWith("3.") : "module" in t || layers.some((l) => isObject(l) && "registered_name" in l);
+    return { name: typeof c.name === "string" ? c.name : undefined, layers, buildShape: undefined, keras3: k3 };
+  }
+  if (t.class_name !== "Sequential") {
+    throw new FormatError(`${where}: modelTopology has class_name ${show(t.class_name)}; simdnn loads Sequential models and functional ones that are a chain of layers.`);
+  }
   if (Array.isArray(c)) return { name: undefined, layers: c, buildShape: undefined, keras3: false };
   if (!isObject(c) || !Array.isArray(c.layers)) throw new FormatError(`${where}: the Sequential's config must hold a layers array; received ${show(c)}.`);
   const k3 = version !== undefined ? version.startsWith("3.") : "module" in t || c.layers.some((l) => isObject(l) && "registered_name" in l);
