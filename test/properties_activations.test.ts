@@ -1,0 +1,159 @@
+// Property tests for every activation of the registry: random sizes (0…3000), values mixing edge.ts' edge
+// values, any float32 and uniform/log-uniform magnitudes, random parameters where an activation takes them,
+// forward out of place and in place, backward into a new tensor, into dy or into x. Each build against the
+// float64 references of helpers/activation_spec.ts within the issue's bound (4e-7 absolute + 2e-6 relative,
+// as test/activations.test.ts) and the kernel's own stated bounds; the builds against each other; memory
+// back where it was after every call. Seeds fixed (helpers/arbitraries.ts).
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName, type ActivationParams, type BackendName } from "../src/index.js";
+import type { NN } from "../src/nn.js";
+import { type PointwiseSpec, POINTWISE, ROWS } from "./helpers/activation_spec.js";
+import { ACTIVATION_MIX, between, realize, recipeArb, SEEDS, sizeArb } from "./helpers/arbitraries.js";
+import { BUILDS, instances } from "./helpers/backends.js";
+import { uniform } from "./helpers/edge.js";
+
+const TOL = { atol: 4e-7, rtol: 2e-6 };
+const f32 = Math.fround;
+const RUNS = 100;
+const ROW_RUNS = 60;
+
+/**
+ * Ranges for the parameters an activation takes: leakyRelu's slope (PyTorch 0.01, Keras 0.3), elu's scale
+ * (the spec rows test 1 and 2), hardSigmoid's slope (1/6 and 0.2 in the spec rows).
+ */
+const ALPHA_RANGE: Partial<Record<ActivationName, [number, number]>> = { leakyRelu: [0, 1], elu: [0.1, 2], hardSigmoid: [0.05, 1] };
+
+/**
+ * The spec row's f and df for a random alpha. hardSigmoid's rows fix their kinks at alpha 1/6 and 0.2, so for
+ * another slope the derivative is the kernel's documented one: alpha where t = x·alpha + 0.5 (in float32,
+ * plain mul and add in every build) lies strictly inside (0, 1), i.e. where the forward does not clip.
+ */
+function withAlpha(spec: PointwiseSpec & { name: ActivationName }): Pick<PointwiseSpec, "f" | "df"> {
+  if (spec.name !== "hardSigmoid") return spec;
+  return {
+    f: (x, a) => Math.min(Math.max(a * x + 0.5, 0), 1),
+    df: (x, a) => { const t = f32(f32(x * f32(a)) + 0.5); return t > 0 && t < 1 ? a : 0; },
+  };
+}
+
+type Out = "new" | "dy" | "x" | "separate";
+
+/** Runs forward (out of place and in place) and backward (into `out`) on one build; checks in-place bits and memory. */
+function run(nn: NN, name: ActivationName, params: ActivationParams | undefined, xs: Float32Array, dys: Float32Array, out: Out) {
+  const before = nn.memory();
+  const x = nn.tensor(xs), dy = nn.tensor(dys);
+  const yT = nn.activation(name, x, params);
+  const y = yT.data.slice();
+  const inPlace = nn.tensor(xs);
+  nn.activation(name, inPlace, params, { out: inPlace });
+  expect(Array.from(inPlace.data), `${nn.backend}: in place differs from out of place`).toEqual(Array.from(y));
+  const fresh = nn.activationBackward(name, x, dy, params);
+  const dx = fresh.data.slice();
+  if (out !== "new") {
+    const target = out === "dy" ? dy : out === "x" ? x : nn.zeros([xs.length]);
+    expect(nn.activationBackward(name, x, dy, params, { out: target })).toBe(target);
+    expect(Array.from(target.data), `${nn.backend}: backward into ${out} differs from a new dx`).toEqual(Array.from(dx));
+    if (out === "separate") target.dispose();
+  }
+  nn.dispose(x, dy, yT, inPlace, fresh);
+  const after = nn.memory();
+  expect([after.bytesInUse, after.allocations], `${nn.backend}: memory in use`).toEqual([before.bytesInUse, before.allocations]);
+  return { y, dx };
+}
+
+const SPECS = Object.entries(POINTWISE);
+
+describe("registry coverage", () => {
+  it("every activation has a spec row here or is row-wise / prelu (tested below and in activations.test.ts)", () => {
+    const covered = new Set([...SPECS.map(([, s]) => s.name), ...Object.keys(ROWS), "prelu"]);
+    expect(ACTIVATION_NAMES.filter((n) => !covered.has(n))).toEqual([]);
+  });
+});
+
+describe("pointwise activations: every build vs float64 and vs each other", async () => {
+  const all = await instances();
+
+  it.each(SPECS)("%s", (_label, spec) => {
+    const range = ALPHA_RANGE[spec.name];
+    const fixed = spec.params?.alpha;
+    const alphaArb = range && fixed !== undefined ? fc.oneof(fc.constant(fixed), between(...range)) : fc.constant(fixed ?? 0);
+    const outArb = fc.constantFrom<Out>("new", "dy", "x", "separate");
+    fc.assert(fc.property(recipeArb(3000), fc.integer({ min: 0, max: 0x7fffffff }), alphaArb, outArb, (recipe, dySeed, alpha, out) => {
+      const xs = realize(recipe, ACTIVATION_MIX);
+      const dys = uniform(xs.length, -2, 2, dySeed);
+      const random = alpha !== fixed;
+      const { f, df } = random ? withAlpha(spec) : spec;
+      const params: ActivationParams | undefined = spec.params ? { ...spec.params, ...(range ? { alpha } : {}) } : undefined;
+      const yRef = Array.from(xs, (x) => f32(f(x, alpha)));
+      const dxRef = Array.from(xs, (x, i) => f32(df(x, alpha) * dys[i]));
+      const got = {} as Record<BackendName, { y: Float32Array; dx: Float32Array }>;
+      for (const b of BUILDS) {
+        const r = (got[b] = run(all[b], spec.name, params, xs, dys, out));
+        expect(r.y, `${b} forward`).toBeCloseArray(yRef, TOL);
+        expect(r.dx, `${b} backward`).toBeCloseArray(dxRef, TOL);
+        for (const { atol, rtol, where } of random ? [] : spec.bounds ?? []) {
+          const idx = Array.from(xs.keys()).filter((i) => !where || where(xs[i], f(xs[i], alpha)));
+          expect(idx.map((i) => r.y[i]), `${b} forward within the kernel's stated bound`).toBeCloseArray(idx.map((i) => f(xs[i], alpha)), { atol, rtol });
+        }
+      }
+      for (const b of ["simd", "relaxed-simd"] as const) {
+        expect(got[b].y, `${b} forward vs scalar`).toBeCloseArray(got.scalar.y, TOL);
+        expect(got[b].dx, `${b} backward vs scalar`).toBeCloseArray(got.scalar.dx, TOL);
+      }
+    }), { seed: SEEDS.activations, numRuns: RUNS });
+  });
+});
+
+/** float64 Jacobian–vector products of the row-wise activations, from the float64 forward y of a row. */
+const JVP = {
+  softmax: (y: number[], dy: ArrayLike<number>) => { let s = 0; y.forEach((v, j) => (s += dy[j] * v)); return y.map((v, j) => v * (dy[j] - s)); },
+  logSoftmax: (y: number[], dy: ArrayLike<number>) => { let s = 0; for (let j = 0; j < y.length; j++) s += dy[j]; return y.map((v, j) => dy[j] - Math.exp(v) * s); },
+} as const;
+
+// Rows mostly uniform on ±30 (as activations.test.ts), some ±1e4, edge values and any magnitude planted.
+const ROW_MIX = { edge: 0.03, narrow: 0.8, wide: 0.12, range: { narrow: 30, wide: 1e4 } };
+const COLS = fc.oneof(fc.constantFrom(1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 33, 63, 64, 65, 1023, 1024, 1025), fc.integer({ min: 0, max: 1100 }));
+// The backward tolerance of activations.test.ts' row-wise tests (there against central differences).
+const ROW_GRAD_TOL = { atol: 2e-6, rtol: 1e-5 };
+
+describe.each(Object.keys(ROWS) as (keyof typeof ROWS)[])("%s over random [rows, cols]: every build vs float64 and vs each other", async (name) => {
+  const all = await instances();
+  it("forward (new and in place) and backward, rows with NaN/±Inf compared forward only", () => {
+    const arb = fc.record({ rows: sizeArb(40), cols: COLS, seed: fc.integer({ min: 0, max: 0x7fffffff }), planted: fc.array(fc.oneof(fc.constantFrom(NaN, Infinity, -Infinity, 3.4e38, -3.4e38, 88, -88, 0, -0), fc.float()), { maxLength: 6 }) });
+    fc.assert(fc.property(arb, ({ rows, cols, seed, planted }) => {
+      const xs = realize({ n: rows * cols, seed, planted }, ROW_MIX);
+      const dys = uniform(xs.length, -1, 1, seed + 7);
+      const yRef: number[] = [], dxRef: number[] = [], finiteAt: number[] = [];
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(xs.subarray(r * cols, (r + 1) * cols));
+        const y = ROWS[name](row);
+        yRef.push(...y.map(f32));
+        if (row.every(Number.isFinite)) {
+          dxRef.push(...JVP[name](y, dys.subarray(r * cols, (r + 1) * cols)));
+          for (let j = 0; j < cols; j++) finiteAt.push(r * cols + j);
+        }
+      }
+      const got: Partial<Record<BackendName, { y: Float32Array; dx: Float32Array }>> = {};
+      for (const b of BUILDS) {
+        const nn = all[b];
+        const before = nn.memory();
+        const x = nn.tensor(xs, [rows, cols]), dy = nn.tensor(dys, [rows, cols]);
+        const y = nn.activation(name, x);
+        const copy = nn.tensor(xs, [rows, cols]);
+        nn.activation(name, copy, undefined, { out: copy });
+        expect(Array.from(copy.data), `${b}: in place`).toEqual(Array.from(y.data));
+        const dx = nn.activationBackward(name, x, dy);
+        const r = (got[b] = { y: y.data.slice(), dx: dx.data.slice() });
+        nn.dispose(x, dy, y, copy, dx);
+        expect(nn.memory().bytesInUse, `${b}: memory in use`).toBe(before.bytesInUse);
+        expect(r.y, `${b} forward`).toBeCloseArray(yRef, TOL);
+        expect(finiteAt.map((i) => r.dx[i]), `${b} backward`).toBeCloseArray(dxRef, ROW_GRAD_TOL);
+      }
+      for (const b of ["simd", "relaxed-simd"] as const) {
+        expect(got[b]!.y, `${b} forward vs scalar`).toBeCloseArray(got.scalar!.y, TOL);
+        expect(finiteAt.map((i) => got[b]!.dx[i]), `${b} backward vs scalar`).toBeCloseArray(finiteAt.map((i) => got.scalar!.dx[i]), ROW_GRAD_TOL);
+      }
+    }), { seed: SEEDS.softmax, numRuns: ROW_RUNS });
+  });
+});
