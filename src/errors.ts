@@ -94,3 +94,11 @@ export function checkBool(what: string, value: unknown): boolean {
 export class FormatError extends SimdnnError {
   override name = "FormatError";
 }
+
+/**
+ * The model is busy: a fit (or trainOnBatch) is running and the call would change what it uses
+ * (a second fit, compile, add, setWeights). Await the running fit first.
+ */
+export class BusyError extends SimdnnError {
+  override name = "BusyError";
+}

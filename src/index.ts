@@ -15,7 +15,7 @@ export {
   type PreluGradients,
 } from "./activations.js";
 export { backendSupport, BACKENDS, type BackendName } from "./backend.js";
-export { BackendError, DisposedError, FormatError, ShapeError, SimdnnError, ValueError } from "./errors.js";
+export { BackendError, BusyError, DisposedError, FormatError, ShapeError, SimdnnError, ValueError } from "./errors.js";
 export type { MemoryInfo, NN, RandomOptions } from "./nn.js";
 export type { InitOptions } from "./runtime.js";
 export {
@@ -40,7 +40,8 @@ export { type Initializer, type InitializerName, INITIALIZERS } from "./model/in
 export { type ModelWeight, Sequential, type SequentialConfig } from "./model/sequential.js";
 export type { CompileConfig, LossConfig } from "./model/compile.js";
 export type { FitOptions } from "./model/fit.js";
-export { type Callback, callbacks, EarlyStopping, type EarlyStoppingOptions, History, type Logs, type TrainableModel } from "./model/callbacks.js";
+export type { YieldEvery } from "./model/yielding.js";
+export { type Callback, callbacks, EarlyStopping, type EarlyStoppingOptions, History, type Logs, TerminateOnNaN, type TrainableModel } from "./model/callbacks.js";
 export { METRICS, type Metric, type MetricName } from "./model/metrics.js";
 export { BatchNormalization, type BatchNormalizationConfig, Dropout, type DropoutConfig, LayerNormalization, type LayerNormalizationConfig } from "./model/layers_norm.js";
 export type { LoadHandler, ModelArtifacts, ModelArtifactsInfo, ModelJSON, Quantization, SaveHandler, SaveResult, TrainingConfig, WeightsManifestEntry, WeightsManifestGroupConfig } from "./io/artifacts.js";

@@ -237,7 +237,8 @@ export function sigmoidCrossentropyRaw(rt: Runtime, grad: number, yTrue: number,
   return batch ? total / batch : 0;
 }
 
-const FLT_MAX = 3.4028234663852886e38;
+/** The largest float32: [−FLT_MAX, FLT_MAX] is "finite" for the range-check kernel (NaN fails every range). @internal */
+export const FLT_MAX = 3.4028234663852886e38;
 
 /** Layout of one call: batch (samples) and dim (last axis). @internal */
 export interface LossShape {
@@ -268,6 +269,56 @@ function perSample(ps: readonly number[], ts: readonly number[]): boolean {
   return (ts.length === n || (ts.length === n + 1 && ts[n] === 1)) && samePrefix(ps, ts, n);
 }
 
+/** How a label check names the two sides: nn.loss says yTrue and yPred, fit says y and the model's outputs. @internal */
+export interface LabelNames {
+  readonly labels: string;
+  readonly predictions: string;
+}
+const LOSS_ARGS: LabelNames = { labels: "yTrue", predictions: "yPred" };
+
+const kindOf = (loss: ResolvedLoss) => (loss.label === "probability" ? "probabilities in [0, 1]" : loss.label === "nonnegative" ? "finite values ≥ 0" : "finite values");
+
+/**
+ * THE label check, shared by nn.loss (checkLossInputs) and fit/evaluate/trainOnBatch: yTrue's shape
+ * against predictions of shape `ps` (one class id per sample for sparse losses, else the same shape),
+ * then its values (class ids, probabilities, ≥ 0 or finite, IoU boxes with x2 ≥ x1 and y2 ≥ y1). The
+ * message is the same on both paths but for the names. Reads only; allocates nothing. @internal
+ */
+export function checkLabels(rt: Runtime, loss: ResolvedLoss, yTrue: Tensor, ps: readonly number[], names: LabelNames = LOSS_ARGS): void {
+  const dim = ps[ps.length - 1], ts = yTrue.shape, k = rt.k;
+  if (loss.label === "classId") {
+    if (!perSample(ps, ts)) {
+      const s = ps.slice(0, -1);
+      const hint = ts.length === ps.length && ts[ts.length - 1] === dim ? " They look one-hot: use loss 'categoricalCrossentropy'." : "";
+      throw new ShapeError(`${names.labels} ${showShape(ts)} of loss '${loss.name}' must hold one class id per sample of ${names.predictions} ${showShape(ps)}: shape ${showShape(s)} or ${showShape([...s, 1])}.${hint}`);
+    }
+    const bad = k.loss_check_ids(yTrue.ptr, yTrue.size, dim);
+    if (bad >= 0) fail(names.labels, loss, yTrue, bad, `integer class ids in [0, ${dim - 1}]`);
+    return;
+  }
+  if (ts.length !== ps.length || !samePrefix(ps, ts, ps.length)) {
+    const ids = loss.name === "categoricalCrossentropy" && ts.length === ps.length - 1 && samePrefix(ps, ts, ts.length);
+    const idCol = loss.name === "categoricalCrossentropy" && ts.length === ps.length && ts[ts.length - 1] === 1 && samePrefix(ps, ts, ts.length - 1);
+    const hint = ids || idCol ? " They look like class ids: use loss 'sparseCategoricalCrossentropy', or one-hot them with oneHot(ids, classes) from 'simdnn'." : "";
+    throw new ShapeError(`${names.labels} ${showShape(ts)} and ${names.predictions} ${showShape(ps)} of loss '${loss.name}' must have the same shape.${hint}`);
+  }
+  if (loss.label === "box" && dim !== 4) {
+    throw new ShapeError(`${names.predictions} of loss 'iou' must end in 4 box coordinates [x1, y1, x2, y2]; received shape ${showShape(ps)}.`);
+  }
+  const lo = loss.label === "probability" || loss.label === "nonnegative" ? 0 : -FLT_MAX;
+  const hi = loss.label === "probability" ? 1 : FLT_MAX;
+  const bad = k.loss_check_range(yTrue.ptr, yTrue.size, lo, hi);
+  if (bad >= 0) fail(names.labels, loss, yTrue, bad, kindOf(loss));
+  if (loss.label === "box") {
+    const d = yTrue.data;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 2] < d[i] || d[i + 3] < d[i + 1]) {
+        throw new ValueError(`${names.labels} boxes of loss 'iou' must have x2 ≥ x1 and y2 ≥ y1; box ${i / 4} is [${Array.from(d.subarray(i, i + 4)).join(", ")}].`);
+      }
+    }
+  }
+}
+
 /**
  * Validates yTrue, yPred and an optional sampleWeight for `loss`; returns the batch layout. Reads
  * only; allocates nothing on success (this prologue is a measurable part of a 4 µs loss call). @internal
@@ -282,34 +333,7 @@ export function checkLossInputs(rt: Runtime, loss: ResolvedLoss, yTrue: Tensor, 
   for (let i = 0; i < ps.length - 1; i++) batch *= ps[i];
   if (dim === 0) throw new ShapeError(`yPred's last axis must not be empty; received shape ${showShape(ps)}.`);
   const k = rt.k;
-  if (loss.label === "classId") {
-    const ts = yTrue.shape;
-    if (!perSample(ps, ts)) {
-      const s = sampleShapeOf(yPred);
-      throw new ShapeError(`yTrue ${showShape(ts)} of loss '${loss.name}' must hold one class id per sample of yPred ${showShape(ps)}: shape ${showShape(s)} or ${showShape([...s, 1])}.`);
-    }
-    const bad = k.loss_check_ids(yTrue.ptr, yTrue.size, dim);
-    if (bad >= 0) fail("yTrue", loss, yTrue, bad, `integer class ids in [0, ${dim - 1}]`);
-  } else {
-    if (yTrue.shape.length !== ps.length || !samePrefix(ps, yTrue.shape, ps.length)) {
-      throw new ShapeError(`yTrue ${showShape(yTrue.shape)} and yPred ${showShape(ps)} of loss '${loss.name}' must have the same shape.`);
-    }
-    if (loss.label === "box" && dim !== 4) {
-      throw new ShapeError(`yPred of loss 'iou' must end in 4 box coordinates [x1, y1, x2, y2]; received shape ${showShape(ps)}.`);
-    }
-    const lo = loss.label === "probability" || loss.label === "nonnegative" ? 0 : -FLT_MAX;
-    const hi = loss.label === "probability" ? 1 : FLT_MAX;
-    const bad = k.loss_check_range(yTrue.ptr, yTrue.size, lo, hi);
-    if (bad >= 0) fail("yTrue", loss, yTrue, bad, loss.label === "probability" ? "probabilities in [0, 1]" : loss.label === "nonnegative" ? "finite values ≥ 0" : "finite values");
-    if (loss.label === "box") {
-      const d = yTrue.data;
-      for (let i = 0; i < d.length; i += 4) {
-        if (d[i + 2] < d[i] || d[i + 3] < d[i + 1]) {
-          throw new ValueError(`yTrue boxes of loss 'iou' must have x2 ≥ x1 and y2 ≥ y1; box ${i / 4} is [${Array.from(d.subarray(i, i + 4)).join(", ")}].`);
-        }
-      }
-    }
-  }
+  checkLabels(rt, loss, yTrue, ps);
   if (loss.pred !== "real") {
     const probability = loss.pred === "probability";
     const bad = k.loss_check_range(yPred.ptr, yPred.size, 0, probability ? 1 : Infinity);

@@ -236,8 +236,11 @@ export function readTopology(topology: unknown, where: string): ReadTopology {
     const base = { name }; // built by the loader (with the input shape, weights uninitialised)
     const factory = LAYERS[cls];
     if (!factory && cls !== "Reshape") throw new FormatError(`${what}: unknown layer class '${cls}'; simdnn reads ${[...Object.keys(LAYERS), "Reshape", "InputLayer"].join(", ")}.`);
+    if (c.trainable !== undefined && typeof c.trainable !== "boolean") throw new FormatError(`${what}: trainable must be true or false; received ${show(c.trainable)}.`);
     try {
-      layers.push(factory ? factory(c, base, what, seq.keras3) : reshape(c, base, what, inputShape && layers.length === 0 ? inputShape.reduce((a, b) => a * b, 1) : undefined));
+      const layer = factory ? factory(c, base, what, seq.keras3) : reshape(c, base, what, inputShape && layers.length === 0 ? inputShape.reduce((a, b) => a * b, 1) : undefined);
+      if (c.trainable === false) layer.trainable = false; // a frozen layer stays frozen after a round trip (fine-tuning checkpoints)
+      layers.push(layer);
     } catch (error) {
       if (error instanceof FormatError) throw error;
       throw new FormatError(`${what}: ${(error as Error).message}`, { cause: error });
@@ -287,7 +290,7 @@ function layerJson(l: Layer): Json[] {
     const dense: Json = {
       class_name: "Dense",
       config: {
-        name, trainable: true, dtype: "float32", units: l.units, activation: keras ?? (simdnnOnly ? `simdnn.${a.name}` : "linear"), use_bias: l.useBias,
+        name, trainable: l.trainable, dtype: "float32", units: l.units, activation: keras ?? (simdnnOnly ? `simdnn.${a.name}` : "linear"), use_bias: l.useBias,
         ...(simdnnOnly && a.name === "hardSigmoid" ? { activation_params: { alpha: a.alpha } } : {}),
         kernel_regularizer: regularizerJson(l.kernel.regularizer), bias_regularizer: regularizerJson(l.bias?.regularizer),
       },
@@ -314,7 +317,8 @@ function layerJson(l: Layer): Json[] {
 
 /** The model as tfjs-layers writes it: `{ class_name: 'Sequential', config: { name, layers } , keras_version, backend }`. */
 export function writeTopology(model: Sequential): Json {
-  const layers = model.layers.flatMap(layerJson);
+  // every layer says whether it is trainable, as tfjs and Keras write it (name first, then trainable)
+  const layers = model.layers.flatMap((l) => layerJson(l).map((j): Json => ({ ...j, config: { name: (j.config as Json).name, trainable: l.trainable, ...(j.config as Json) } })));
   const first = layers[0].config as Json;
   layers[0] = { ...layers[0], config: { batch_input_shape: [null, ...model.inputShape!], ...first } };
   return { class_name: "Sequential", config: { name: model.name, layers }, keras_version: "tfjs-layers 4.22.0", backend: "tensor_flow.js" };

@@ -6,6 +6,7 @@ export type Logs = Record<string, number>;
 
 /** What callbacks may do to the model being trained. */
 export interface TrainableModel {
+  /** Set true to end fit after the current batch (the epoch still ends). */
   stopTraining: boolean;
   /** A copy of every weight value. */
   getWeights(): Float32Array;
@@ -177,7 +178,48 @@ export class EarlyStopping implements Callback {
   }
 }
 
+/**
+ * Stops training when a batch loss becomes NaN or ±Infinity (Keras' TerminateOnNaN): fit ends after
+ * that batch (the epoch's validation and onEpochEnd still run, as Keras) and the History ends there.
+ * NaN in the data itself never gets this far: fit refuses it before the first step.
+ */
+export class TerminateOnNaN implements Callback {
+  /** Epoch and batch (0-based, as in the hooks) whose loss was not finite, or null. */
+  stoppedEpoch: number | null = null;
+  stoppedBatch: number | null = null;
+  #model: TrainableModel | null = null;
+  #epoch = 0;
+
+  /** @param log where the message goes (default console.warn). */
+  constructor(readonly log: (message: string) => void = (m) => console.warn(m)) {
+    if (typeof log !== "function") throw new ValueError(`terminateOnNaN takes an optional log function; received ${show(log)}.`);
+  }
+
+  setModel(model: TrainableModel): void {
+    this.#model = model;
+  }
+
+  onTrainBegin(): void {
+    this.stoppedEpoch = this.stoppedBatch = null;
+  }
+
+  onEpochBegin(epoch: number): void {
+    this.#epoch = epoch;
+  }
+
+  onBatchEnd(batch: number, logs: Logs): void {
+    const loss = logs.loss;
+    if (loss === undefined || Number.isFinite(loss)) return;
+    this.stoppedEpoch = this.#epoch;
+    this.stoppedBatch = batch;
+    this.log(`terminateOnNaN: epoch ${this.#epoch + 1}, batch ${batch + 1}: invalid loss ${loss}, terminating training.`);
+    if (this.#model) this.#model.stopTraining = true;
+  }
+}
+
 /** Callback factories, as tfjs' `tf.callbacks`. */
 export const callbacks = Object.freeze({
   earlyStopping: (options?: EarlyStoppingOptions) => new EarlyStopping(options),
+  /** Keras' TerminateOnNaN: stops fit after the first batch whose loss is NaN or ±Infinity, and says which. */
+  terminateOnNaN: (log?: (message: string) => void) => new TerminateOnNaN(log),
 });

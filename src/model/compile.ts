@@ -25,7 +25,10 @@ export interface CompileConfig {
 /** What fit/evaluate run, resolved once. @internal */
 export interface CompiledLoss {
   readonly optimizer: Optimizer;
+  /** fit's running metrics. */
   readonly metrics: readonly Metric[];
+  /** The same metrics, separate instances for evaluate and validation (a callback's evaluate never resets fit's). */
+  readonly evalMetrics: readonly Metric[];
   /** Display name ('categoricalCrossentropy' or 'combined'). */
   readonly name: string;
   /** Loss value (mean over batch rows) and, when grad ≠ 0, d loss / d yPred into grad. */
@@ -34,6 +37,8 @@ export interface CompiledLoss {
   readonly fused: ((grad: number, yTrue: number, logits: number, batch: number, dim: number) => number) | null;
   /** The resolved loss (null for a combined one). */
   readonly loss: ResolvedLoss | null;
+  /** Every loss the labels must suit (the one loss, or each term of a combined one). */
+  readonly labelLosses: readonly ResolvedLoss[];
   /** The loss parameters compile was given (a saved training_config writes them). */
   readonly lossParams: Readonly<Record<string, unknown>>;
 }
@@ -91,6 +96,8 @@ export function compileLoss(model: Sequential, config: CompileConfig): CompiledL
   const optimizer = resolveOptimizer(config.optimizer);
   const metricNames = config.metrics ?? [];
   if (!Array.isArray(metricNames)) throw new ValueError(`compile metrics must be an array of names; received ${show(metricNames)}.`);
-  const metrics = metricNames.map((m) => resolveMetric(m, { name: loss?.name ?? "combined", fromLogits: loss?.fromLogits ?? false }));
-  return { optimizer, metrics, name, raw, fused, loss, lossParams };
+  const metric = (m: string) => resolveMetric(m, { name: loss?.name ?? "combined", fromLogits: loss?.fromLogits ?? false });
+  const metrics = metricNames.map(metric), evalMetrics = metricNames.map(metric);
+  const labelLosses = loss ? [loss] : (c as CombinedLoss).terms.map((t) => t.loss);
+  return { optimizer, metrics, evalMetrics, name, raw, fused, loss, labelLosses, lossParams };
 }

@@ -1,7 +1,10 @@
-// fit / evaluate / trainOnBatch: the training loop over planned buffers. Per batch: gather rows
-// (only when shuffling), forward, loss and its gradient, backward, penalties, one optimizer call.
-// Nothing is allocated in WASM memory after the first batch.
-import { ShapeError, ValueError, show, showShape } from "../errors.js";
+// fit / evaluate / trainOnBatch: the training loop over planned buffers, run through the model's
+// TrainingState (who is busy, compile's result, the step, the plans). Per batch: gather rows (only when
+// shuffling), forward, loss and its gradient, backward down to the first trainable layer, penalties,
+// one optimizer call. Nothing is allocated in WASM memory after the first batch. Between batches fit
+// yields to the event loop (yieldEvery) and re-checks that the model and the data are still alive.
+import { checkOptions, DisposedError, ShapeError, ValueError, show, showShape } from "../errors.js";
+import { checkLabels, FLT_MAX, type LabelNames } from "../losses.js";
 import { Rng } from "../random.js";
 import { shapeSize, type NestedArray, Tensor } from "../tensor.js";
 import { type Callback, CallbackList, History } from "./callbacks.js";
@@ -12,6 +15,8 @@ import { progressLogger } from "./progress.js";
 import type { Plan } from "./plan.js";
 import { batchSizeOption } from "./plan.js";
 import type { Sequential } from "./sequential.js";
+import type { TrainingState } from "./training_state.js";
+import { checkYieldEvery, type YieldEvery, Yielder } from "./yielding.js";
 
 /** Options of model.fit (Keras names and defaults). */
 export interface FitOptions {
@@ -33,9 +38,15 @@ export interface FitOptions {
   callbacks?: Callback | readonly Callback[];
   /** Epoch to start counting from (resuming). Default 0. */
   initialEpoch?: number;
+  /**
+   * When fit gives the event loop a turn so timers, I/O and rendering run during training (tfjs'
+   * option): 'auto' (default) after at most 25 ms of work, 'batch' after every batch, 'epoch' after
+   * every epoch, 'never', or a number of milliseconds.
+   */
+  yieldEvery?: YieldEvery;
 }
 
-const FIT_KEYS = ["epochs", "batchSize", "validationSplit", "validationData", "shuffle", "seed", "verbose", "callbacks", "initialEpoch"];
+const FIT_KEYS = ["epochs", "batchSize", "validationSplit", "validationData", "shuffle", "seed", "verbose", "callbacks", "initialEpoch", "yieldEvery"];
 
 /** Checked x/y of one call, with their row sizes. @internal */
 interface Data {
@@ -47,12 +58,23 @@ interface Data {
   temporaries: Tensor[];
 }
 
-function compiled(model: Sequential, what: string): CompiledLoss {
-  if (!model.compiled) throw new ValueError(`${what}: model '${model.name}' is not compiled; call model.compile({ optimizer, loss }) first.`);
-  return model.compiled;
+function compiled(model: Sequential, state: TrainingState, what: string): CompiledLoss {
+  if (!state.compiled) throw new ValueError(`${what}: model '${model.name}' is not compiled; call model.compile({ optimizer, loss }) first.`);
+  return state.compiled;
 }
 
-/** Validates x and y against the model and the loss (shapes, label values); builds the model if needed. */
+/** Training with `trainable` flags that compile has not applied yet would silently train frozen layers: refused. */
+function checkLayout(model: Sequential, what: string): void {
+  const changed = model.trainableChangedSinceLayout();
+  if (changed) {
+    throw new ValueError(`${what}: layer '${changed.name}' was ${changed.trainable ? "unfrozen" : "frozen"} (trainable = ${changed.trainable}) after the model was compiled; call model.compile(...) again for it to take effect (as in Keras and tfjs).`);
+  }
+}
+
+/**
+ * Validates x and y against the model and the loss before anything runs: shapes, x finite (NaN or
+ * ±Inf named with its position), labels through the same check as nn.loss. Builds the model if needed.
+ */
 function data(model: Sequential, c: CompiledLoss, xIn: Tensor | NestedArray, yIn: Tensor | NestedArray, what: string): Data {
   const temporaries: Tensor[] = [];
   const X = model.toTensor("x", xIn);
@@ -64,31 +86,13 @@ function data(model: Sequential, c: CompiledLoss, xIn: Tensor | NestedArray, yIn
     model.ensureBuilt(x.shape, what);
     const n = x.shape[0];
     if (y.shape[0] !== n) throw new ShapeError(`${what}: x ${showShape(x.shape)} has ${n} samples but y ${showShape(y.shape)} has ${y.shape[0] ?? 0}.`);
-    const out = model.outputShape!;
-    const loss = c.loss;
-    const perSample = y.shape.slice(1);
-    if (loss?.label === "classId") {
-      const ok = (perSample.length === out.length - 1 && perSample.every((d, i) => d === out[i])) ||
-        (perSample.length === out.length && perSample[perSample.length - 1] === 1 && out.slice(0, -1).every((d, i) => d === perSample[i]));
-      if (!ok) {
-        const hint = perSample.length === out.length && perSample[perSample.length - 1] === out[out.length - 1] ? " They look one-hot: use loss 'categoricalCrossentropy'." : "";
-        throw new ShapeError(`${what}: '${loss.name}' needs one class id per sample, y of shape [${n}] or [${n},1]; received ${showShape(y.shape)} for outputs [${n},${out.join(",")}].${hint}`);
-      }
-      const bad = model.rt.k.loss_check_ids(y.ptr, y.size, out[out.length - 1]);
-      if (bad >= 0) throw new ValueError(`${what}: y must hold integer class ids in [0, ${out[out.length - 1] - 1}] for '${loss.name}'; received ${y.data[bad]} at flat index ${bad}.`);
-    } else {
-      if (perSample.length !== out.length || perSample.some((d, i) => d !== out[i])) {
-        const ids = loss?.name === "categoricalCrossentropy" && (perSample.length === 0 || (perSample.length === 1 && perSample[0] === 1));
-        const hint = ids ? " They look like class ids: use loss 'sparseCategoricalCrossentropy', or one-hot them (nn.data.oneHot)." : "";
-        throw new ShapeError(`${what}: y ${showShape(y.shape)} does not match the model's outputs [${n},${out.join(",")}] for loss '${c.name}'.${hint}`);
-      }
-      if (loss && loss.label !== "real") {
-        const [lo, hi, expected] = loss.label === "probability" ? [0, 1, "probabilities in [0, 1]"] : loss.label === "nonnegative" ? [0, 3.4e38, "values ≥ 0"] : [-3.4e38, 3.4e38, "finite values"];
-        const bad = model.rt.k.loss_check_range(y.ptr, y.size, lo, hi);
-        if (bad >= 0) throw new ValueError(`${what}: y must hold ${expected} for loss '${loss.name}'; received ${y.data[bad]} at flat index ${bad}.`);
-      }
-    }
-    return { x, y, n, inF: shapeSize(x.shape.slice(1)), labelF: n ? y.size / n : 0, temporaries };
+    const inF = shapeSize(x.shape.slice(1));
+    const badX = model.rt.k.loss_check_range(x.ptr, x.size, -FLT_MAX, FLT_MAX);
+    if (badX >= 0) throw new ValueError(`${what}: x must hold finite values; received ${x.data[badX]} at flat index ${badX} (sample ${Math.floor(badX / inF)} of x ${showShape(x.shape)}).`);
+    const names: LabelNames = { labels: `${what}: y`, predictions: "the model's outputs" };
+    const predShape = [n, ...model.outputShape!];
+    for (const loss of c.labelLosses) checkLabels(model.rt, loss, y, predShape, names);
+    return { x, y, n, inF, labelF: n ? y.size / n : 0, temporaries };
   } catch (error) {
     for (const t of temporaries) t.dispose();
     throw error;
@@ -101,6 +105,9 @@ function data(model: Sequential, c: CompiledLoss, xIn: Tensor | NestedArray, yIn
  */
 export function computeGradients(model: Sequential, c: CompiledLoss, plan: Plan, x: number, y: number, b: number, seed: number): number {
   const layers = model.layers, L = layers.length, rt = model.rt;
+  // backward stops at the first layer with weights in the optimizer's block: a frozen base costs no backward
+  let first = 0;
+  while (first < L && !layers[first].weights.some((w) => w.grad !== 0)) first++;
   const pass: Pass = { rt, batch: b, training: true, seed: (seed + Math.imul(model.step + 1, 0x9e3779b9)) >>> 0 };
   const acts = plan.acts;
   let input = x;
@@ -115,9 +122,9 @@ export function computeGradients(model: Sequential, c: CompiledLoss, plan: Plan,
   const fused = c.fused !== null && hasLogits(last) ? last : null;
   const inLast = L > 1 ? acts[L - 1] : x;
   let loss = fused ? c.fused!(dy, y, fused.logits(inLast, plan.scratch[L - 1]), rows, dim) : c.raw(dy, y, acts[L], rows, dim);
-  for (let i = L - 1; i >= 0; i--) {
+  for (let i = L - 1; i >= first; i--) {
     const xi = i === 0 ? x : acts[i];
-    const dxi = i === 0 ? 0 : dx;
+    const dxi = i === first ? 0 : dx;
     if (fused && i === L - 1) fused.backwardFromLogits(pass, xi, dy, dxi, plan.scratch[i]);
     else layers[i].backward(pass, xi, acts[i + 1], dy, dxi, plan.scratch[i]);
     [dy, dx] = [dx, dy];
@@ -127,10 +134,10 @@ export function computeGradients(model: Sequential, c: CompiledLoss, plan: Plan,
 }
 
 /** One optimizer step on `b` rows; returns the batch loss (with penalties) before the step. @internal */
-export function trainStep(model: Sequential, c: CompiledLoss, plan: Plan, x: number, y: number, b: number, seed: number): number {
+export function trainStep(model: Sequential, state: TrainingState, c: CompiledLoss, plan: Plan, x: number, y: number, b: number, seed: number): number {
   const loss = computeGradients(model, c, plan, x, y, b, seed);
-  c.optimizer.applyRaw(model.rt, model.params, model.grads, model.trainableFloats, model.segments);
-  model.step++;
+  if (model.trainableFloats > 0) c.optimizer.applyRaw(model.rt, model.params, model.grads, model.trainableFloats, model.segments);
+  state.step++;
   model.weightState.version++;
   return loss;
 }
@@ -143,28 +150,30 @@ function f32view(model: Sequential, ptr: number, n: number): Float32Array {
 function evaluateRange(model: Sequential, c: CompiledLoss, d: Data, start: number, end: number, bs: number, training?: Plan): Record<string, number> {
   const out = model.outputShape!;
   const outF = shapeSize(out), dim = out[out.length - 1], rowsPer = outF / dim;
-  // inside fit, the training plan serves (replanning would free the buffers fit is using)
+  // fit validates with its training plan (no second plan); evaluate has its own, never fit's
   const plan = training ?? model.plan(Math.min(bs, Math.max(end - start, 1)), false);
   const buf = plan.acts[plan.acts.length - 1];
-  for (const m of c.metrics) m.reset();
+  const metrics = c.evalMetrics;
+  for (const m of metrics) m.reset();
   let total = 0;
   for (let r = start; r < end; r += plan.batch) {
     const b = Math.min(plan.batch, end - r);
     const yPtr = d.y.ptr + 4 * r * d.labelF;
     model.forwardInto(d.x.ptr + 4 * r * d.inF, buf, b, plan);
     total += c.raw(0, yPtr, buf, b * rowsPer, dim) * b;
-    for (const m of c.metrics) m.update(f32view(model, yPtr, b * d.labelF), f32view(model, buf, b * outF), b * rowsPer, dim, d.labelF / rowsPer);
+    for (const m of metrics) m.update(f32view(model, yPtr, b * d.labelF), f32view(model, buf, b * outF), b * rowsPer, dim, d.labelF / rowsPer);
   }
   const n = end - start;
   const logs: Record<string, number> = { loss: (n ? total / n : 0) + model.regularization(false) };
-  for (const m of c.metrics) logs[m.name] = m.result();
+  for (const m of metrics) logs[m.name] = m.result();
   return logs;
 }
 
-/** model.evaluate: loss and metrics over x, y in inference mode. */
-export function evaluate(model: Sequential, x: Tensor | NestedArray, y: Tensor | NestedArray, options: { batchSize?: number } = {}): Record<string, number> {
-  const c = compiled(model, "evaluate");
-  const bs = batchSizeOption(options.batchSize, 32);
+/** model.evaluate: loss and metrics over x, y in inference mode (allowed while fit runs: its own plan and metrics). */
+export function evaluate(model: Sequential, state: TrainingState, x: Tensor | NestedArray, y: Tensor | NestedArray, options?: { batchSize?: number }): Record<string, number> {
+  const o = checkOptions<{ batchSize?: number }>("evaluate", options, ["batchSize"]);
+  const c = compiled(model, state, "evaluate");
+  const bs = batchSizeOption(o.batchSize, 32);
   const d = data(model, c, x, y, "evaluate");
   try {
     return evaluateRange(model, c, d, 0, d.n, bs);
@@ -174,15 +183,21 @@ export function evaluate(model: Sequential, x: Tensor | NestedArray, y: Tensor |
 }
 
 /** model.trainOnBatch: one step on the whole of x, y; returns the loss. */
-export function trainOnBatch(model: Sequential, x: Tensor | NestedArray, y: Tensor | NestedArray): number {
-  const c = compiled(model, "trainOnBatch");
-  const d = data(model, c, x, y, "trainOnBatch");
+export function trainOnBatch(model: Sequential, state: TrainingState, x: Tensor | NestedArray, y: Tensor | NestedArray): number {
+  state.begin("trainOnBatch");
   try {
-    if (d.n === 0) throw new ShapeError("trainOnBatch: x holds no samples.");
-    const plan = model.plan(d.n, true, d.labelF);
-    return trainStep(model, c, plan, d.x.ptr, d.y.ptr, d.n, model.seed);
+    const c = compiled(model, state, "trainOnBatch");
+    checkLayout(model, "trainOnBatch");
+    const d = data(model, c, x, y, "trainOnBatch");
+    try {
+      if (d.n === 0) throw new ShapeError("trainOnBatch: x holds no samples.");
+      const plan = state.trainingPlan(model, d.n, d.labelF);
+      return trainStep(model, state, c, plan, d.x.ptr, d.y.ptr, d.n, model.seed);
+    } finally {
+      for (const t of d.temporaries) t.dispose();
+    }
   } finally {
-    for (const t of d.temporaries) t.dispose();
+    state.end();
   }
 }
 
@@ -202,15 +217,34 @@ function checkFitOptions(o: FitOptions): void {
   if (o.shuffle !== undefined && typeof o.shuffle !== "boolean") throw new ValueError(`fit shuffle must be a boolean; received ${show(o.shuffle)}.`);
   if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new ValueError(`fit seed must be an integer; received ${show(o.seed)}.`);
   if (o.validationData !== undefined && (!Array.isArray(o.validationData) || o.validationData.length !== 2)) throw new ValueError(`fit validationData must be [x, y]; received ${show(o.validationData)}.`);
+  checkYieldEvery(o.yieldEvery);
 }
 
 /** model.fit: mini-batch training with validation, callbacks and History (Keras semantics). */
-export async function fit(model: Sequential, x: Tensor | NestedArray, y: Tensor | NestedArray, options: FitOptions = {}): Promise<History> {
+export async function fit(model: Sequential, state: TrainingState, x: Tensor | NestedArray, y: Tensor | NestedArray, options: FitOptions = {}): Promise<History> {
   checkFitOptions(options);
-  const c = compiled(model, "fit");
+  state.begin("fit"); // synchronously, before the first await: a second fit in the same tick is refused
+  try {
+    return await train(model, state, x, y, options);
+  } finally {
+    state.end(); // frees the model here if it was disposed during fit
+  }
+}
+
+async function train(model: Sequential, state: TrainingState, x: Tensor | NestedArray, y: Tensor | NestedArray, options: FitOptions): Promise<History> {
+  const c = compiled(model, state, "fit");
+  checkLayout(model, "fit");
   const d = data(model, c, x, y, "fit");
   const temporaries = [...d.temporaries];
   let val: Data | null = null;
+  let epoch = options.initialEpoch ?? 0, step = -1;
+  /** After every callback and yield: user code may have disposed the model or the data meanwhile. */
+  const alive = () => {
+    if (model.isDisposed) throw new DisposedError(`fit: model '${model.name}' was disposed during training (epoch ${epoch + 1}${step >= 0 ? `, batch ${step + 1}` : ""}); training stopped there and its memory is freed.`);
+    for (const [what, t] of [["x", d.x], ["y", d.y], ["validationData x", val?.x], ["validationData y", val?.y]] as const) {
+      if (t?.isDisposed) throw new DisposedError(`fit: ${what} was disposed during training (epoch ${epoch + 1}); training stopped.`);
+    }
+  };
   try {
     const epochs = options.epochs ?? 1, bs = batchSizeOption(options.batchSize, 32);
     const shuffle = options.shuffle ?? true;
@@ -225,35 +259,43 @@ export async function fit(model: Sequential, x: Tensor | NestedArray, y: Tensor 
     }
     if (nTrain === 0) throw new ShapeError("fit: x holds no samples.");
     const steps = Math.ceil(nTrain / bs);
-    const plan = model.plan(Math.min(bs, nTrain), true, d.labelF);
+    const plan = state.trainingPlan(model, Math.min(bs, nTrain), d.labelF);
     const history = new History();
     const list = [...(options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks])];
     const verbose = options.verbose ?? 1;
     if (verbose) list.push(progressLogger({ verbose, epochs, steps }));
     const callbacks = new CallbackList(list as Callback[]);
     callbacks.setModel({
-      get stopTraining() { return model.stopTraining; },
-      set stopTraining(v: boolean) { model.stopTraining = v; },
+      get stopTraining() { return state.stopTraining; },
+      set stopTraining(v: boolean) { state.stopTraining = v; },
       getWeights: () => model.snapshot(),
       setWeights: (s: Float32Array) => model.restore(s),
     });
-    model.stopTraining = false;
+    state.stopTraining = false;
+    const yielder = new Yielder(options.yieldEvery ?? "auto");
     const rng = new Rng(seed);
     const order = Int32Array.from({ length: nTrain }, (_, i) => i);
-    const f32 = () => model.rt.f32;
     const rowsPer = shapeSize(model.outputShape!.slice(0, -1)), dim = model.outputShape![model.outputShape!.length - 1], outF = rowsPer * dim;
+    const noLogs: Record<string, number> = {};
     await callbacks.onTrainBegin({});
-    for (let epoch = options.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {
+    alive();
+    for (; epoch < epochs && !state.stopTraining; epoch++) {
+      step = -1;
       await callbacks.onEpochBegin(epoch, {});
+      alive();
       if (shuffle) rng.shuffle(order);
       for (const m of c.metrics) m.reset();
       let seen = 0, lossSum = 0;
       const logs: Record<string, number> = {};
       for (let s = 0; s < steps; s++) {
+        step = s;
+        const pb = callbacks.onBatchBegin(s, noLogs);
+        if (pb) await pb;
+        alive();
         const start = s * bs, b = Math.min(bs, nTrain - start);
         let xp: number, yp: number;
         if (shuffle) {
-          const mem = f32(), xa = plan.acts[0] >> 2, ya = plan.labels >> 2, xs = d.x.ptr >> 2, ys = d.y.ptr >> 2;
+          const mem = model.rt.f32, xa = plan.acts[0] >> 2, ya = plan.labels >> 2, xs = d.x.ptr >> 2, ys = d.y.ptr >> 2;
           for (let j = 0; j < b; j++) {
             const r = order[start + j];
             mem.copyWithin(xa + j * d.inF, xs + r * d.inF, xs + (r + 1) * d.inF);
@@ -263,7 +305,7 @@ export async function fit(model: Sequential, x: Tensor | NestedArray, y: Tensor 
         } else {
           [xp, yp] = [d.x.ptr + 4 * start * d.inF, d.y.ptr + 4 * start * d.labelF];
         }
-        const loss = trainStep(model, c, plan, xp, yp, b, seed);
+        const loss = trainStep(model, state, c, plan, xp, yp, b, seed);
         seen += b;
         lossSum += loss * b;
         const outPtr = plan.acts[plan.acts.length - 1];
@@ -272,6 +314,12 @@ export async function fit(model: Sequential, x: Tensor | NestedArray, y: Tensor 
         for (const m of c.metrics) logs[m.name] = m.result();
         const p = callbacks.onBatchEnd(s, logs);
         if (p) await p;
+        alive();
+        if (yielder.afterBatch()) {
+          await yielder.yield();
+          alive();
+        }
+        if (state.stopTraining) break; // Keras and tfjs check after every batch; the epoch still ends (validation, onEpochEnd)
       }
       const epochLogs: Record<string, number> = { ...logs };
       if (val || valStart < d.n) {
@@ -280,8 +328,13 @@ export async function fit(model: Sequential, x: Tensor | NestedArray, y: Tensor 
       }
       history.record(epoch, epochLogs);
       await callbacks.onEpochEnd(epoch, epochLogs);
+      alive();
+      if (yielder.afterEpoch()) {
+        await yielder.yield();
+        alive();
+      }
     }
-    await callbacks.onTrainEnd({});
+    await callbacks.onTrainEnd({}); // a dispose() from here on comes after the last batch: the History stands
     return history;
   } finally {
     for (const t of temporaries) t.dispose();

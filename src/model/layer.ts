@@ -3,7 +3,7 @@
 // the same layout) and plans every activation buffer once per batch size. forward and backward then
 // work on raw pointers and never allocate.
 import type { ActivationName } from "../activations.js";
-import { ShapeError, show, showShape, ValueError } from "../errors.js";
+import { checkBool, ShapeError, show, showShape, ValueError } from "../errors.js";
 import type { Regularizer } from "../losses_api.js";
 import type { Runtime } from "../runtime.js";
 import { flattenNested, type NestedArray, shapeSize, Tensor } from "../tensor.js";
@@ -14,7 +14,7 @@ export class Weight {
   readonly size: number;
   /** Byte address of the values; -1 until placed. */
   ptr = -1;
-  /** Byte address of the gradient (same layout); 0 for non-trainable weights. */
+  /** Byte address of the gradient (same layout); 0 for weights outside the optimizer's block (non-trainable or frozen at the last compile). */
   grad = 0;
 
   constructor(
@@ -22,10 +22,16 @@ export class Weight {
     readonly name: string,
     readonly shape: readonly number[],
     readonly initializer: Initializer,
-    readonly trainable: boolean,
+    /** Declared trainable (false for moving statistics). */
+    readonly declaredTrainable: boolean,
     readonly regularizer: Regularizer | undefined,
   ) {
     this.size = shapeSize(shape);
+  }
+
+  /** Trainable now: declared so and its layer not frozen (tfjs: a frozen layer's weights are all non-trainable). */
+  get trainable(): boolean {
+    return this.declaredTrainable && this.layer.trainable;
   }
 
   /** Keras' fans: [in, out] for a kernel, the length twice for a vector. */
@@ -69,7 +75,13 @@ export abstract class Layer {
   readonly configInputShape: readonly number[] | null;
   /** @internal Shared with the model: bumped whenever weight values change (caches such as packed kernels compare it). */
   weightState = { version: 0 };
+  /**
+   * @internal Frozen in the model's current weight layout (set at build and compile): its weights get
+   * no gradients and training runs it as at inference (Keras 3's BatchNormalization rule).
+   */
+  frozen = false;
   #rt: Runtime | null = null;
+  #trainable = true;
 
   constructor(
     /** Keras class name, as summary() prints it. */
@@ -88,6 +100,18 @@ export abstract class Layer {
       throw new ShapeError(`${this.name}: inputShape must be an array of positive integers (per sample, without the batch axis); received ${show(shape)}.`);
     }
     this.configInputShape = shape ? Object.freeze(shape.slice() as number[]) : null;
+  }
+
+  /**
+   * Whether the optimizer updates this layer's weights (tfjs and Keras `layer.trainable`). Setting it
+   * false freezes them (fine-tuning); it takes effect at the model's next compile, as in Keras and
+   * tfjs — fit refuses to run until then rather than silently train with the old setting.
+   */
+  get trainable(): boolean {
+    return this.#trainable;
+  }
+  set trainable(v: boolean) {
+    this.#trainable = checkBool(`${this.name}.trainable`, v);
   }
 
   /** The activation this layer applies last (the model checks it against the loss), or null. */

@@ -154,8 +154,9 @@ export class Dense extends Layer implements LogitsOutput {
   /** dW = xᵀ·dz, db = Σ_rows dz, dx = dz·Wᵀ. */
   backwardFromLogits(pass: Pass, x: number, dz: number, dx: number): void {
     const rt = pass.rt, rows = pass.batch * this.#rowsPer, n = this.units, k = this.#in;
-    gemmRaw(rt, this.kernel.grad, x, dz, k, n, rows, { transA: true, transB: false, alpha: 1, beta: 0, lda: k, ldb: n, ldc: n });
-    if (this.bias) rt.k.red_col_sums(this.bias.grad, dz, rows, n);
+    // a frozen layer (grad 0) skips dW and db: only dx flows through it
+    if (this.kernel.grad) gemmRaw(rt, this.kernel.grad, x, dz, k, n, rows, { transA: true, transB: false, alpha: 1, beta: 0, lda: k, ldb: n, ldc: n });
+    if (this.bias?.grad) rt.k.red_col_sums(this.bias.grad, dz, rows, n);
     if (dx) gemmRaw(rt, dx, dz, this.kernel.ptr, rows, k, n, { transA: false, transB: true, alpha: 1, beta: 0, lda: n, ldb: n, ldc: k });
   }
 
@@ -311,14 +312,19 @@ export class PReLU extends Layer {
     return inputShape;
   }
 
+  /** A frozen PReLU still writes dalpha (the kernel computes it with dx): into scratch. */
+  override scratchFloats(_batch: number): number {
+    return this.frozen ? this.#cols : 0;
+  }
+
   forward(pass: Pass, x: number, y: number): void {
     const rows = (pass.batch * shapeSize(this.inputShape!)) / this.#cols;
     preluForwardRaw(pass.rt, y, x, this.alpha.ptr, rows, this.#cols);
   }
 
-  backward(pass: Pass, x: number, _y: number, dy: number, dx: number): void {
+  backward(pass: Pass, x: number, _y: number, dy: number, dx: number, scratch: number): void {
     const rows = (pass.batch * shapeSize(this.inputShape!)) / this.#cols;
     // the kernel writes dx and dalpha in one pass; with no dx wanted, dy itself takes the (unused) dx
-    preluBackwardRaw(pass.rt, dx || dy, this.alpha.grad, x, this.alpha.ptr, dy, rows, this.#cols);
+    preluBackwardRaw(pass.rt, dx || dy, this.alpha.grad || scratch, x, this.alpha.ptr, dy, rows, this.#cols);
   }
 }

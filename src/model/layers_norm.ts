@@ -149,7 +149,8 @@ export class BatchNormalization extends Layer {
   forward(pass: Pass, x: number, y: number, scratch: number): void {
     const rt = pass.rt, k = rt.k, cols = this.#cols, rows = pass.batch * this.#rowsPer;
     const gamma = this.gamma?.ptr ?? 0, beta = this.beta?.ptr ?? 0;
-    if (!pass.training) {
+    // frozen, it runs in inference mode in training too: moving statistics, not updated (Keras 3)
+    if (!pass.training || this.frozen) {
       const f = rt.f32, v = this.movingVariance.ptr >> 2, s = this.#inferInvstd >> 2;
       for (let c = 0; c < cols; c++) f[s + c] = 1 / Math.sqrt(f[v + c] + this.epsilon);
       k.bn_apply(y, 0, x, this.movingMean.ptr, this.#inferInvstd, gamma, beta, rows, cols);
@@ -169,6 +170,13 @@ export class BatchNormalization extends Layer {
 
   backward(pass: Pass, _x: number, _y: number, dy: number, dx: number, scratch: number): void {
     const p = this.#parts(scratch, pass.batch);
+    if (this.frozen) {
+      // inference-mode y = γ·(x − m)·invstd + β with constant m, invstd: dx = γ·invstd·dy (bn_apply with a zero mean and no β)
+      if (!dx) return;
+      pass.rt.k.mem_fill(p.mean, 0, this.#cols);
+      pass.rt.k.bn_apply(dx, 0, dy, p.mean, this.#inferInvstd, this.gamma?.ptr ?? 0, 0, pass.batch * this.#rowsPer, this.#cols);
+      return;
+    }
     // the column sums land directly in dβ and dγ when those weights exist
     pass.rt.k.bn_backward(dx, this.beta?.grad ?? p.dsum, this.gamma?.grad ?? p.dxsum, dy, p.xhat, p.invstd, this.gamma?.ptr ?? 0, pass.batch * this.#rowsPer, this.#cols);
   }

@@ -1,6 +1,7 @@
 // fit's verbose output: a Keras-like progress bar with ETA on a TTY (verbose 1), one line per epoch
 // otherwise. Works where there is no process (browsers, Workers): it falls back to console.log.
 import type { Callback, Logs } from "./callbacks.js";
+import type { Layer } from "./layer.js";
 
 type Writer = (text: string) => void;
 
@@ -67,4 +68,27 @@ export function progressLogger(o: ProgressOptions): Callback {
       write(`${tty ? "\r" : ""}${o.steps}/${o.steps} - ${formatDuration(sec)} ${perStep < 1 ? `${Math.round(perStep * 1000)}us` : `${Math.round(perStep)}ms`}/step${formatLogs(logs)}${tty ? "\x1b[K" : ""}\n`);
     },
   };
+}
+
+function fmtBytes(b: number): string {
+  return b < 1024 ? `${b} B` : b < 1 << 20 ? `${(b / 1024).toFixed(2)} KB` : `${(b / (1 << 20)).toFixed(2)} MB`;
+}
+
+/** model.summary()'s Keras-style table: layers, output shapes, parameter counts; frozen layers marked, trainable and non-trainable totals. */
+export function formatSummary(name: string, layers: readonly Layer[]): string {
+  const rows = layers.map((l) => [`${l.name} (${l.className})${l.trainable || l.weights.length === 0 ? "" : " [frozen]"}`, l.outputShape ? `(None, ${l.outputShape.join(", ")})` : "?", l.countParams().toLocaleString("en-US")]);
+  const head = ["Layer (type)", "Output Shape", "Param #"];
+  const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)) + 2);
+  const line = (r: string[]) => r.map((s, c) => s.padEnd(w[c])).join("").trimEnd();
+  const rule = (ch: string) => ch.repeat(w.reduce((a, b) => a + b, 0));
+  const all = layers.flatMap((l) => l.weights);
+  const trainable = all.filter((x) => x.trainable).reduce((s, x) => s + x.size, 0);
+  const total = all.reduce((s, x) => s + x.size, 0);
+  return [
+    `Model: "${name}"`, rule("─"), line(head), rule("═"),
+    ...rows.map(line), rule("─"),
+    `Total params: ${total.toLocaleString("en-US")} (${fmtBytes(total * 4)})`,
+    `Trainable params: ${trainable.toLocaleString("en-US")} (${fmtBytes(trainable * 4)})`,
+    `Non-trainable params: ${(total - trainable).toLocaleString("en-US")} (${fmtBytes((total - trainable) * 4)})`,
+  ].join("\n");
 }

@@ -1,14 +1,18 @@
 // The Sequential model: layers in a chain, weights in one contiguous block (trainable first, then
-// moving statistics), gradients in a block of the same layout, buffers planned once per batch size.
-import { ShapeError, show, showShape, ValueError } from "../errors.js";
+// frozen weights and moving statistics), gradients in a block of the trainable part's layout. What
+// training needs besides the weights (compile's result, step, planned buffers, who is running) is one
+// owned TrainingState, handed to fit/evaluate/trainOnBatch; its rules are in training_state.ts.
+import { checkBool, checkOptions, DisposedError, ShapeError, show, showShape, ValueError } from "../errors.js";
 import { regularizerRaw } from "../losses_api.js";
 import { Rng } from "../random.js";
 import type { Runtime } from "../runtime.js";
 import { checkTensor, flattenNested, type NestedArray, shapeSize, Tensor } from "../tensor.js";
 import { type CompileConfig, type CompiledLoss, compileLoss } from "./compile.js";
 import { checkWeightValue, Layer, type Pass, type Weight } from "./layer.js";
-import { batchSizeOption, Plan } from "./plan.js";
+import { batchSizeOption, type Plan } from "./plan.js";
 import { evaluate, fit, type FitOptions, trainOnBatch } from "./fit.js";
+import { formatSummary } from "./progress.js";
+import { TrainingState } from "./training_state.js";
 import type { History } from "./callbacks.js";
 import type { SaveHandler, SaveResult } from "../io/artifacts.js";
 import type { SaveOptions } from "../io/layers_model.js";
@@ -34,8 +38,6 @@ let modelCount = 0;
 export class Sequential {
   readonly name: string;
   readonly layers: Layer[] = [];
-  /** Set by a callback (earlyStopping) to end fit after the current epoch. */
-  stopTraining = false;
   /** @internal */
   readonly rt: Runtime;
   /** @internal */
@@ -50,13 +52,10 @@ export class Sequential {
   grads = 0;
   /** @internal Per-variable ranges (float offsets) of the trainable block, for clipNorm. */
   segments: { offset: number; size: number }[] = [];
-  /** @internal */
-  compiled: CompiledLoss | null = null;
-  /** @internal Optimizer steps taken (drives dropout seeds). */
-  step = 0;
-  #plan: Plan | null = null;
+  readonly #state: TrainingState;
   #inputShape: readonly number[] | null = null;
   #disposed = false;
+  #trainable = true;
 
   /** @internal Use nn.sequential. */
   constructor(rt: Runtime, config: SequentialConfig = {}) {
@@ -64,6 +63,7 @@ export class Sequential {
     for (const k of Object.keys(config)) if (!["layers", "name", "seed"].includes(k)) throw new ValueError(`sequential has no option '${k}'; it accepts: layers, name, seed.`);
     this.rt = rt;
     this.name = config.name ?? (modelCount++ === 0 ? "sequential" : `sequential_${modelCount - 1}`);
+    this.#state = new TrainingState(this.name);
     if (config.seed !== undefined && !Number.isInteger(config.seed)) throw new ValueError(`seed must be an integer; received ${show(config.seed)}.`);
     this.seed = (config.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
     if (config.layers !== undefined) {
@@ -76,6 +76,7 @@ export class Sequential {
   /** Appends a layer; a built model keeps its weights and initialises the new layer's (not after training started). */
   add(layer: Layer): void {
     this.#live();
+    this.#state.checkIdle("add");
     if (this.step > 0) throw new ValueError(`Model '${this.name}' has been trained; build a new model to change its layers.`);
     this.#append(layer);
     if (this.params) {
@@ -117,6 +118,7 @@ export class Sequential {
   #build(inputShape: readonly number[], initialize: boolean): void {
     this.#live();
     if (this.params) return;
+    this.#state.checkIdle("build");
     if (this.layers.length === 0) throw new ValueError(`Model '${this.name}' has no layers.`);
     let shape = inputShape;
     for (const l of this.layers) shape = l.build(this.rt, shape);
@@ -130,8 +132,7 @@ export class Sequential {
     // placing again (add on a built model): keep the values of weights already placed
     const kept = new Map(all.filter((w) => w.ptr >= 0).map((w) => [w, this.rt.f32.slice(w.ptr >> 2, (w.ptr >> 2) + w.size)]));
     if (this.params) {
-      this.#plan?.dispose();
-      this.#plan = null;
+      this.#state.dropPlans();
       this.rt.free(this.params, this.paramFloats);
       this.rt.free(this.grads, Math.max(this.trainableFloats, 4));
       this.segments = [];
@@ -154,6 +155,7 @@ export class Sequential {
     for (const w of all) {
       const o = offsets.get(w)!;
       w.ptr = this.params + 4 * o;
+      w.grad = 0;
       if (w.trainable) {
         w.grad = this.grads + 4 * o;
         this.segments.push({ offset: o, size: w.size });
@@ -167,7 +169,10 @@ export class Sequential {
     }
     // the gaps between 16-byte aligned weights stay zero so the optimizer leaves them at zero
     this.rt.k.mem_fill(this.grads, 0, Math.max(this.trainableFloats, 4));
-    for (const l of this.layers) l.weightState = this.weightState;
+    for (const l of this.layers) {
+      l.weightState = this.weightState;
+      l.frozen = !l.trainable; // the flag in force until the next layout (compile)
+    }
     this.weightState.version++;
   }
 
@@ -183,13 +188,52 @@ export class Sequential {
     }
   }
 
-  /** @internal A plan serving `batch` rows, reused when big enough (planning allocates). */
+  /** @internal A plan serving `batch` rows, reused when big enough (planning allocates); training and inference plans are separate. */
   plan(batch: number, training: boolean, labelFloats = 0): Plan {
-    if (this.#plan && this.#plan.serves(batch, training) && this.#plan.labelFloats >= labelFloats) return this.#plan;
-    this.#plan?.dispose();
-    this.#plan = null;
-    this.#plan = new Plan(this.rt, batch, training, this.layers, this.#inputShape!, labelFloats);
-    return this.#plan;
+    return training ? this.#state.trainingPlan(this, batch, labelFloats) : this.#state.inferencePlan(this, batch);
+  }
+
+  /** @internal What compile resolved (null before compile). */
+  get compiled(): CompiledLoss | null {
+    return this.#state.compiled;
+  }
+
+  /** @internal Optimizer steps taken (a loader restores it with the optimizer state). */
+  get step(): number {
+    return this.#state.step;
+  }
+  set step(v: number) {
+    this.#state.step = v;
+  }
+
+  /** Set it (from a callback) to end fit after the current batch, as tfjs and Keras. */
+  get stopTraining(): boolean {
+    return this.#state.stopTraining;
+  }
+  set stopTraining(v: boolean) {
+    this.#state.stopTraining = v;
+  }
+
+  /** Setting it sets every layer's `trainable` (tfjs' model.trainable): false freezes the whole model. Takes effect at the next compile. */
+  get trainable(): boolean {
+    return this.#trainable;
+  }
+  set trainable(v: boolean) {
+    this.#trainable = checkBool("model.trainable", v);
+    for (const l of this.layers) l.trainable = v;
+  }
+
+  /**
+   * @internal The first layer whose `trainable` flag changed since the weights were laid out (at
+   * build or compile), or null. fit refuses to run until compile has applied the change.
+   */
+  trainableChangedSinceLayout(): Layer | null {
+    if (!this.params) return null;
+    for (const l of this.layers) {
+      if (l.weights.length > 0 && l.frozen === l.trainable) return l;
+      for (const w of l.weights) if (w.trainable !== (w.grad !== 0)) return l;
+    }
+    return null;
   }
 
   /** @internal Inference forward over `batch` rows from x into out (pointers); intermediate buffers from the plan. */
@@ -207,56 +251,67 @@ export class Sequential {
   /** @internal Σ of the weight penalties; with `accumulateGrads`, also adds their gradients into the gradient block. */
   regularization(accumulateGrads: boolean): number {
     let total = 0;
+    // only weights in the trainable block are penalised, as Keras 3 sums the regularisers of trainable_weights
     for (const l of this.layers) {
-      for (const w of l.weights) if (w.regularizer) total += regularizerRaw(this.rt, w.regularizer, accumulateGrads && w.trainable ? w.grad : 0, w.ptr, w.size);
+      for (const w of l.weights) if (w.regularizer && w.grad !== 0) total += regularizerRaw(this.rt, w.regularizer, accumulateGrads ? w.grad : 0, w.ptr, w.size);
     }
     return total;
   }
 
-  /** Configures loss, optimizer and metrics, and checks that the output activation fits the loss. */
+  /**
+   * Configures loss, optimizer and metrics, and checks that the output activation fits the loss.
+   * Applies the layers' `trainable` flags: frozen weights leave the optimizer's block (as Keras and
+   * tfjs, a change of `trainable` takes effect at the next compile). Starts the optimizer afresh.
+   */
   compile(config: CompileConfig): void {
     this.#live();
+    this.#state.checkIdle("compile");
     const next = compileLoss(this, config);
-    this.compiled?.optimizer.dispose();
-    this.compiled = next;
+    this.#state.compiled?.optimizer.dispose();
+    this.#state.compiled = next;
+    if (this.trainableChangedSinceLayout()) this.#place();
   }
 
   /**
    * Trains for `epochs` over x [n, ...inputShape] and y (labels shaped as the outputs; class ids
    * [n] for sparseCategoricalCrossentropy). Resolves to the History of losses and metrics per epoch.
    */
-  fit(x: Tensor | NestedArray, y: Tensor | NestedArray, options?: FitOptions): Promise<History> {
+  async fit(x: Tensor | NestedArray, y: Tensor | NestedArray, options?: FitOptions): Promise<History> {
     this.#live();
-    return fit(this, x, y, options);
+    return fit(this, this.#state, x, y, options);
   }
 
-  /** Loss and metrics over x, y in inference mode: `{ loss, accuracy, … }` (Keras' return_dict form). */
+  /** Loss and metrics over x, y in inference mode: `{ loss, accuracy, … }` (Keras' return_dict form). Allowed from fit's callbacks. */
   evaluate(x: Tensor | NestedArray, y: Tensor | NestedArray, options?: { batchSize?: number }): Record<string, number> {
     this.#live();
-    return evaluate(this, x, y, options);
+    return evaluate(this, this.#state, x, y, options);
   }
 
   /** One optimizer step on x, y as a single batch; returns the loss before the step. */
   trainOnBatch(x: Tensor | NestedArray, y: Tensor | NestedArray): number {
     this.#live();
-    return trainOnBatch(this, x, y);
+    return trainOnBatch(this, this.#state, x, y);
   }
 
   /**
    * Outputs for x [n, ...inputShape] as a new tensor [n, ...outputShape], or into `options.out`.
    * Runs in batches of `batchSize` (default 32) through buffers planned once.
    */
-  predict(x: Tensor | NestedArray, options: { batchSize?: number; out?: Tensor } = {}): Tensor {
+  predict(x: Tensor | NestedArray, options?: { batchSize?: number; out?: Tensor }): Tensor {
     this.#live();
+    const o = checkOptions<{ batchSize?: number; out?: Tensor }>("predict", options, ["batchSize", "out"]);
+    const bs = batchSizeOption(o.batchSize, 32);
     const { t: X, temporary } = this.toTensor("x", x);
     try {
       this.ensureBuilt(X.shape, "predict");
       const n = X.shape[0];
       const outShape = [n, ...this.outputShape!];
-      const out = options.out === undefined ? new Tensor(this.rt, outShape) : checkTensor("out", options.out, this.rt);
-      if (out.size !== shapeSize(outShape) || out.shape[0] !== n) throw new ShapeError(`predict: out ${showShape(out.shape)} must be ${showShape(outShape)}.`);
-      if (out.ptr === X.ptr) throw new ValueError("predict: out must not be x.");
-      const bs = batchSizeOption(options.batchSize, 32);
+      if (o.out !== undefined) {
+        checkTensor("out", o.out, this.rt);
+        if (o.out.size !== shapeSize(outShape) || o.out.shape[0] !== n) throw new ShapeError(`predict: out ${showShape(o.out.shape)} must be ${showShape(outShape)}.`);
+        if (o.out.ptr === X.ptr) throw new ValueError("predict: out must not be x.");
+      }
+      const out = o.out ?? new Tensor(this.rt, outShape);
       const plan = this.plan(Math.min(bs, Math.max(n, 1)), false);
       const inF = shapeSize(this.#inputShape!), outF = shapeSize(this.outputShape!);
       for (let r = 0; r < n; r += bs) {
@@ -309,6 +364,7 @@ export class Sequential {
    */
   setWeights(values: readonly (Tensor | Float32Array | NestedArray)[]): void {
     this.#live();
+    this.#state.checkIdle("setWeights");
     const ordered = this.#ordered();
     if (!this.params) throw new ValueError(`Model '${this.name}' has no weights yet: give the first layer an inputShape or call build(inputShape) first.`);
     if (!Array.isArray(values) || values.length !== ordered.length) {
@@ -324,7 +380,7 @@ export class Sequential {
     return this.rt.f32.slice(this.params >> 2, (this.params >> 2) + this.paramFloats);
   }
 
-  /** @internal */
+  /** @internal (earlyStopping restores the best weights through it at the end of fit: same block, nothing moves) */
   restore(snapshot: Float32Array): void {
     this.rt.f32.set(snapshot, this.params >> 2);
     this.weightState.version++;
@@ -335,24 +391,10 @@ export class Sequential {
     return this.layers.reduce((s, l) => s + l.countParams(), 0);
   }
 
-  /** Prints (and returns) a Keras-style table of layers, output shapes and parameter counts. */
+  /** Prints (and returns) a Keras-style table of layers, output shapes and parameter counts (trainable and frozen). */
   summary(printFn: (line: string) => void = console.log): string {
     this.#live();
-    const rows = this.layers.map((l) => [`${l.name} (${l.className})`, l.outputShape ? `(None, ${l.outputShape.join(", ")})` : "?", l.countParams().toLocaleString("en-US")]);
-    const head = ["Layer (type)", "Output Shape", "Param #"];
-    const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)) + 2);
-    const line = (r: string[]) => r.map((s, c) => s.padEnd(w[c])).join("").trimEnd();
-    const rule = (ch: string) => ch.repeat(w.reduce((a, b) => a + b, 0));
-    const all = this.layers.flatMap((l) => l.weights);
-    const trainable = all.filter((x) => x.trainable).reduce((s, x) => s + x.size, 0);
-    const total = all.reduce((s, x) => s + x.size, 0);
-    const text = [
-      `Model: "${this.name}"`, rule("─"), line(head), rule("═"),
-      ...rows.map(line), rule("─"),
-      `Total params: ${total.toLocaleString("en-US")} (${fmtBytes(total * 4)})`,
-      `Trainable params: ${trainable.toLocaleString("en-US")} (${fmtBytes(trainable * 4)})`,
-      `Non-trainable params: ${(total - trainable).toLocaleString("en-US")} (${fmtBytes((total - trainable) * 4)})`,
-    ].join("\n");
+    const text = formatSummary(this.name, this.layers);
     printFn(text);
     return text;
   }
@@ -369,12 +411,19 @@ export class Sequential {
     return saveModel(this, destination, options);
   }
 
-  /** Frees the weights, gradients, buffers and optimizer state. Later use throws. */
+  /**
+   * Frees the weights, gradients, buffers and optimizer state; later use throws DisposedError. During
+   * fit it never throws: fit stops at its next batch with DisposedError and the memory is freed then.
+   */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#plan?.dispose();
-    this.compiled?.optimizer.dispose();
+    this.#state.releaseWhenIdle(() => this.#release());
+  }
+
+  #release(): void {
+    this.#state.dropPlans();
+    this.#state.compiled?.optimizer.dispose();
     for (const l of this.layers) (l as { releaseCaches?: () => void }).releaseCaches?.();
     if (this.params) {
       this.rt.free(this.params, this.paramFloats);
@@ -387,10 +436,6 @@ export class Sequential {
   }
 
   #live(): void {
-    if (this.#disposed) throw new ValueError(`Model '${this.name}' was used after dispose().`);
+    if (this.#disposed) throw new DisposedError(`Model '${this.name}' was used after dispose().`);
   }
-}
-
-function fmtBytes(b: number): string {
-  return b < 1024 ? `${b} B` : b < 1 << 20 ? `${(b / 1024).toFixed(2)} KB` : `${(b / (1 << 20)).toFixed(2)} MB`;
 }
