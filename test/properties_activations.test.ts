@@ -157,3 +157,45 @@ describe.each(Object.keys(ROWS) as (keyof typeof ROWS)[])("%s over random [rows,
     }), { seed: SEEDS.softmax, numRuns: ROW_RUNS });
   });
 });
+
+// prelu: alpha a random number or a random tensor of the channel count. y and dx elementwise within the issue's
+// bound at edge-mixed values; d alpha (a dot product over the rows per channel) on channels whose inputs are
+// finite, within the dot-product bound assembly/gemm.ts states, (rows + 2)·2^-24·Σ|x·dy|, plus
+// activations.test.ts' 1e-6 absolute / 1e-5 relative.
+describe("prelu over random [rows, cols] and alpha: every build vs float64", async () => {
+  const all = await instances();
+  it("forward, dx and d alpha", () => {
+    const arb = fc.record({
+      rows: sizeArb(40), cols: fc.oneof(fc.constantFrom(1, 3, 4, 5, 8, 17), fc.integer({ min: 1, max: 70 })),
+      seed: fc.integer({ min: 0, max: 0x7fffffff }), planted: fc.array(fc.float(), { maxLength: 6 }),
+      alpha: fc.oneof(between(-1, 1), fc.constant("tensor" as const)),
+    });
+    fc.assert(fc.property(arb, ({ rows, cols, seed, planted, alpha }) => {
+      const xs = realize({ n: rows * cols, seed, planted }, ACTIVATION_MIX), dys = uniform(xs.length, -1, 1, seed + 9);
+      const al = alpha === "tensor" ? uniform(cols, -0.5, 1, seed + 3) : new Float32Array(cols).fill(alpha);
+      const a = (i: number) => al[i % cols];
+      const yRef = Array.from(xs, (x, i) => f32(x > 0 ? x : a(i) * x));
+      const dxRef = Array.from(xs, (x, i) => f32(x > 0 ? dys[i] : a(i) * dys[i]));
+      const finite = Array.from({ length: cols }, (_, c) => Array.from({ length: rows }, (_, r) => xs[r * cols + c]).every(Number.isFinite));
+      const da = new Float64Array(cols), daAbs = new Float64Array(cols);
+      xs.forEach((x, i) => { if (!(x > 0)) { da[i % cols] += x * dys[i]; daAbs[i % cols] += Math.abs(x * dys[i]); } });
+      const checked = finite.flatMap((ok, c) => (ok ? [c] : []));
+      const worst = checked.reduce((m, c) => Math.max(m, daAbs[c]), 0);
+      const daTol = { atol: (rows + 2) * 2 ** -24 * worst + 1e-6, rtol: 1e-5 };
+      for (const b of BUILDS) {
+        const nn = all[b];
+        const before = nn.memory();
+        const x = nn.tensor(xs, [rows, cols]), dy = nn.tensor(dys, [rows, cols]), at = nn.tensor(al);
+        const params = { alpha: alpha === "tensor" ? at : alpha };
+        const y = nn.activation("prelu", x, params);
+        const { dx, dalpha } = nn.activations.preluBackward(x, dy, params);
+        expect(y.data, `${b} forward`).toBeCloseArray(yRef, TOL);
+        expect(dx.data, `${b} dx`).toBeCloseArray(dxRef, TOL);
+        expect(checked.map((c) => dalpha.data[c]), `${b} d alpha`).toBeCloseArray(checked.map((c) => da[c]), daTol);
+        expect(Array.from(at.data), `${b}: alpha tensor changed`).toEqual(Array.from(al));
+        nn.dispose(x, dy, at, y, dx, dalpha);
+        expect(nn.memory().bytesInUse, `${b}: memory in use`).toBe(before.bytesInUse);
+      }
+    }), { seed: SEEDS.activations, numRuns: ROW_RUNS });
+  });
+});
