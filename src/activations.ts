@@ -1,4 +1,4 @@
-import { checkName, checkNumber, ShapeError, show, showShape, ValueError } from "./errors.js";
+import { checkName, checkNumber, checkOptions, ShapeError, show, showShape, ValueError } from "./errors.js";
 import type { Runtime } from "./runtime.js";
 import { checkSameShape, checkTensor, Tensor } from "./tensor.js";
 
@@ -137,6 +137,7 @@ export interface ActivationOptions {
   /** Write into this tensor (same shape as x; it may be x itself) instead of a new one. */
   out?: Tensor;
 }
+const ACTIVATION_OPTION_KEYS = ["out"] as const satisfies readonly (keyof ActivationOptions)[];
 
 /** prelu's alpha as a tensor of `cols` entries: the given one (checked) or a temporary filled one. */
 function preluAlpha(rt: Runtime, act: ResolvedActivation, cols: number): { alpha: Tensor; temporary: boolean } {
@@ -151,8 +152,9 @@ function preluAlpha(rt: Runtime, act: ResolvedActivation, cols: number): { alpha
 }
 
 /** nn.activation: validates, then runs the forward kernel into a new tensor or `out`. */
-export function activation(rt: Runtime, name: ActivationName, x: Tensor, params?: ActivationParams, options: ActivationOptions = {}): Tensor {
+export function activation(rt: Runtime, name: ActivationName, x: Tensor, params?: ActivationParams, opts?: ActivationOptions): Tensor {
   const act = resolveActivation(name, params);
+  const options = checkOptions<ActivationOptions>(`activation '${act.name}'`, opts, ACTIVATION_OPTION_KEYS);
   checkTensor("x", x, rt);
   if (options.out !== undefined) {
     checkTensor("out", options.out, rt);
@@ -179,8 +181,9 @@ export interface PreluGradients {
  * unless dx is x or dy (every backward kernel reads y[i] before it writes dx[i]), so only then is a
  * temporary allocated. Kernels that do not read y get x in its place.
  */
-export function activationBackward(rt: Runtime, name: ActivationName, x: Tensor, dy: Tensor, params?: ActivationParams, options: ActivationOptions = {}): Tensor {
+export function activationBackward(rt: Runtime, name: ActivationName, x: Tensor, dy: Tensor, params?: ActivationParams, opts?: ActivationOptions): Tensor {
   const act = resolveActivation(name, params);
+  const options = checkOptions<ActivationOptions>(`activationBackward '${act.name}'`, opts, ACTIVATION_OPTION_KEYS);
   checkXAndDy(rt, x, dy);
   const out = options.out;
   if (out !== undefined) {

@@ -71,7 +71,8 @@ export function checkOptions<T extends object>(what: string, options: unknown, v
   }
   const unknown = Object.keys(options).filter((k) => !valid.includes(k));
   if (unknown.length > 0) {
-    throw new ValueError(`${what}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map(show).join(", ")}; expected some of: ${valid.join(", ")}.`);
+    const accepted = valid.length > 0 ? `expected some of: ${valid.join(", ")}` : "it takes none";
+    throw new ValueError(`${what}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map(show).join(", ")}; ${accepted}.`);
   }
   return options as Options<T>;
 }

@@ -7,7 +7,7 @@
 // Wᵀ's panels (a different packing) and Xᵀ·dY does not read W at all. So training calls
 // denseForwardRaw with the raw W pointer; PackedWeights are for inference, where one packing serves
 // every batch, and for batch 1, where packing would cost as much as the GEMV itself.
-import { checkName, checkNumber, ShapeError, show, showShape, ValueError } from "./errors.js";
+import { checkName, checkNumber, checkOptions, ShapeError, show, showShape, ValueError } from "./errors.js";
 import type { Runtime } from "./runtime.js";
 import { checkTensor, Tensor } from "./tensor.js";
 
@@ -33,8 +33,9 @@ export interface DenseEpilogue {
  * Resolves an epilogue once (validation happens here, not per batch). leakyRelu takes `alpha`
  * (default 0.01, as the activations table); gelu takes `approximate` 'none' (default) or 'tanh'.
  */
-export function denseEpilogue(activation: DenseActivation, params: { alpha?: number; approximate?: "none" | "tanh" } = {}): DenseEpilogue {
+export function denseEpilogue(activation: DenseActivation, options?: { alpha?: number; approximate?: "none" | "tanh" }): DenseEpilogue {
   const name = checkName("dense activation", activation, DENSE_NAMES);
+  const params = checkOptions<{ alpha?: number; approximate?: "none" | "tanh" }>("denseEpilogue", options, ["alpha", "approximate"]);
   const approximate = checkName("approximate", params.approximate ?? "none", ["none", "tanh"] as const);
   const alpha = name === "leakyRelu" ? checkNumber("alpha", params.alpha ?? 0.01) : 0;
   const code = name === "gelu" && approximate === "tanh" ? GELU_TANH : DENSE_ACTIVATIONS[name];
@@ -134,6 +135,9 @@ export interface GemmOptions extends MatmulOptions {
   /** Scale of the old C; 0 (default) ignores C's contents, NaN included, as BLAS. */
   beta?: number;
 }
+// every key, so that a misspelt `transposeb` is refused instead of silently computing A·B
+const MATMUL_KEYS = ["transposeA", "transposeB"] as const satisfies readonly (keyof MatmulOptions)[];
+const GEMM_KEYS = [...MATMUL_KEYS, "alpha", "beta"] as const satisfies readonly (keyof GemmOptions)[];
 
 function flag(what: string, v: unknown): boolean {
   if (v === undefined) return false;
@@ -153,7 +157,8 @@ function dims(op: string, rt: Runtime, a: unknown, b: unknown, tA: boolean, tB: 
 }
 
 /** op(A)·op(B) as a new [M, N] tensor. @internal */
-export function matmul(rt: Runtime, a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+export function matmul(rt: Runtime, a: Tensor, b: Tensor, opts?: MatmulOptions): Tensor {
+  const options = checkOptions<MatmulOptions>("matmul", opts, MATMUL_KEYS);
   const tA = flag("transposeA", options.transposeA), tB = flag("transposeB", options.transposeB);
   const { m, n, k, A, B } = dims("matmul", rt, a, b, tA, tB);
   const c = new Tensor(rt, [m, n]);
@@ -162,7 +167,8 @@ export function matmul(rt: Runtime, a: Tensor, b: Tensor, options: MatmulOptions
 }
 
 /** c = alpha·op(A)·op(B) + beta·c in place; returns c. @internal */
-export function gemm(rt: Runtime, c: Tensor, a: Tensor, b: Tensor, options: GemmOptions = {}): Tensor {
+export function gemm(rt: Runtime, c: Tensor, a: Tensor, b: Tensor, opts?: GemmOptions): Tensor {
+  const options = checkOptions<GemmOptions>("gemm", opts, GEMM_KEYS);
   const tA = flag("transposeA", options.transposeA), tB = flag("transposeB", options.transposeB);
   const alpha = checkNumber("alpha", options.alpha ?? 1), beta = checkNumber("beta", options.beta ?? 0);
   const { m, n, k, A, B } = dims("gemm", rt, a, b, tA, tB);

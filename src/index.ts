@@ -16,7 +16,7 @@ export {
 } from "./activations.js";
 export { backendSupport, BACKENDS, type BackendName } from "./backend.js";
 export { BackendError, BusyError, DisposedError, FormatError, ShapeError, SimdnnError, ValueError } from "./errors.js";
-export type { MemoryInfo, NN, RandomOptions } from "./nn.js";
+export type { MemoryInfo, NN, RandomNormalOptions, RandomOptions, RandomUniformOptions, TruncatedNormalOptions } from "./nn.js";
 export type { InitOptions } from "./runtime.js";
 export {
   DENSE_ACTIVATIONS, type DenseActivation, type DenseEpilogue, denseEpilogue, denseForwardRaw, gemmRaw, type GemmOptions,
@@ -28,7 +28,7 @@ export {
 } from "./losses.js";
 export { CombinedLoss, type CombinedCallOptions, type LossAndGradient, type LossTerm, Regularizer, regularizerRaw, regularizers } from "./losses_api.js";
 export { Rng } from "./random.js";
-export { Tensor, type NestedArray, type TensorLike } from "./tensor.js";
+export { type DType, Tensor, type NestedArray, type NumericTypedArray, type TensorLike } from "./tensor.js";
 export { Adagrad, type AdagradOptions, Adam, type AdamOptions, AdamW, Optimizer, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type OptimizerOptions, OPTIMIZERS, optimizers, resolveOptimizer, RMSprop, type RMSpropOptions, type Segment, SGD, type SGDOptions } from "./optimizers.js";
 export { cosineDecay, exponentialDecay, type LearningRateSchedule, piecewiseConstantDecay, type ScheduleConfig, stepDecay } from "./schedules.js";
 export { datasets, type Digits, gunzip, type Idx, type IdxData, imagesToFloat32, loadDigits, oneHot, parseIdx, readIdx, trainTestSplit } from "./data/index.js";

@@ -150,7 +150,8 @@ export function resolveLoss(name: string, params?: Readonly<LossParams>): Resolv
   for (const k of Object.keys(given)) {
     if (given[k] !== undefined && !(k in row.params) && !CALL_OPTIONS.has(k)) {
       const valid = Object.keys(row.params);
-      throw new ValueError(`Loss '${canonical}' has no parameter '${k}'; ${valid.length ? `it accepts: ${valid.join(", ")}` : "it takes none"}.`);
+      // the call options belong in the list too: a misspelt `reductoin` must not be told "it takes none"
+      throw new ValueError(`Loss '${canonical}' has no parameter '${k}'; ${valid.length ? `it accepts: ${valid.join(", ")}` : "it takes none"} (the calls also take: ${[...CALL_OPTIONS].join(", ")}).`);
     }
   }
   const value = (k: ParamName) => given[k] ?? row.params[k];

@@ -1,6 +1,6 @@
 // The tensor-level loss API behind nn.loss / nn.lossGradient, weighted combinations of losses, and
 // the L1/L2 regularisers (Keras' L1, L2, L1L2).
-import { checkNumber, ValueError, show } from "./errors.js";
+import { checkNumber, checkOptions, ValueError, show } from "./errors.js";
 import { checkLossInputs, checkReduction, lossKernel, sampleShapeOf, type LossName, type LossParams, resolveLoss, type ResolvedLoss } from "./losses.js";
 import type { Runtime } from "./runtime.js";
 import { checkTensor, Tensor } from "./tensor.js";
@@ -84,6 +84,8 @@ export interface CombinedCallOptions {
   reduction?: "mean" | "sum";
   sampleWeight?: Tensor;
 }
+const CALL_KEYS = ["reduction", "sampleWeight"] as const satisfies readonly (keyof CombinedCallOptions)[];
+const TERM_KEYS = ["loss", "weight", "params"] as const satisfies readonly (keyof LossTerm)[];
 
 /** L = Σ wᵢ·Lᵢ over the same yTrue and yPred: value and gradient (one accumulating kernel call per term). */
 export class CombinedLoss {
@@ -92,6 +94,7 @@ export class CombinedLoss {
     if (!Array.isArray(terms) || terms.length === 0) throw new ValueError(`combine expects a non-empty array of { loss, weight, params }; received ${show(terms)}.`);
     this.terms = terms.map((t, i) => {
       if (t === null || typeof t !== "object") throw new ValueError(`combine term ${i} must be an object { loss, weight?, params? }; received ${show(t)}.`);
+      checkOptions<LossTerm>(`combine term ${i}`, t, TERM_KEYS);
       for (const k of ["reduction", "sampleWeight"] as const) {
         if ((t.params as LossParams | undefined)?.[k] !== undefined) throw new ValueError(`combine term ${i}: pass ${k} to value()/gradient(), not to a term's params.`);
       }
@@ -99,7 +102,8 @@ export class CombinedLoss {
     });
   }
 
-  private prepare(yTrue: Tensor, yPred: Tensor, options: CombinedCallOptions) {
+  private prepare(yTrue: Tensor, yPred: Tensor, opts: CombinedCallOptions | undefined, call: string) {
+    const options = checkOptions<CombinedCallOptions>(`combined loss ${call}`, opts, CALL_KEYS);
     const reduction = checkReduction(options.reduction);
     if (reduction === "none") throw new ValueError("A combined loss reduces to a number: reduction must be 'mean' or 'sum'.");
     let layout = { batch: 0, dim: 0 };
@@ -108,16 +112,16 @@ export class CombinedLoss {
   }
 
   /** Σ wᵢ·Lᵢ with the reduction ('mean' default). */
-  value(yTrue: Tensor, yPred: Tensor, options: CombinedCallOptions = {}): number {
-    const { batch, dim, mean, w } = this.prepare(yTrue, yPred, options);
+  value(yTrue: Tensor, yPred: Tensor, options?: CombinedCallOptions): number {
+    const { batch, dim, mean, w } = this.prepare(yTrue, yPred, options, "value");
     let total = 0;
     for (const t of this.terms) total += t.weight * lossKernel(this.rt, t.loss, 0, 0, yTrue.ptr, yPred.ptr, w, batch, dim, 1, false);
     return mean ? (batch ? total / batch : 0) : total;
   }
 
   /** d(Σ wᵢ·Lᵢ)/d yPred, into `out` when given. */
-  gradient(yTrue: Tensor, yPred: Tensor, options: CombinedCallOptions = {}, out?: Tensor): Tensor {
-    const { batch, dim, mean, w } = this.prepare(yTrue, yPred, options);
+  gradient(yTrue: Tensor, yPred: Tensor, options?: CombinedCallOptions, out?: Tensor): Tensor {
+    const { batch, dim, mean, w } = this.prepare(yTrue, yPred, options, "gradient");
     if (out !== undefined) {
       checkTensor("out", out, this.rt);
       if (out.size !== yPred.size) throw new ValueError(`out must have yPred's size ${yPred.size}; received shape [${out.shape.join(",")}].`);
@@ -183,5 +187,8 @@ export const regularizers = {
   /** λ·Σw² (Keras default λ 0.01). */
   l2: (l2 = 0.01) => new Regularizer(0, l2),
   /** l1·Σ|w| + l2·Σw² (Keras defaults 0, 0). */
-  l1l2: ({ l1 = 0, l2 = 0 }: { l1?: number; l2?: number } = {}) => new Regularizer(l1, l2),
+  l1l2: (options?: { l1?: number; l2?: number }) => {
+    const { l1 = 0, l2 = 0 } = checkOptions<{ l1: number; l2: number }>("l1l2", options, ["l1", "l2"]);
+    return new Regularizer(l1, l2);
+  },
 } as const;

@@ -1,7 +1,7 @@
 import { activation, activationBackward, type ActivationHelpers, activationHelpers, type ActivationName, type ActivationOptions, type ActivationParams } from "./activations.js";
 import type { BackendName } from "./backend.js";
 import { gemm, type GemmOptions, matmul, type MatmulOptions } from "./gemm.js";
-import { checkNumber, ShapeError, ValueError, show, showShape } from "./errors.js";
+import { ShapeError, ValueError, show, showShape } from "./errors.js";
 import { CombinedLoss, type LossAndGradient, lossAndGradient, type LossTerm, lossGradient, lossValue, type Regularizer, regularizers } from "./losses_api.js";
 import type { LossName, LossParams } from "./losses.js";
 import { datasets } from "./data/digits.js";
@@ -14,9 +14,11 @@ import type { LoadOptions } from "./io/layers_model.js";
 import type { LoadOnnxOptions } from "./io/onnx_loader.js";
 import type * as Safetensors from "./io/safetensors.js";
 import { optimizers } from "./optimizers.js";
-import { Rng } from "./random.js";
-import type { Runtime } from "./runtime.js";
-import { checkShape, checkTensor, flattenNested, type NestedArray, shapeSize, Tensor, type TensorLike } from "./tensor.js";
+import { normalArgs, type RandomNormalOptions, type RandomUniformOptions, Rng, type TruncatedNormalOptions, uniformArgs } from "./random.js";
+import type { Kernels, Runtime } from "./runtime.js";
+import { checkDtype, checkShape, checkTensor, type DType, Tensor, type TensorLike, tensorValues } from "./tensor.js";
+
+export type { RandomNormalOptions, RandomOptions, RandomUniformOptions, TruncatedNormalOptions } from "./random.js";
 
 /** What `nn.memory()` reports. */
 export interface MemoryInfo {
@@ -28,17 +30,11 @@ export interface MemoryInfo {
   heapBytes: number;
 }
 
-/** Options of the random initialisers. */
-export interface RandomOptions {
-  /** Seed for reproducible values; a random one when omitted. */
-  seed?: number;
-}
-
 /**
  * One simdnn instance: a WASM build, its memory, and every operation on it. Create with `await init()`.
  */
 export class NN {
-  /** @internal */
+  /** This instance's runtime (memory, allocator, kernels): the first argument of the pointer-level `*Raw` functions. */
   readonly rt: Runtime;
 
   /** @internal */
@@ -52,7 +48,7 @@ export class NN {
   }
 
   /** Raw kernel exports, for benchmarks and direct pointer-level use. */
-  get kernels(): Runtime["k"] {
+  get kernels(): Kernels {
     return this.rt.k;
   }
 
@@ -62,72 +58,79 @@ export class NN {
   }
 
   /**
-   * A tensor from nested arrays, a typed array or a plain array. Nested arrays give their own
-   * shape; a flat array needs `shape` unless it is 1-D. Values are converted to float32.
+   * A tensor from nested arrays, a typed array of numbers or a plain array (tf.tensor's arguments).
+   * Nested arrays give their own shape; a flat array needs `shape` unless it is 1-D. Values are converted
+   * to float32; `dtype` may only be 'float32'. Everything is checked before memory is allocated.
    */
-  tensor(values: TensorLike, shape?: readonly number[]): Tensor {
-    let flat: ArrayLike<number>;
-    let inferred: readonly number[];
-    if (ArrayBuffer.isView(values)) {
-      flat = values as ArrayLike<number>;
-      inferred = [flat.length];
-    } else if (Array.isArray(values) || typeof values === "number") {
-      const f = flattenNested(values as NestedArray);
-      flat = f.flat;
-      inferred = f.shape;
-    } else {
-      throw new ValueError(`nn.tensor(values) expects nested arrays of numbers or a typed array; received ${show(values)}.`);
-    }
-    if (shape !== undefined) {
-      checkShape("shape", shape);
-      if (shapeSize(shape) !== flat.length) {
-        throw new ShapeError(`nn.tensor: shape ${showShape(shape)} holds ${shapeSize(shape)} values but ${flat.length} were given (shape of values ${showShape(inferred)}).`);
-      }
-      inferred = shape;
-    }
-    const t = new Tensor(this.rt, inferred);
-    t.data.set(flat);
+  tensor(values: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
+    checkDtype("nn.tensor", dtype);
+    const v = tensorValues(values, shape);
+    const t = new Tensor(this.rt, v.shape);
+    t.data.set(v.flat);
     return t;
   }
 
-  /** A tensor of `shape` filled with `value`. */
-  fill(shape: readonly number[], value: number): Tensor {
+  /** A tensor of `shape` filled with `value` (tf.fill; `dtype` may only be 'float32'). */
+  fill(shape: readonly number[], value: number, dtype?: DType): Tensor {
     checkShape("shape", shape);
     if (typeof value !== "number") throw new ValueError(`fill value must be a number; received ${show(value)}.`);
+    checkDtype("fill", dtype);
     const t = new Tensor(this.rt, shape);
     this.rt.k.mem_fill(t.ptr, value, t.size);
     return t;
   }
 
   /** A tensor of zeros. */
-  zeros(shape: readonly number[]): Tensor {
+  zeros(shape: readonly number[], dtype?: DType): Tensor {
+    checkDtype("zeros", dtype);
     return this.fill(shape, 0);
   }
 
   /** A tensor of ones. */
-  ones(shape: readonly number[]): Tensor {
+  ones(shape: readonly number[], dtype?: DType): Tensor {
+    checkDtype("ones", dtype);
     return this.fill(shape, 1);
   }
 
-  /** Uniform values in [minval, maxval) (defaults -0.05, 0.05, as Keras' RandomUniform). */
-  randomUniform(shape: readonly number[], options: RandomOptions & { minval?: number; maxval?: number } = {}): Tensor {
-    const lo = checkNumber("minval", options.minval ?? -0.05);
-    const hi = checkNumber("maxval", options.maxval ?? 0.05);
-    if (!(hi > lo)) throw new ValueError(`maxval must be greater than minval; received minval ${lo}, maxval ${hi}.`);
-    return this.generate(shape, options.seed, (r) => lo + (hi - lo) * r.uniform());
+  /**
+   * Uniform values in [minval, maxval), default [0, 1) as tf.randomUniform, keras.random.uniform and
+   * torch.rand (the ±0.05 of Keras' RandomUniform is `initializers.randomUniform`, for weights). Takes
+   * Keras' options `{ minval, maxval, seed }` or tfjs' positional form `(shape, minval?, maxval?, dtype?, seed?)`:
+   * `nn.randomUniform([2, 2], 0, 3)` is `nn.randomUniform([2, 2], { minval: 0, maxval: 3 })`.
+   */
+  randomUniform(shape: readonly number[], options?: RandomUniformOptions): Tensor;
+  randomUniform(shape: readonly number[], minval?: number, maxval?: number, dtype?: DType, seed?: number): Tensor;
+  randomUniform(shape: readonly number[], ...args: unknown[]): Tensor {
+    const { draw, seed } = uniformArgs(args);
+    return this.generate(shape, seed, draw);
   }
 
-  /** Normal values (defaults mean 0, stddev 1); `truncated` redraws beyond two standard deviations. */
-  randomNormal(shape: readonly number[], options: RandomOptions & { mean?: number; stddev?: number; truncated?: boolean } = {}): Tensor {
-    const mean = checkNumber("mean", options.mean ?? 0);
-    const sd = checkNumber("stddev", options.stddev ?? 1, 0);
-    const draw = options.truncated ? (r: Rng) => r.truncatedNormal() : (r: Rng) => r.normal();
-    return this.generate(shape, options.seed, (r) => mean + sd * draw(r));
+  /**
+   * Normal values (default mean 0, stddev 1); `truncated` redraws beyond two standard deviations. Takes
+   * options `{ mean, stddev, truncated, seed }` or tfjs' positional form `(shape, mean?, stdDev?, dtype?, seed?)`.
+   */
+  randomNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor;
+  randomNormal(shape: readonly number[], mean?: number, stdDev?: number, dtype?: DType, seed?: number): Tensor;
+  randomNormal(shape: readonly number[], ...args: unknown[]): Tensor {
+    const { draw, seed } = normalArgs("randomNormal", args);
+    return this.generate(shape, seed, draw);
   }
 
+  /**
+   * Normal values redrawn until within two standard deviations (tf.truncatedNormal; Keras' TruncatedNormal):
+   * options `{ mean, stddev, seed }` or tfjs' positional form `(shape, mean?, stdDev?, dtype?, seed?)`.
+   */
+  truncatedNormal(shape: readonly number[], options?: TruncatedNormalOptions): Tensor;
+  truncatedNormal(shape: readonly number[], mean?: number, stdDev?: number, dtype?: DType, seed?: number): Tensor;
+  truncatedNormal(shape: readonly number[], ...args: unknown[]): Tensor {
+    const { draw, seed } = normalArgs("truncatedNormal", args);
+    return this.generate(shape, seed, draw);
+  }
+
+  /** Checks the shape, then allocates and draws (every argument is checked before memory is allocated). */
   private generate(shape: readonly number[], seed: number | undefined, draw: (r: Rng) => number): Tensor {
     checkShape("shape", shape);
-    const rng = new Rng(seed === undefined ? undefined : checkNumber("seed", seed));
+    const rng = new Rng(seed);
     const t = new Tensor(this.rt, shape);
     const d = t.data;
     for (let i = 0; i < d.length; i++) d[i] = draw(rng);

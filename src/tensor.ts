@@ -3,10 +3,31 @@ import type { Runtime } from "./runtime.js";
 
 /** Nested arrays of numbers, as `toArray()` returns and `nn.tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
+/** The typed arrays of numbers (not of bigints) that `nn.tensor()` reads, converting to float32. */
+export type NumericTypedArray = Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
 /** Anything `nn.tensor()` turns into a tensor. */
-export type TensorLike = NestedArray | Float32Array | Float64Array | Int32Array | Uint8Array | readonly number[];
+export type TensorLike = NestedArray | NumericTypedArray | readonly number[];
+/** The only element type simdnn tensors have; accepted where tfjs takes a `dtype` argument. */
+export type DType = "float32";
 
+declare global {
+  interface SymbolConstructor {
+    // Declared as lib.esnext.disposable and @types/node declare it (identical declarations merge), so
+    // Tensor's `[Symbol.dispose]` type-checks in a consumer whose lib predates explicit resource management.
+    readonly dispose: unique symbol;
+  }
+}
+
+// Hosts without Symbol.dispose (Node < 18.18, older browsers) get the method under the registry symbol;
+// a polyfill must be loaded before simdnn for `using` to find it there.
 const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("Symbol.dispose");
+
+// Merged into the class below: the `[Symbol.dispose]` member `using` needs (TS2850 without it). It is
+// installed at run time under `disposeSymbol`, after the class, so that no host ever sees a method keyed "undefined".
+export interface Tensor {
+  /** Same as dispose(): `using t = nn.ones([2])` frees t at the end of the block. */
+  [Symbol.dispose](): void;
+}
 
 /**
  * A float32 tensor living in the WASM module's linear memory. `data` is a view, not a copy: writing
@@ -71,8 +92,9 @@ export class Tensor {
 
   /** A new tensor with the same values. */
   clone(): Tensor {
+    void this.ptr; // throws DisposedError before anything is allocated
     const t = new Tensor(this.rt, this.shape);
-    t.data.set(this.data);
+    t.data.set(this.data); // read after the allocation: it may have grown memory and detached older views
     return t;
   }
 
@@ -84,14 +106,18 @@ export class Tensor {
     this.#view = null;
   }
 
-  [disposeSymbol](): void {
-    this.dispose();
-  }
-
   toString(): string {
     return this.isDisposed ? `Tensor ${showShape(this.shape)} (disposed)` : `Tensor ${showShape(this.shape)} ${JSON.stringify(this.toArray())}`;
   }
 }
+
+Object.defineProperty(Tensor.prototype, disposeSymbol, {
+  value: function dispose(this: Tensor): void {
+    this.dispose();
+  },
+  writable: true,
+  configurable: true,
+});
 
 /** Product of the dimensions (1 for a scalar). */
 export function shapeSize(shape: readonly number[]): number {
@@ -152,4 +178,44 @@ export function flattenNested(values: NestedArray | readonly number[]): { flat: 
   };
   walk(values, 0, "");
   return { flat, shape };
+}
+
+/** Typed arrays whose elements are numbers; BigInt64Array, BigUint64Array and DataView are not among them. */
+const NUMERIC_ARRAYS = ["Float32Array", "Float64Array", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float16Array"];
+
+/**
+ * nn.tensor's input checked and flattened, before anything is allocated: nested arrays or a typed array of
+ * numbers, and the shape (the given one, which must hold as many values, or the inferred one).
+ */
+export function tensorValues(values: unknown, shape?: readonly number[]): { flat: ArrayLike<number>; shape: readonly number[] } {
+  let flat: ArrayLike<number>;
+  let inferred: readonly number[];
+  if (ArrayBuffer.isView(values)) {
+    const kind = Object.prototype.toString.call(values).slice(8, -1); // the element type even for subclasses and other realms
+    if (!NUMERIC_ARRAYS.includes(kind)) {
+      const fix = kind.startsWith("Big") ? "; its elements are bigints: convert them first, e.g. Float64Array.from(values, Number)" : "; pass a typed array of numbers (Float32Array, Int32Array…)";
+      throw new ValueError(`nn.tensor(values) received a ${kind}${fix}.`);
+    }
+    flat = values as unknown as ArrayLike<number>;
+    inferred = [flat.length];
+  } else if (Array.isArray(values) || typeof values === "number") {
+    const f = flattenNested(values as NestedArray);
+    flat = f.flat;
+    inferred = f.shape;
+  } else {
+    throw new ValueError(`nn.tensor(values) expects nested arrays of numbers or a typed array; received ${show(values)}.`);
+  }
+  if (shape === undefined) return { flat, shape: inferred };
+  checkShape("shape", shape);
+  if (shapeSize(shape) !== flat.length) {
+    throw new ShapeError(`nn.tensor: shape ${showShape(shape)} holds ${shapeSize(shape)} values but ${flat.length} were given (shape of values ${showShape(inferred)}).`);
+  }
+  return { flat, shape };
+}
+
+/** tfjs' `dtype` argument: only 'float32' (or nothing) is accepted, since every simdnn tensor is float32. */
+export function checkDtype(what: string, dtype: unknown): void {
+  if (dtype !== undefined && dtype !== "float32") {
+    throw new ValueError(`${what}: dtype ${show(dtype)} is not supported; simdnn tensors are float32 (pass 'float32' or leave it out).`);
+  }
 }
