@@ -77,6 +77,37 @@ describe.each(BUILDS)("models (%s)", (build) => {
     nn.dispose(x, y);
   });
 
+  it("with frozen layers, gradients of the trainable weights still agree with central differences (frozen BN runs in inference mode; a frozen prefix gets no backward)", async () => {
+    const nn = await instance(build);
+    const { x, y } = blobs(nn, 6, 5, 3);
+    const c = (v: number) => nn.initializers.constant(v);
+    const cases: [string, () => Sequential, number[]][] = [
+      ["frozen BN, PReLU and LN between two trained dense layers", () => nn.sequential({ seed: 7, layers: [
+        nn.layers.dense({ units: 6, activation: "tanh", inputShape: [5] }),
+        nn.layers.batchNormalization({ gammaInitializer: c(1.3), betaInitializer: c(0.2), movingMeanInitializer: c(0.1), movingVarianceInitializer: c(2) }),
+        nn.layers.prelu({ alphaInitializer: c(0.25) }), nn.layers.layerNormalization(), nn.layers.dense({ units: 3, activation: "softmax" }),
+      ] }), [1, 2, 3]],
+      ["a frozen prefix of two dense layers", () => nn.sequential({ seed: 8, layers: [
+        nn.layers.dense({ units: 6, activation: "tanh", inputShape: [5] }), nn.layers.dense({ units: 6, activation: "gelu" }), nn.layers.dense({ units: 3, activation: "softmax" }),
+      ] }), [0, 1]],
+    ];
+    for (const [what, make, frozen] of cases) {
+      const m = make();
+      for (const i of frozen) m.layers[i].trainable = false;
+      m.compile({ optimizer: "sgd", loss: "categoricalCrossentropy" });
+      const trainable = m.layers.flatMap((l) => l.weights).filter((w) => w.trainable).reduce((s, w) => s + Math.ceil(w.size / 4) * 4, 0);
+      expect(m.trainableFloats, what).toBe(trainable);
+      try {
+        gradCheck(m, x, y);
+      } catch (e) {
+        throw new Error(`${what}: ${(e as Error).message}`);
+      } finally {
+        m.dispose();
+      }
+    }
+    nn.dispose(x, y);
+  });
+
   it("XOR: a 2-4-1 network learns what no linear model can", async () => {
     const nn = await instance(build);
     const x = nn.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
