@@ -1,6 +1,23 @@
 import { checkName, checkNumber, checkOptions, ShapeError, show, showShape, ValueError } from "./errors.js";
-import type { Runtime } from "./runtime.js";
+import type { KernelFamily, Runtime } from "./runtime.js";
 import { checkSameShape, checkTensor, Tensor } from "./tensor.js";
+
+/** Forward kernels dispatched by name: (out, x, n, alpha) elementwise, (out, x, rows, cols) per row. */
+type ForwardKernel = KernelFamily<"act_", [out: number, x: number, n: number, alpha: number], [], void>;
+/** Their backward kernels: (dx, x, y, dy, n, alpha) or (dx, x, y, dy, rows, cols). */
+type BackwardKernel = KernelFamily<"act_", [dx: number, x: number, y: number, dy: number, n: number, alpha: number], [], void>;
+/** A forward kernel whose `_grad` export is a backward kernel: what a registry row may name. */
+type DispatchedKernel = { [K in ForwardKernel]: `${K}_grad` extends BackwardKernel ? K : never }[ForwardKernel];
+
+/** What a registry row must hold: the kernel names are checked against the module's exports. */
+type ActivationRow = {
+  readonly grad: "x" | "y" | "xy" | "none";
+  readonly params: Readonly<Record<string, number | string>>;
+  readonly def: string;
+} & (
+  | { readonly kind: "pointwise" | "rows"; readonly kernel: DispatchedKernel }
+  | { readonly kind: "channel"; readonly kernel: "act_prelu" }
+);
 
 /**
  * The one table of activations. `kernel` names the WASM forward export (backward is `kernel + "_grad"`);
@@ -31,7 +48,7 @@ export const ACTIVATIONS = {
   hardSwish: { kernel: "act_hard_swish", kind: "pointwise", grad: "x", params: {}, def: "x·relu6(x + 3) / 6" },
   softmax: { kernel: "act_softmax", kind: "rows", grad: "y", params: {}, def: "e^(x − max) / Σ e^(x − max) over the last axis" },
   logSoftmax: { kernel: "act_log_softmax", kind: "rows", grad: "y", params: {}, def: "x − max − log Σ e^(x − max) over the last axis" },
-} as const;
+} as const satisfies Readonly<Record<string, ActivationRow>>;
 
 /** Every activation name (aliases included). */
 export type ActivationName = keyof typeof ACTIVATIONS;
@@ -47,18 +64,18 @@ export interface ActivationParams {
 }
 
 /** An activation with its parameters checked and defaults applied. */
-export interface ResolvedActivation {
+export type ResolvedActivation = {
   readonly name: ActivationName;
-  readonly kind: "pointwise" | "rows" | "channel";
   /** What the backward kernel reads besides dy. */
   readonly grad: "x" | "y" | "xy" | "none";
-  readonly kernel: string;
-  readonly gradKernel: string;
   /** leakyRelu / elu slope; 0 where unused. */
   readonly alpha: number;
   /** prelu's alpha tensor when one was given. */
   readonly alphaTensor?: Tensor;
-}
+} & (
+  | { readonly kind: "pointwise" | "rows"; readonly kernel: DispatchedKernel; readonly gradKernel: `${DispatchedKernel}_grad` }
+  | { readonly kind: "channel"; readonly kernel: "act_prelu"; readonly gradKernel: "act_prelu_grad" }
+);
 
 /** Checks a name and its parameters; throws ValueError naming the valid names or the bad parameter. */
 export function resolveActivation(name: string, params: ActivationParams = {}): ResolvedActivation {
@@ -72,7 +89,7 @@ export function resolveActivation(name: string, params: ActivationParams = {}): 
       throw new ValueError(`Activation '${n}' takes ${allowed.length ? `only ${allowed.join(", ")}` : "no parameters"}; received ${key}.`);
     }
   }
-  let kernel: string = spec.kernel;
+  let kernel: ResolvedActivation["kernel"] = spec.kernel;
   if (n === "gelu") {
     const approx = params.approximate ?? "none";
     checkName("gelu approximate", approx, ["none", "tanh"] as const);
@@ -84,7 +101,8 @@ export function resolveActivation(name: string, params: ActivationParams = {}): 
     if (params.alpha instanceof Tensor && n === "prelu") alphaTensor = params.alpha;
     else alpha = checkNumber(`${n} alpha`, params.alpha ?? spec.params.alpha);
   }
-  return { name: n, kind: spec.kind, grad: spec.grad, kernel, gradKernel: `${kernel}_grad`, alpha, alphaTensor };
+  // kind and kernel come from one registry row, whose pairing `satisfies ActivationRow` checked
+  return { name: n, kind: spec.kind, grad: spec.grad, kernel, gradKernel: `${kernel}_grad`, alpha, alphaTensor } as ResolvedActivation;
 }
 
 /** Whether an activation's backward kernel reads x (or y), from its `grad` entry in {@link ACTIVATIONS}. */

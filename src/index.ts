@@ -17,7 +17,7 @@ export {
 export { backendSupport, BACKENDS, type BackendName } from "./backend.js";
 export { BackendError, BusyError, DisposedError, FormatError, ShapeError, SimdnnError, ValueError } from "./errors.js";
 export type { MemoryInfo, NN, RandomNormalOptions, RandomOptions, RandomUniformOptions, TruncatedNormalOptions } from "./nn.js";
-export type { InitOptions } from "./runtime.js";
+export type { InitOptions, KernelFamily, KernelName, Kernels, Runtime } from "./runtime.js";
 export {
   DENSE_ACTIVATIONS, type DenseActivation, type DenseEpilogue, denseEpilogue, denseForwardRaw, gemmRaw, type GemmOptions,
   type GemmRawOptions, type MatmulOptions, PackedWeights, packWeights,

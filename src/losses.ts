@@ -2,7 +2,7 @@
 // resolution, validation, pointer-level entry points for the training loop, combined objectives and
 // L1/L2 regularisers. Kernels and derivations: assembly/losses*.ts.
 import { checkName, checkNumber, ShapeError, ValueError, show, showShape } from "./errors.js";
-import type { Runtime } from "./runtime.js";
+import type { KernelFamily, Runtime } from "./runtime.js";
 import { checkTensor, Tensor } from "./tensor.js";
 
 /** What yTrue must hold. */
@@ -11,11 +11,17 @@ type LabelKind = "real" | "nonnegative" | "probability" | "classId" | "box";
 type PredKind = "real" | "nonnegative" | "probability";
 type ParamName = "fromLogits" | "labelSmoothing" | "delta" | "quantile" | "gamma" | "alpha" | "applyClassBalancing";
 
+/**
+ * The loss kernels' calling convention: (grad, rows, yTrue, yPred, sampleWeight, batch, dim, gscale,
+ * accum) then up to four float parameters. Registry names are checked against the module's exports.
+ */
+type LossKernel = KernelFamily<"loss_", [grad: number, rows: number, yt: number, yp: number, w: number, batch: number, dim: number, gscale: number, accum: number], [a: number, b: number, c: number, d: number], number>;
+
 interface LossRow {
   /** Kernel on probabilities / plain inputs. */
-  readonly kernel: string;
+  readonly kernel: LossKernel;
   /** Kernel when fromLogits is true. */
-  readonly logits?: string;
+  readonly logits?: LossKernel;
   /** Accepted parameters with their Keras defaults, in the order of the kernel's float arguments. */
   readonly params: Readonly<Partial<Record<ParamName, number | boolean>>>;
   readonly label: LabelKind;
@@ -100,7 +106,7 @@ export interface LossParams {
 /** A loss with its parameters resolved, ready for lossRaw. */
 export type ResolvedLoss = {
   readonly name: CanonicalLossName;
-  readonly kernel: string;
+  readonly kernel: LossKernel;
   /** Float arguments of the kernel (a, b, c, d). */
   readonly args: readonly [number, number, number, number];
   readonly fromLogits: boolean;
@@ -215,17 +221,15 @@ export function lossKernel(rt: Runtime, loss: ResolvedLoss, grad: number, rows: 
   return rt.k[loss.kernel](grad, rows, yTrue, yPred, w, batch, dim, gscale, accum ? 1 : 0, a[0], a[1], a[2], a[3]);
 }
 
-const SOFTMAX_CE = resolveLoss("categoricalCrossentropy", { fromLogits: true });
-const SPARSE_SOFTMAX_CE = resolveLoss("sparseCategoricalCrossentropy", { fromLogits: true });
-
 /**
  * Fused softmax + categorical cross-entropy on LOGITS: returns the mean loss and writes
  * grad = (softmax(logits) − y)/batch (y label-smoothed: y(1−ε)+ε/C); yTrue holds class ids [batch] when
  * `sparse`. grad 0 = value only. No validation, no allocation.
  */
 export function softmaxCrossentropyRaw(rt: Runtime, grad: number, yTrue: number, logits: number, batch: number, classes: number, labelSmoothing: number, sparse: boolean): number {
-  const loss = sparse ? SPARSE_SOFTMAX_CE : SOFTMAX_CE;
-  const total = rt.k[loss.kernel](grad, 0, yTrue, logits, 0, batch, classes, batch ? 1 / batch : 1, 0, labelSmoothing);
+  // the registry's kernels for categorical / sparse categorical cross-entropy with fromLogits
+  const kernel = sparse ? rt.k.loss_sparse_cce_logits : rt.k.loss_cce_logits;
+  const total = kernel(grad, 0, yTrue, logits, 0, batch, classes, batch ? 1 / batch : 1, 0, labelSmoothing);
   return batch ? total / batch : 0;
 }
 

@@ -1,11 +1,29 @@
 import { instantiate, instantiateSync } from "@assemblyscript/loader";
 import { BACKENDS, type BackendName, chooseBackend, wasmBytes } from "./backend.js";
-import { BackendError, SimdnnError, show } from "./errors.js";
+import { BackendError, checkOptions, SimdnnError, show } from "./errors.js";
+import { KERNEL_ARITY, type Kernels } from "./generated/kernels.js";
 
-/** The raw exports of a simdnn WASM build: pointers and sizes in, numbers out. */
-export type Kernels = { readonly memory: WebAssembly.Memory } & {
-  readonly [kernel: string]: (...args: number[]) => number;
-};
+export type { Kernels };
+/** The name of every function a simdnn build exports. */
+export type KernelName = Exclude<keyof Kernels, "memory">;
+
+/**
+ * The exports of one family (names starting with `Prefix`) that a registry calls by name through one
+ * signature: each takes the `Required` parameters, then at most the `Optional` ones, and returns `R`.
+ * A registry's kernel column typed with it makes a misspelt or mismatched name a compile error while
+ * the call site still dispatches by name, passing every optional argument (WASM ignores extras).
+ */
+export type KernelFamily<Prefix extends string, Required extends readonly number[], Optional extends readonly number[], R> = {
+  [K in KernelName]: K extends `${Prefix}${string}`
+    ? Parameters<Kernels[K]> extends [...Required, ...number[]]
+      ? [...Required, ...Optional] extends [...Parameters<Kernels[K]>, ...number[]]
+        ? ReturnType<Kernels[K]> extends R
+          ? K
+          : never
+        : never
+      : never
+    : never;
+}[KernelName];
 
 /** TLSF's largest block (1 GiB less its header): bigger requests fail before reaching WASM. */
 const MAX_BLOCK = 2 ** 30 - 64;
@@ -14,18 +32,22 @@ const MAX_BLOCK = 2 ** 30 - 64;
 const granule = (floats: number) => Math.max(16, Math.ceil(floats / 4) * 16);
 
 /**
- * One instance of a WASM build and its linear memory. Several may live side by side (a scalar and
- * a SIMD one). Owns the accounting behind `nn.memory()` and the float view that follows memory.grow.
- * @internal
+ * One instance of a WASM build and its linear memory (`nn.rt`). Several may live side by side (a scalar
+ * and a SIMD one). Owns the accounting behind `nn.memory()` and the float view that follows memory.grow.
+ * Public because the pointer-level functions (`gemmRaw`, `lossRaw`, `denseForwardRaw`…) take it; they
+ * validate nothing, so most code never needs it.
  */
 export class Runtime {
+  /** Bytes held by live allocations (what `nn.memory().bytesInUse` reports). */
   bytesInUse = 0;
+  /** Live allocations. */
   blocks = 0;
   /** Open nn.tidy scopes, innermost last; each collects the disposables created inside it. */
   readonly scopes: { dispose(): void }[][] = [];
   private buffer: ArrayBuffer;
   private view: Float32Array;
 
+  /** Wraps an instantiated build; use `init()`, which checks the module first. */
   constructor(
     readonly backend: BackendName,
     readonly k: Kernels,
@@ -84,6 +106,9 @@ export interface InitOptions {
   module?: WebAssembly.Module | BufferSource;
 }
 
+/** Every key of InitOptions, for checkOptions (a misspelt `backnd` must not silently mean 'auto'). */
+const INIT_KEYS = ["backend", "module"] as const satisfies readonly (keyof InitOptions)[];
+
 const MODULE_HINT =
   "Hosts that forbid compiling WASM at run time (Cloudflare Workers) need the precompiled module: " +
   "import simd from 'simdnn/wasm/simd.wasm' and call init({ module: simd }).";
@@ -93,9 +118,7 @@ const compiled = new Map<BackendName, Promise<WebAssembly.Module>>();
 
 /** Instantiates a build and returns its Runtime. @internal */
 export async function createRuntime(options: InitOptions = {}): Promise<Runtime> {
-  if (options === null || typeof options !== "object") {
-    throw new BackendError(`init options must be an object; received ${show(options)}.`);
-  }
+  checkOptions<InitOptions>("init", options, INIT_KEYS);
   const requested = options.backend ?? "auto";
   let source: WebAssembly.Module | BufferSource;
   if (options.module !== undefined) {
@@ -136,9 +159,30 @@ export async function createRuntime(options: InitOptions = {}): Promise<Runtime>
   if (typeof exports.mem_build_id !== "function") {
     throw new BackendError("The module given to init({ module }) is not a simdnn build (it has no mem_build_id export).");
   }
+  checkExports(exports);
   const backend = BACKENDS[2 - exports.mem_build_id()];
   if (requested !== "auto" && requested !== backend) {
     throw new BackendError(`init was asked for backend '${requested}' but the module given is the '${backend}' build.`);
   }
   return new Runtime(backend, exports);
+}
+
+/**
+ * Throws BackendError unless the instance exports every kernel of the Kernels interface with its
+ * parameter count: a module from another simdnn version would otherwise fail later, inside some call,
+ * with a TypeError (missing export) or wrong results (arguments shifted). ~100 property reads, once.
+ */
+function checkExports(exports: Kernels): void {
+  const found = exports as unknown as Record<string, unknown>;
+  const wrong: string[] = [];
+  for (const [name, arity] of Object.entries(KERNEL_ARITY)) {
+    const f = found[name];
+    if (typeof f !== "function") wrong.push(`${name} missing`);
+    else if (f.length !== arity) wrong.push(`${name} takes ${f.length} arguments, not ${arity}`);
+  }
+  if (!(found.memory instanceof WebAssembly.Memory)) wrong.push("memory missing");
+  if (wrong.length > 0) {
+    const list = wrong.length > 6 ? `${wrong.slice(0, 6).join("; ")}; and ${wrong.length - 6} more` : wrong.join("; ");
+    throw new BackendError(`The module given to init({ module }) is a simdnn build of another version: ${list}. Use the .wasm files of the simdnn package you import.`);
+  }
 }

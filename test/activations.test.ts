@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName, ShapeError, ValueError } from "../src/index.js";
 import { gradReads } from "../src/activations.js";
 import type { NN } from "../src/nn.js";
+import type { KernelFamily } from "../src/runtime.js";
 import { POINTWISE, ROWS } from "./helpers/activation_spec.js";
 import { BUILDS, instances } from "./helpers/backends.js";
 import { EDGE_VALUES, SIZES, cycle, uniform } from "./helpers/edge.js";
@@ -78,15 +79,19 @@ describe.each(BUILDS)("pointwise activations (%s)", async (backend) => {
       const x = nn.tensor(xs);
       const dy = nn.tensor(dys.subarray(0, n));
       const y = nn.activation(spec.name, x, spec.params);
-      nn.kernels[spec.params?.approximate === "tanh" ? "act_gelu_tanh_grad" : kernelOf(spec.name) + "_grad"](dy.ptr, x.ptr, y.ptr, dy.ptr, n, alpha);
+      nn.kernels[spec.params?.approximate === "tanh" ? "act_gelu_tanh_grad" : (`${kernelOf(spec.name)}_grad` as const)](dy.ptr, x.ptr, y.ptr, dy.ptr, n, alpha);
       expect(dy.data).toBeCloseArray(Array.from(xs, (v, i) => f32(spec.df(v, alpha) * dys[i])), TOL);
       for (const t of [x, dy, y]) t.dispose();
     });
   });
 });
 
-function kernelOf(name: ActivationName): string {
-  return { swish: "act_silu" }[name as string] ?? "act_" + name.replace(/[A-Z0-9]+/g, (m) => "_" + m.toLowerCase()).replace("relu_6", "relu6");
+/** The exports called by these computed names: elementwise forward (out, x, n, alpha), each with a `_grad`. */
+type PointwiseKernel = KernelFamily<"act_", [out: number, x: number, n: number, alpha: number], [], void>;
+
+function kernelOf(name: ActivationName): PointwiseKernel {
+  const kernel = { swish: "act_silu" }[name as string] ?? "act_" + name.replace(/[A-Z0-9]+/g, (m) => "_" + m.toLowerCase()).replace("relu_6", "relu6");
+  return kernel as PointwiseKernel; // a misspelt derivation fails at run time: nn.kernels has no such function
 }
 
 describe("scalar and SIMD builds agree within the bound", async () => {
@@ -195,8 +200,8 @@ describe.each(BUILDS)("the registry's grad column says what each backward kernel
     const x = nn.tensor(cycle(points, n, 3)), y = nn.zeros([n]), dy = nn.tensor(dys.subarray(0, n));
     const junk = nn.tensor(uniform(n, -50, 50, 77)), dx = nn.zeros([n]), dxJunk = nn.zeros([n]);
     nn.kernels[kernel](y.ptr, x.ptr, n, alpha);
-    nn.kernels[kernel + "_grad"](dx.ptr, x.ptr, y.ptr, dy.ptr, n, alpha);
-    nn.kernels[kernel + "_grad"](dxJunk.ptr, gradReads(entry, "x") ? x.ptr : junk.ptr, gradReads(entry, "y") ? y.ptr : junk.ptr, dy.ptr, n, alpha);
+    nn.kernels[`${kernel}_grad` as const](dx.ptr, x.ptr, y.ptr, dy.ptr, n, alpha);
+    nn.kernels[`${kernel}_grad` as const](dxJunk.ptr, gradReads(entry, "x") ? x.ptr : junk.ptr, gradReads(entry, "y") ? y.ptr : junk.ptr, dy.ptr, n, alpha);
     expect(Array.from(dxJunk.data)).toEqual(Array.from(dx.data));
     for (const t of [x, y, dy, junk, dx, dxJunk]) t.dispose();
   });

@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { BackendError, backendSupport, init } from "../src/index.js";
+import { KERNEL_ARITY } from "../src/generated/kernels.js";
+import { BackendError, backendSupport, init, ValueError } from "../src/index.js";
 import { BUILDS } from "./helpers/backends.js";
 
 const distWasm = (b: string) => readFileSync(fileURLToPath(new URL(`../dist/wasm/${b}.wasm`, import.meta.url)));
@@ -33,6 +34,35 @@ describe("init", () => {
     const empty = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
     await expect(init({ module: empty })).rejects.toThrow(/not a simdnn build/);
     await expect(init({ module: "x" as never })).rejects.toThrow(/expects a WebAssembly.Module/);
+  });
+
+  it("refuses unknown or misspelt init options, naming the accepted ones (a typo must not silently mean 'auto')", async () => {
+    await expect(init({ backnd: "simd" } as never)).rejects.toThrow(/init: unknown option "backnd"; expected some of: backend, module\./);
+    await expect(init({ backend: "simd", wasm: 1 } as never)).rejects.toThrow(ValueError);
+    await expect(init(null as never)).rejects.toThrow(/init options must be an object; received null/);
+    await expect(init([] as never)).rejects.toThrow(ValueError);
+    expect((await init({ backend: "simd", module: undefined })).backend).toBe("simd");
+  });
+
+  it("exports exactly the kernels of the generated interface, each with its parameter count", async () => {
+    for (const b of BUILDS) {
+      const exports = (await init({ backend: b })).kernels as unknown as Record<string, unknown>;
+      const functions = Object.keys(exports).filter((k) => typeof exports[k] === "function");
+      expect(functions.sort()).toEqual(Object.keys(KERNEL_ARITY).sort());
+      for (const [name, arity] of Object.entries(KERNEL_ARITY)) expect([name, (exports[name] as (...a: number[]) => unknown).length]).toEqual([name, arity]);
+    }
+  });
+
+  it("refuses a module of another version that lacks kernels, listing them", async () => {
+    // memory and mem_build_id() → 0 (the scalar build's id), nothing else: what an old or foreign build looks like
+    const type = [1, 5, 1, 0x60, 0, 1, 0x7f], func = [3, 2, 1, 0], memory = [5, 3, 1, 0, 1];
+    const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
+    const exportsSection = [2, ...name("memory"), 2, 0, ...name("mem_build_id"), 0, 0];
+    const code = [10, 6, 1, 4, 0, 0x41, 0, 0x0b];
+    const module = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, ...type, ...func, ...memory, 7, exportsSection.length, ...exportsSection, ...code]);
+    const error = await init({ module }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as Error).message).toMatch(/is a simdnn build of another version: mem_alloc missing; mem_free missing; .*; and \d+ more\./);
   });
 
   it("explains why relaxed SIMD is missing on a Node without the flag", () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { NN } from "../src/nn.js";
+import type { KernelFamily } from "../src/runtime.js";
 import { BUILDS, instances } from "./helpers/backends.js";
 import { EDGE_VALUES, SIZES, cycle, uniform } from "./helpers/edge.js";
 import { ulpDiff } from "./helpers/reference.js";
 
 /** Runs a (out, x, n) kernel on a copy of `x`; `inPlace` passes the same pointer twice. */
-function run(nn: NN, kernel: string, x: Float32Array, inPlace = false): Float32Array {
+function run(nn: NN, kernel: KernelFamily<"", [out: number, x: number, n: number], [], void>, x: Float32Array, inPlace = false): Float32Array {
   const xt = nn.tensor(x);
   const out = inPlace ? xt : nn.zeros([x.length]);
   nn.kernels[kernel](out.ptr, xt.ptr, x.length);

@@ -6,7 +6,10 @@ import type { LoadHandler, ModelArtifacts, SaveHandler, SaveResult } from "./art
 import { artifactsInfo, artifactsToModelJson, checkModelJson, joinWeightData, manifestPaths, MAX_MODEL_JSON_BYTES, modelJsonToArtifacts, parseModelJson } from "./model_json.js";
 import { safeRelativePath } from "./paths.js";
 
+// @internal keeps Node's types out of the published declarations: a browser project has no @types/node.
+/** @internal */
 type NodeFs = typeof import("node:fs/promises");
+/** @internal */
 type NodePath = typeof import("node:path");
 
 async function node(): Promise<{ fs: NodeFs; path: NodePath }> {
@@ -26,7 +29,7 @@ export function filePathOf(source: string): string {
 
 const code = (e: unknown): string | undefined => (e as { code?: string } | null)?.code;
 
-/** Reads a whole file; missing → FormatError naming it; other failures (EACCES, EISDIR…) → FormatError with the cause. */
+/** Reads a whole file; missing → FormatError naming it; other failures (EACCES, EISDIR…) → FormatError with the cause. @internal */
 export async function readFileBytes(fs: NodeFs, file: string, where: string, maxBytes = Infinity): Promise<Uint8Array> {
   try {
     const stat = await fs.stat(file);
@@ -51,7 +54,7 @@ export function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   return b instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === b.byteLength ? b : bytes.slice().buffer;
 }
 
-/** `dir/segments…`, after checking lexically that it stays inside `dir` (safeRelativePath already refused '..'). */
+/** `dir/segments…`, after checking lexically that it stays inside `dir` (safeRelativePath already refused '..'). @internal */
 export function resolveInside(path: NodePath, dir: string, segments: readonly string[], where: string): string {
   const file = path.resolve(dir, ...segments);
   const rel = path.relative(dir, file);
