@@ -88,6 +88,7 @@ export class Runtime {
     return ptr;
   }
 
+  /** Frees what alloc(floats) returned (the same `floats`: it keeps nn.memory()'s accounting exact). */
   free(ptr: number, floats: number): void {
     this.k.mem_free(ptr);
     this.bytesInUse -= granule(floats);
