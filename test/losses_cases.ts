@@ -43,6 +43,26 @@ function focal(z: number, p: number, gamma: number, alpha: number, bal: boolean,
   const a = bal ? z * alpha + (1 - z) * (1 - alpha) : 1;
   return a * Math.pow(1 - pt, gamma) * ce;
 }
+const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+/**
+ * Binary focal cross-entropy from logits per element in float64, value and ∂/∂x: torchvision's
+ * sigmoid_focal_loss (= tf.keras 2's from_logits form), f = a·(1 − p_t)^γ·CE, CE the unclipped BCE with logits
+ * max(x, 0) − x·z + log1p(e^−|x|), p_t = σ(x)·z + σ(−x)·(1 − z), a = α_t with class balancing, else 1. The
+ * same numbers written so float64 loses nothing at any finite x: 1 − p_t as z·σ(−x) + (1 − z)·σ(x), its log
+ * for a 0/1 label as −softplus(±x) (so b^γ and b^(γ−1)·σ(x)σ(−x) never see an underflowed b), p − z as
+ * σ(x)·(1 − z) − σ(−x)·z. ∂f/∂x = a·(γ·b^(γ−1)·(1 − 2z)·σ(x)σ(−x)·CE + b^γ·(p − z)), b = 1 − p_t.
+ */
+export function focalLogits64(z: number, x: number, gamma: number, alpha: number, bal: boolean): { v: number; g: number; scale: number; lnb: number } {
+  const p = sig(x), q = sig(-x);
+  const ce = Math.max(x, 0) - x * z + Math.log1p(Math.exp(-Math.abs(x)));
+  const lnb = z === 1 ? -softplus(x) : z === 0 ? -softplus(-x) : Math.log(z * q + (1 - z) * p);
+  const F = gamma === 0 ? 1 : Math.exp(gamma * lnb);
+  const dFpq = gamma === 0 ? 0 : gamma * Math.exp((gamma - 1) * lnb - softplus(x) - softplus(-x)); // γ·b^(γ−1)·σ(x)σ(−x)
+  const a = bal ? z * alpha + (1 - z) * (1 - alpha) : 1;
+  const slope = dFpq * (1 - 2 * z) * ce, pull = F * (p * (1 - z) - q * z);
+  // scale: the gradient's terms in magnitude, what its error bound is relative to (they may cancel for soft labels)
+  return { v: a * F * ce, g: a * (slope + pull), scale: a * (Math.abs(slope) + F * (p * (1 - z) + q * z)), lnb };
+}
 export const softmax = (x: ArrayLike<number>) => {
   const m = Math.max(...Array.from(x));
   const e = Array.from(x, (v) => Math.exp(v - m));
@@ -98,15 +118,16 @@ export const CASES: LossCase[] = [
     ref: (t, p) => mean((i) => { const z = t[i] * 0.9 + 0.05; return focal(z, p[i], 1.5, 0.3, true, bce(z, p[i])); }, t.length),
     gen: binaryProbs,
   },
+  // from logits: the unclipped BCE term (torchvision, tf.keras 2), logits past Keras 3's clip at |x| ≈ 16
   {
     name: "binaryFocalCrossentropy", params: { fromLogits: true, gamma: 0.5, applyClassBalancing: true },
-    ref: (t, x) => mean((i) => { const p = sig(x[i]); return focal(t[i], p, 0.5, 0.25, true, bce(t[i], p)); }, t.length), // Keras: σ, then the clipped BCE
-    gen: (b, d, s) => ({ yt: bits(b * d, s), yp: uniform(b * d, -6, 6, s + 1) }),
+    ref: (t, x) => mean((i) => focalLogits64(t[i], x[i], 0.5, 0.25, true).v, t.length),
+    gen: (b, d, s) => ({ yt: bits(b * d, s), yp: uniform(b * d, -30, 30, s + 1) }),
   },
   {
     name: "binaryFocalCrossentropy", params: { fromLogits: true },
-    ref: (t, x) => mean((i) => { const p = sig(x[i]); return focal(t[i], p, 2, 0.25, false, bce(t[i], p)); }, t.length),
-    gen: (b, d, s) => ({ yt: uniform(b * d, 0, 1, s), yp: uniform(b * d, -6, 6, s + 1) }),
+    ref: (t, x) => mean((i) => focalLogits64(t[i], x[i], 2, 0.25, false).v, t.length),
+    gen: (b, d, s) => ({ yt: uniform(b * d, 0, 1, s), yp: uniform(b * d, -24, 24, s + 1) }),
   },
   {
     name: "hinge", ref: (t, p, c) => mean((i) => Math.max(1 - hingeT(t[i], c.binary) * p[i], 0), t.length),
