@@ -64,9 +64,14 @@ export class NN {
    */
   tensor(values: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
     checkDtype("nn.tensor", dtype);
-    const v = tensorValues(values, shape);
-    const t = new Tensor(this.rt, v.shape);
-    t.data.set(v.flat);
+    const { flat, shape: s } = tensorValues(values, shape);
+    // values may view this instance's memory (nn.tensor(x.data)): if the allocation grows memory that view
+    // is detached, so remember where it points and view it again in the new buffer
+    const view = ArrayBuffer.isView(flat) && flat.buffer === this.rt.k.memory.buffer ? (flat as Float32Array) : null;
+    const where = view && { offset: view.byteOffset, length: view.length };
+    const t = new Tensor(this.rt, s);
+    const source = view && where && view.buffer !== this.rt.k.memory.buffer ? new (view.constructor as Float32ArrayConstructor)(this.rt.k.memory.buffer, where.offset, where.length) : flat;
+    t.data.set(source);
     return t;
   }
 

@@ -117,6 +117,22 @@ describe("tensors", async () => {
     expect(() => nn.tensor(new DataView(new ArrayBuffer(8)) as never)).toThrow(/received a DataView; pass a typed array of numbers/);
   });
 
+  it("copy a view of their own memory even when the copy's allocation grows memory (nn.tensor(x.data))", () => {
+    const before = nn.memory();
+    let grew = false;
+    for (let n = 1 << 16; n <= 1 << 26 && !grew; n *= 2) {
+      const x = nn.fill([n], 7);
+      x.data[n - 1] = -3;
+      const heap = nn.kernels.memory.buffer;
+      const y = nn.tensor(x.data);
+      grew = nn.kernels.memory.buffer !== heap; // the view handed in was detached by the allocation
+      expect([y.size, y.data[0], y.data[n >> 1], y.data[n - 1]]).toEqual([n, 7, 7, -3]);
+      nn.dispose(x, y);
+    }
+    expect(grew).toBe(true);
+    expect(nn.memory().bytesInUse).toBe(before.bytesInUse);
+  });
+
   it("clone() of a disposed tensor throws DisposedError and allocates nothing", () => {
     const t = nn.ones([3]);
     t.dispose();
