@@ -26,6 +26,7 @@ export interface PlanSource {
 }
 
 export class TrainingState {
+  /** @internal What compile resolved (CompiledLoss is internal: a public field of its type breaks the published declarations). */
   compiled: CompiledLoss | null = null;
   /** Optimizer steps taken (drives dropout seeds). */
   step = 0;
