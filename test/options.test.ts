@@ -3,6 +3,7 @@
 // names it and lists the accepted keys, and the corrected call works (so the listed key is the real one).
 // Then every refused call of those files, run in a loop, leaves nn.memory() exactly where it was.
 import { describe, expect, it } from "vitest";
+import { checkOptions } from "../src/errors.js";
 import { denseEpilogue, DisposedError, ShapeError, type Tensor, ValueError } from "../src/index.js";
 import type { NN } from "../src/nn.js";
 import { instance } from "./helpers/backends.js";
@@ -106,8 +107,9 @@ describe("a misspelt option key is refused everywhere, with the accepted keys li
     expect(() => (nn.randomUniform as (...a: unknown[]) => Tensor)([2], { minval: 0 }, 1)).toThrow(/options object or positional arguments, not both/);
   });
 
-  it("several unknown keys are all named", () => {
+  it("several unknown keys are all named; a function without options says so", () => {
     expect(() => nn.matmul(f.a, f.a, { transposea: true, transposeb: true } as never)).toThrow(/matmul: unknown options "transposea", "transposeb"; expected some of: transposeA, transposeB/);
+    expect(() => checkOptions("f", { a: 1 }, [])).toThrow(/^f: unknown option "a"; it takes none\.$/);
   });
 });
 
