@@ -4,7 +4,6 @@
 // owned TrainingState, handed to fit/evaluate/trainOnBatch; its rules are in training_state.ts.
 import { checkBool, checkOptions, DisposedError, ShapeError, show, showShape, ValueError } from "../errors.js";
 import { regularizerRaw } from "../losses_api.js";
-import { Rng } from "../random.js";
 import type { Runtime } from "../runtime.js";
 import { checkTensor, flattenNested, type NestedArray, shapeSize, Tensor } from "../tensor.js";
 import { type CompileConfig, type CompiledLoss, compileLoss } from "./compile.js";
@@ -13,6 +12,7 @@ import { batchSizeOption, type Plan } from "./plan.js";
 import { evaluate, fit, type FitOptions, trainOnBatch } from "./fit.js";
 import { formatSummary } from "./progress.js";
 import { TrainingState } from "./training_state.js";
+import { freeWeights, placeWeights, type WeightBlock } from "./weight_block.js";
 import type { History } from "./callbacks.js";
 import type { SaveHandler, SaveResult } from "../io/artifacts.js";
 import type { SaveOptions } from "../io/layers_model.js";
@@ -44,14 +44,12 @@ export class Sequential {
   readonly seed: number;
   /** @internal Shared with every layer: bumped when weights change. */
   readonly weightState = { version: 0 };
-  /** @internal Parameter block (trainable first), its float count and the trainable part. */
+  /** @internal The weight block (weight_block.ts): parameters, their count, the trainable part, gradients, per-variable ranges. */
   params = 0;
   paramFloats = 0;
   trainableFloats = 0;
-  /** @internal Gradient block, same layout as the trainable part. */
   grads = 0;
-  /** @internal Per-variable ranges (float offsets) of the trainable block, for clipNorm. */
-  segments: { offset: number; size: number }[] = [];
+  segments: WeightBlock["segments"] = [];
   readonly #state: TrainingState;
   #inputShape: readonly number[] | null = null;
   #disposed = false;
@@ -126,53 +124,11 @@ export class Sequential {
     this.#place(initialize);
   }
 
-  /** One block for every weight: trainable ones first (the optimizer's range), 16-byte aligned offsets. */
+  /** Places every weight (weight_block.ts), keeping the values of those placed before (add, compile after freezing). */
   #place(initialize = true): void {
-    const all = this.layers.flatMap((l) => l.weights);
-    // placing again (add on a built model): keep the values of weights already placed
-    const kept = new Map(all.filter((w) => w.ptr >= 0).map((w) => [w, this.rt.f32.slice(w.ptr >> 2, (w.ptr >> 2) + w.size)]));
-    if (this.params) {
-      this.#state.dropPlans();
-      this.rt.free(this.params, this.paramFloats);
-      this.rt.free(this.grads, Math.max(this.trainableFloats, 4));
-      this.segments = [];
-    }
-    const ordered = [...all.filter((w) => w.trainable), ...all.filter((w) => !w.trainable)];
-    const offsets = new Map<object, number>();
-    let off = 0;
-    for (const w of ordered) {
-      if (w === ordered.find((v) => !v.trainable)) this.trainableFloats = off;
-      offsets.set(w, off);
-      off += Math.ceil(w.size / 4) * 4;
-    }
-    if (!ordered.some((w) => !w.trainable)) this.trainableFloats = off;
-    this.paramFloats = Math.max(off, 4);
-    this.params = this.rt.alloc(this.paramFloats);
-    this.grads = this.rt.alloc(Math.max(this.trainableFloats, 4));
-    this.rt.k.mem_fill(this.params, 0, this.paramFloats);
-    const rng = new Rng(this.seed);
-    const f32 = this.rt.f32;
-    for (const w of all) {
-      const o = offsets.get(w)!;
-      w.ptr = this.params + 4 * o;
-      w.grad = 0;
-      if (w.trainable) {
-        w.grad = this.grads + 4 * o;
-        this.segments.push({ offset: o, size: w.size });
-      }
-      const old = kept.get(w);
-      if (old) f32.set(old, w.ptr >> 2);
-      else if (initialize) {
-        const [fanIn, fanOut] = w.fans;
-        for (let i = 0; i < w.size; i++) f32[(w.ptr >> 2) + i] = w.initializer(rng, fanIn, fanOut);
-      }
-    }
-    // the gaps between 16-byte aligned weights stay zero so the optimizer leaves them at zero
-    this.rt.k.mem_fill(this.grads, 0, Math.max(this.trainableFloats, 4));
-    for (const l of this.layers) {
-      l.weightState = this.weightState;
-      l.frozen = !l.trainable; // the flag in force until the next layout (compile)
-    }
+    this.#state.dropPlans();
+    Object.assign(this, placeWeights(this.rt, this.layers, this.seed, initialize, this));
+    for (const l of this.layers) l.weightState = this.weightState;
     this.weightState.version++;
   }
 
@@ -425,10 +381,7 @@ export class Sequential {
     this.#state.dropPlans();
     this.#state.compiled?.optimizer.dispose();
     for (const l of this.layers) (l as { releaseCaches?: () => void }).releaseCaches?.();
-    if (this.params) {
-      this.rt.free(this.params, this.paramFloats);
-      this.rt.free(this.grads, Math.max(this.trainableFloats, 4));
-    }
+    freeWeights(this.rt, this);
   }
 
   get isDisposed(): boolean {

@@ -1,0 +1,71 @@
+// The weights of a Sequential in one contiguous block: trainable weights first (the optimizer's range,
+// one fused kernel call), then frozen weights and moving statistics; gradients in a block of the
+// trainable part's layout; 16-byte aligned offsets whose gaps stay zero.
+import { Rng } from "../random.js";
+import type { Runtime } from "../runtime.js";
+import type { Layer } from "./layer.js";
+
+/** Where a model's weights live. @internal */
+export interface WeightBlock {
+  /** Parameter block (trainable first), its float count and the trainable part. */
+  params: number;
+  paramFloats: number;
+  trainableFloats: number;
+  /** Gradient block, same layout as the trainable part. */
+  grads: number;
+  /** Per-variable ranges (float offsets) of the trainable block, for clipNorm. */
+  segments: { offset: number; size: number }[];
+}
+
+/** Frees a block placed by {@link placeWeights}. */
+export function freeWeights(rt: Runtime, b: WeightBlock): void {
+  if (!b.params) return;
+  rt.free(b.params, b.paramFloats);
+  rt.free(b.grads, Math.max(b.trainableFloats, 4));
+}
+
+/**
+ * Lays out every weight of `layers` by its current `trainable` flag and points each Weight at its place
+ * (grad 0 outside the trainable part). Weights placed before (in `previous`, freed here) keep their
+ * values; new ones are initialised from `seed`, or left zero when `initialize` is false (a loader writes them).
+ */
+export function placeWeights(rt: Runtime, layers: readonly Layer[], seed: number, initialize: boolean, previous: WeightBlock): WeightBlock {
+  const all = layers.flatMap((l) => l.weights);
+  const kept = new Map(all.filter((w) => w.ptr >= 0).map((w) => [w, rt.f32.slice(w.ptr >> 2, (w.ptr >> 2) + w.size)]));
+  freeWeights(rt, previous);
+  const ordered = [...all.filter((w) => w.trainable), ...all.filter((w) => !w.trainable)];
+  const offsets = new Map<object, number>();
+  let off = 0, trainableFloats = -1;
+  for (const w of ordered) {
+    if (!w.trainable && trainableFloats < 0) trainableFloats = off;
+    offsets.set(w, off);
+    off += Math.ceil(w.size / 4) * 4;
+  }
+  if (trainableFloats < 0) trainableFloats = off;
+  const paramFloats = Math.max(off, 4);
+  const params = rt.alloc(paramFloats);
+  const grads = rt.alloc(Math.max(trainableFloats, 4));
+  rt.k.mem_fill(params, 0, paramFloats);
+  const rng = new Rng(seed);
+  const f32 = rt.f32;
+  const segments: WeightBlock["segments"] = [];
+  for (const w of all) {
+    const o = offsets.get(w)!;
+    w.ptr = params + 4 * o;
+    w.grad = 0;
+    if (w.trainable) {
+      w.grad = grads + 4 * o;
+      segments.push({ offset: o, size: w.size });
+    }
+    const old = kept.get(w);
+    if (old) f32.set(old, w.ptr >> 2);
+    else if (initialize) {
+      const [fanIn, fanOut] = w.fans;
+      for (let i = 0; i < w.size; i++) f32[(w.ptr >> 2) + i] = w.initializer(rng, fanIn, fanOut);
+    }
+  }
+  // the gaps between 16-byte aligned weights stay zero so the optimizer leaves them at zero
+  rt.k.mem_fill(grads, 0, Math.max(trainableFloats, 4));
+  for (const l of layers) l.frozen = !l.trainable; // the flag in force until the next layout (compile)
+  return { params, paramFloats, trainableFloats, grads, segments };
+}
