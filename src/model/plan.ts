@@ -42,11 +42,6 @@ export class Plan {
     this.labels = alloc(batch * labelFloats);
   }
 
-  /** Whether this plan serves a call at `batch` rows (training needs a training plan). */
-  serves(batch: number, training: boolean): boolean {
-    return batch <= this.batch && (this.training || !training);
-  }
-
   dispose(): void {
     for (const [p, f] of this.#blocks) this.rt.free(p, f);
     this.#blocks.length = 0;
