@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { gemmReference } from "../src/gemm.js";
 import type { BackendName } from "../src/index.js";
-import { SEEDS } from "./helpers/arbitraries.js";
+import { runs } from "./helpers/arbitraries.js";
 import { BUILDS, instances } from "./helpers/backends.js";
 import { uniform } from "./helpers/edge.js";
 
@@ -80,6 +80,6 @@ describe("matmul and gemm on random shapes: every build vs float64 and vs each o
       const agree = { atol: 2 * e.tol.atol, rtol: 2 * e.tol.rtol };
       expect(got.simd, "simd vs scalar").toBeCloseArray(got.scalar!, agree);
       expect(got["relaxed-simd"], "relaxed-simd vs scalar").toBeCloseArray(got.scalar!, agree);
-    }), { seed: SEEDS.gemm, numRuns: RUNS });
+    }), runs("gemm", RUNS));
   });
 });

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type BackendName, LOSSES, type LossName, type LossParams, type Tensor } from "../src/index.js";
 import type { NN } from "../src/nn.js";
-import { between, SEEDS, sizeArb } from "./helpers/arbitraries.js";
+import { between, runs, sizeArb } from "./helpers/arbitraries.js";
 import { BUILDS, instances } from "./helpers/backends.js";
 import { uniform } from "./helpers/edge.js";
 import { numericGradient } from "./helpers/reference.js";
@@ -91,7 +91,7 @@ describe("every row of the spec table on random shapes, seeds, reductions and we
     fc.assert(fc.property(fc.record({ ...shared, dim }), (s) => {
       const { yt, yp } = lc.gen(s.batch, s.dim, s.seed);
       check(all, { name: lc.name, params: lc.params, ref: lc.ref, yt, yp, ...s });
-    }), { seed: SEEDS.losses, numRuns: RUNS });
+    }), runs("losses", RUNS));
   });
 });
 
@@ -191,6 +191,6 @@ describe("random parameters across their valid ranges", async () => {
     fc.assert(fc.property(arb, ({ params, planted, ...s }) => {
       const { yt, yp } = pl.gen(s.batch, s.dim, s.seed, params, planted);
       check(all, { name: pl.name, params, ref: pl.ref(params), yt, yp, ...s });
-    }), { seed: SEEDS.lossParams, numRuns: PARAM_RUNS });
+    }), runs("lossParams", PARAM_RUNS));
   });
 });

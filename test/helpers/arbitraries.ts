@@ -11,6 +11,15 @@ const f32 = Math.fround;
 /** Seeds are fixed so every run checks the same cases; change one to explore, and keep it if it finds something. */
 export const SEEDS = { activations: 1701, softmax: 1702, losses: 1703, lossParams: 1704, gemm: 1705, tensors: 1706 } as const;
 
+/**
+ * fast-check options of one property: its fixed seed and run count. FC_SEED=<n> and FC_RUNS_SCALE=<x> in the
+ * environment explore beyond them (e.g. FC_RUNS_SCALE=20 before a release); a failure prints the seed to keep.
+ */
+export function runs(which: keyof typeof SEEDS, numRuns: number): { seed: number; numRuns: number } {
+  const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : SEEDS[which];
+  return { seed, numRuns: Math.max(1, Math.round(numRuns * Number(process.env.FC_RUNS_SCALE ?? 1))) };
+}
+
 /** A size in [0, max]: the tail sizes of edge.ts (below, at and above 4, 8, 16, a block) or any size. */
 export function sizeArb(max: number): fc.Arbitrary<number> {
   return fc.oneof(fc.constantFrom(...SIZES.filter((s) => s <= max)), fc.integer({ min: 0, max }));
