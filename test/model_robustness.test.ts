@@ -299,6 +299,26 @@ describe("layer.trainable = false freezes a layer (fine-tuning)", () => {
     m.dispose();
   });
 
+  it("layers take tfjs' trainable argument; model.trainable freezes them all; a fully frozen model trains nothing", async () => {
+    const nn = await instance("simd");
+    const l = nn.layers.dense({ units: 3, inputShape: [4], trainable: false });
+    expect(l.trainable).toBe(false);
+    expect(() => nn.layers.dense({ units: 3, trainable: "no" as never })).toThrow(/trainable must be a boolean; received "no"/);
+    expect(() => { l.trainable = 0 as never; }).toThrow(ValueError);
+    const { x, y } = data(nn, 16);
+    const m = mlp(nn, 11);
+    m.trainable = false;
+    expect(m.layers.map((k) => k.trainable)).toEqual([false, false]);
+    m.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
+    const w0 = weightsOf(m);
+    expect(m.trainableFloats).toBe(0);
+    const h = await m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
+    expect(h.loss.every(Number.isFinite)).toBe(true);
+    weightsOf(m).forEach((w, i) => expect(sameBits(w, w0[i])).toBe(true));
+    for (const t of [x, y]) t.dispose();
+    m.dispose();
+  });
+
   it("trainable flags round-trip through a saved model file, for every layer", async () => {
     const nn = await instance("simd");
     const m = nn.sequential({ seed: 2, layers: [nn.layers.dense({ units: 5, inputShape: [3] }), nn.layers.batchNormalization({}), nn.layers.prelu({}), nn.layers.dense({ units: 2 })] });

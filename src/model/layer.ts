@@ -60,6 +60,8 @@ export interface LayerConfig {
   inputShape?: readonly number[];
   /** Keras' alternative to inputShape: [batchSize, ...inputShape]; the batch entry is ignored. */
   batchInputShape?: readonly (number | null)[];
+  /** false creates the layer frozen (tfjs' and Keras' `trainable` argument). Default true. */
+  trainable?: boolean;
 }
 
 const counters = new Map<string, number>();
@@ -100,6 +102,7 @@ export abstract class Layer {
       throw new ShapeError(`${this.name}: inputShape must be an array of positive integers (per sample, without the batch axis); received ${show(shape)}.`);
     }
     this.configInputShape = shape ? Object.freeze(shape.slice() as number[]) : null;
+    if (config.trainable !== undefined) this.trainable = config.trainable;
   }
 
   /**

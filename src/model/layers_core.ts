@@ -33,7 +33,7 @@ export function checkKeys(layer: string, config: object, allowed: readonly strin
     }
   }
 }
-export const BASE_KEYS = ["name", "inputShape", "batchInputShape"] as const;
+export const BASE_KEYS = ["name", "inputShape", "batchInputShape", "trainable"] as const;
 
 export function regularizer(what: string, r: unknown): Regularizer | undefined {
   if (r === undefined || r === null) return undefined;
