@@ -333,6 +333,22 @@ describe("layer.trainable = false freezes a layer (fine-tuning)", () => {
     expect(layers.map((l) => l.config.trainable)).toEqual([true, false, false, true]);
     const loaded = await nn.loadLayersModel({ load: async () => json as never });
     expect(loaded.layers.map((l) => l.trainable)).toEqual([true, false, false, true]);
+    // with the optimizer state: saved for the weights trainable at compile, so a flag changed since is refused
+    m.compile({ optimizer: "adam", loss: "meanSquaredError" });
+    m.trainOnBatch([[1, 2, 3], [4, 5, 6]], [[1, 0], [0, 1]]);
+    const sink = nn.io.withSaveHandler(async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } }));
+    let withOptimizer: unknown = null;
+    await m.save(nn.io.withSaveHandler(async (a) => {
+      withOptimizer = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }), { includeOptimizer: true });
+    const resumed = await nn.loadLayersModel({ load: async () => withOptimizer as never });
+    expect(resumed.layers.map((l) => l.trainable)).toEqual([true, false, false, true]);
+    expect(resumed.compiled!.optimizer.iterations).toBe(1);
+    expect(resumed.trainOnBatch([[1, 2, 3], [4, 5, 6]], [[1, 0], [0, 1]])).toBeCloseTo(m.trainOnBatch([[1, 2, 3], [4, 5, 6]], [[1, 0], [0, 1]]), 5);
+    resumed.dispose();
+    m.layers[0].trainable = false;
+    await expect(m.save(sink, { includeOptimizer: true })).rejects.toThrow(/layer '.*' was frozen after compile, so the optimizer state no longer matches/);
     expect(loaded.weights.filter((w) => !w.trainable).map((w) => w.name.split("/")[1])).toEqual(["gamma", "beta", "moving_mean", "moving_variance", "alpha"]);
     m.dispose();
     loaded.dispose();

@@ -131,6 +131,9 @@ export function modelToArtifacts(model: Sequential, options: SaveOptions = {}): 
   let trainingConfig: TrainingConfig | undefined;
   if (options.includeOptimizer) {
     if (!model.compiled) throw new ValueError(`save: includeOptimizer needs a compiled model; model '${model.name}' is not compiled.`);
+    // the optimizer state covers the weights trainable at compile; the file would say otherwise and not load back
+    const changed = model.trainableChangedSinceLayout();
+    if (changed) throw new ValueError(`save: layer '${changed.name}' was ${changed.trainable ? "unfrozen" : "frozen"} after compile, so the optimizer state no longer matches the trainable weights; compile again (a fresh optimizer) or save without includeOptimizer.`);
     trainingConfig = trainingConfigOf(model);
     entries.push(...optimizerWeights(model));
   }
