@@ -12,7 +12,7 @@ import { batchSizeOption, type Plan } from "./plan.js";
 import { evaluate, fit, type FitOptions, trainOnBatch } from "./fit.js";
 import { formatSummary } from "./progress.js";
 import { TrainingState } from "./training_state.js";
-import { freeWeights, placeWeights, type WeightBlock } from "./weight_block.js";
+import { freeWeights, placeWeights } from "./weight_block.js";
 import type { History } from "./callbacks.js";
 import type { SaveHandler, SaveResult } from "../io/artifacts.js";
 import type { SaveOptions } from "../io/layers_model.js";
@@ -44,12 +44,16 @@ export class Sequential {
   readonly seed: number;
   /** @internal Shared with every layer: bumped when weights change. */
   readonly weightState = { version: 0 };
-  /** @internal The weight block (weight_block.ts): parameters, their count, the trainable part, gradients, per-variable ranges. */
+  /** @internal The weight block (weight_block.ts): the parameters (trainable first)… */
   params = 0;
+  /** @internal …their float count… */
   paramFloats = 0;
+  /** @internal …the trainable part (the optimizer's range)… */
   trainableFloats = 0;
+  /** @internal …the gradients, laid out as the trainable part… */
   grads = 0;
-  segments: WeightBlock["segments"] = [];
+  /** @internal …and each trainable variable's range, for clipNorm. */
+  segments: { offset: number; size: number }[] = [];
   readonly #state: TrainingState;
   #inputShape: readonly number[] | null = null;
   #disposed = false;
