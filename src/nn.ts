@@ -159,7 +159,13 @@ export class NN {
     } finally {
       this.rt.scopes.pop();
     }
-    if (result instanceof Promise) throw new ValueError("tidy cannot track an async function: tensors created after an await escape the scope.");
+    if (result instanceof Promise) {
+      // refused, so nothing the body made before its first await may outlive the call; the body's own later
+      // failure (it may touch what was freed) is swallowed rather than surfacing as an unhandled rejection
+      for (const t of scope) t.dispose();
+      result.catch(() => {});
+      throw new ValueError("tidy cannot track an async function: tensors created after an await escape the scope.");
+    }
     const keep = new Set<unknown>();
     const collect = (v: unknown) => {
       if (v instanceof Tensor) keep.add(v);
