@@ -311,7 +311,7 @@ export class NN {
     return datasets;
   }
 
-  /** Training callbacks: earlyStopping. */
+  /** Training callbacks: earlyStopping, terminateOnNaN. */
   get callbacks(): typeof callbacks {
     return callbacks;
   }
