@@ -1,0 +1,174 @@
+// Serverless figures (`npm run bench -- serverless`):
+// 1. Cold start: a fresh process → the 784-512-256-10 classifier loaded from disk → the first prediction, over
+//    a bare `node -e ''`, for simdnn and (when bench/peers is installed) tfjs-layers on tfjs-backend-wasm and
+//    onnxruntime-web with the same weights; rounds interleaved; each process checks its prediction.
+// 2. Warm requests: p50/p99 latency of batch-1 POSTs through a node:http server that predicts, beside the same
+//    server answering a constant, under a bounded loopback load (8 in flight), so the model's share shows.
+// 3. A warm instance after 100,000 requests: WASM memory and the JS heap before and after.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { init } from "../dist/index.js";
+import { mlpToOnnx } from "./onnx_writer.mjs";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const dist = new URL("../dist/index.js", import.meta.url).href;
+const peers = join(here, "peers/node_modules");
+const dir = mkdtempSync(join(tmpdir(), "simdnn-serverless-"));
+const ROUNDS = Number(process.env.SERVERLESS_ROUNDS ?? 11);
+const x = Array.from({ length: 784 }, (_, i) => (i % 17) / 17);
+
+// ---- the classifier, saved as a layers model and as ONNX; the expected first prediction
+const nn = await init({ backend: "simd" });
+const model = nn.sequential({ seed: 1, layers: [
+  nn.layers.dense({ units: 512, activation: "relu", inputShape: [784] }),
+  nn.layers.dense({ units: 256, activation: "relu" }),
+  nn.layers.dense({ units: 10, activation: "softmax" }),
+] });
+await model.save(`file://${dir}/model`);
+const w = model.getWeights().map((t) => { const d = t.data.slice(); t.dispose(); return d; });
+writeFileSync(join(dir, "model.onnx"), mlpToOnnx([[784, 512, "relu"], [512, 256, "relu"], [256, 10, "softmax"]].map(([i, o, activation], k) => ({ kernel: w[2 * k], bias: w[2 * k + 1], in: i, out: o, activation }))));
+const yT = model.predict([x]);
+const expected = Array.from(yT.data);
+yT.dispose();
+model.dispose();
+
+// Each child prints its first prediction; the parent checks it (≤ 1e-5) and times the whole process.
+const check = `const want = ${JSON.stringify(expected)}; if (!(Math.max(...Array.from(y, (v, i) => Math.abs(v - want[i]))) <= 1e-5)) { console.error('wrong prediction'); process.exit(1); }`;
+const X = JSON.stringify(x);
+const rows = [
+  { name: "bare `node -e ''`", args: ["-e", ""] },
+  {
+    name: "simdnn: import, init, loadLayersModel(file://), predict",
+    args: ["--input-type=module", "-e", `const { init } = await import(${JSON.stringify(dist)}); const nn = await init(); const m = await nn.loadLayersModel('file://${dir}/model/model.json'); const t = m.predict([${X}]); const y = t.data; ${check}`],
+  },
+];
+if (existsSync(join(peers, "@tensorflow/tfjs"))) {
+  rows.push({
+    name: "tfjs-layers on tfjs-backend-wasm: loadLayersModel, predict",
+    args: ["--input-type=module", "-e", `import { createRequire } from 'node:module'; import { readFileSync } from 'node:fs'; const require = createRequire(${JSON.stringify(join(peers, "x.js"))});
+      const tf = require('@tensorflow/tfjs'); const wasm = require('@tensorflow/tfjs-backend-wasm'); wasm.setWasmPaths(require('node:path').dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + '/'); wasm.setThreadsCount(1); await tf.setBackend('wasm'); await tf.ready();
+      const j = JSON.parse(readFileSync('${dir}/model/model.json', 'utf8')); const b = readFileSync('${dir}/model/weights.bin');
+      const m = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: j.modelTopology, weightSpecs: j.weightsManifest[0].weights, weightData: b.buffer.slice(b.byteOffset, b.byteOffset + b.length) }));
+      const y = m.predict(tf.tensor([${X}])).dataSync(); ${check}`],
+  });
+}
+if (existsSync(join(peers, "onnxruntime-web"))) {
+  rows.push({
+    name: "onnxruntime-web (wasm EP): InferenceSession.create, run",
+    args: ["--input-type=module", "-e", `import { createRequire } from 'node:module'; import { readFileSync } from 'node:fs'; const require = createRequire(${JSON.stringify(join(peers, "x.js"))});
+      const ort = await import(require.resolve('onnxruntime-web')); ort.env.wasm.numThreads = 1;
+      const s = await ort.InferenceSession.create(readFileSync('${dir}/model.onnx'), { executionProviders: ['wasm'] });
+      const y = (await s.run({ input: new ort.Tensor('float32', Float32Array.from(${X}), [1, 784]) })).output.data; ${check}`],
+  });
+}
+const times = rows.map(() => []);
+for (let r = 0; r < ROUNDS; r++) {
+  rows.forEach((row, i) => {
+    const t0 = process.hrtime.bigint();
+    execFileSync(process.execPath, row.args, { stdio: ["ignore", "ignore", "inherit"] });
+    times[i].push(Number(process.hrtime.bigint() - t0) / 1e6);
+  });
+}
+const median = (t) => [...t].sort((a, b) => a - b)[t.length >> 1];
+console.log(`\n## Serverless: cold start to the first prediction (median of ${ROUNDS} interleaved rounds)\n`);
+console.log("| path | process start → first prediction | over bare node |\n|---|---|---|");
+rows.forEach((row, i) => console.log(`| ${row.name} | ${median(times[i]).toFixed(1)} ms | ${i ? `+${(median(times[i]) - median(times[0])).toFixed(1)} ms` : "–"} |`));
+
+// ---- warm requests through node:http: a server child that predicts, and the same server answering a constant
+const serverCode = (withModel) => `
+  import http from 'node:http';
+  const { init } = await import(${JSON.stringify(dist)});
+  const nn = await init();
+  const m = ${withModel ? `await nn.loadLayersModel('file://${dir}/model/model.json')` : "null"};
+  const out = nn.zeros([1, 10]);
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET') {
+      const mem = nn.memory();
+      return res.end(JSON.stringify({ bytesInUse: mem.bytesInUse, allocations: mem.allocations, heapBytes: mem.heapBytes, jsHeap: process.memoryUsage().heapUsed }));
+    }
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      let outputs;
+      try {
+        const inputs = JSON.parse(body).inputs;
+        if (${withModel}) { const t = nn.tensor(inputs); m.predict(t, { out }); t.dispose(); outputs = [Array.from(out.data)]; }
+        else outputs = [[0, 0, 0, 0, 0, 0, 0, 0, 0, 1]];
+      } catch (e) { res.statusCode = 400; return res.end(JSON.stringify({ error: String(e.message) })); }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ outputs }));
+    });
+  });
+  server.keepAliveTimeout = 60000;
+  server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+
+async function startServer(withModel) {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", serverCode(withModel)], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once("data", (d) => resolve(Number(String(d).trim())));
+    child.once("exit", (c) => reject(new Error(`server exited with ${c}`)));
+  });
+  return { child, port };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+const body = JSON.stringify({ inputs: [x] });
+function request(port, method = "POST") {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, method, path: "/", agent, headers: { "content-type": "application/json", "content-length": method === "POST" ? Buffer.byteLength(body) : 0 } }, (res) => {
+      let data = "";
+      res.on("data", (c) => (data += c));
+      res.on("end", () => (res.statusCode === 200 ? resolve(data) : reject(new Error(`HTTP ${res.statusCode}: ${data}`))));
+    });
+    req.on("error", reject);
+    if (method === "POST") req.write(body);
+    req.end();
+  });
+}
+
+/** n requests, 8 in flight; returns the latencies in µs (bounded: loopback only, stops by itself). */
+async function load(port, n) {
+  const lat = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      const t0 = process.hrtime.bigint();
+      await request(port);
+      lat.push(Number(process.hrtime.bigint() - t0) / 1e3);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return lat.sort((a, b) => a - b);
+}
+
+const servers = { model: await startServer(true), constant: await startServer(false) };
+try {
+  const answer = JSON.parse(await request(servers.model.port)).outputs[0];
+  if (!(Math.max(...answer.map((v, i) => Math.abs(v - expected[i]))) <= 1e-5)) throw new Error("the server's prediction differs from model.predict");
+  const N = Number(process.env.SERVERLESS_REQUESTS ?? 20000);
+  const pct = (l, p) => l[Math.min(l.length - 1, Math.floor(l.length * p))];
+  const res = {};
+  for (const k of ["constant", "model", "constant", "model"]) res[k] = await load(servers[k].port, N); // second pass: warm JIT on both
+  console.log(`\n## Serverless: warm batch-1 requests through node:http (${N} requests, 8 in flight, loopback)\n`);
+  console.log("| handler | p50 | p99 |\n|---|---|---|");
+  for (const k of ["constant", "model"]) console.log(`| ${k === "model" ? "simdnn model.predict" : "constant answer"} | ${pct(res[k], 0.5).toFixed(0)} µs | ${pct(res[k], 0.99).toFixed(0)} µs |`);
+  console.log(`\nThe model adds ${(pct(res.model, 0.5) - pct(res.constant, 0.5)).toFixed(0)} µs at p50 (target ≤ 50 µs).`);
+
+  const before = JSON.parse(await request(servers.model.port, "GET"));
+  const M = Number(process.env.SERVERLESS_SOAK ?? 100000);
+  await load(servers.model.port, M);
+  const after = JSON.parse(await request(servers.model.port, "GET"));
+  console.log(`\n## Serverless: a warm instance after ${M} more requests\n`);
+  console.log("| | before | after |\n|---|---|---|");
+  for (const k of ["bytesInUse", "allocations", "heapBytes", "jsHeap"]) console.log(`| ${k} | ${before[k]} | ${after[k]} |`);
+  if (after.bytesInUse !== before.bytesInUse || after.allocations !== before.allocations) throw new Error("WASM memory grew under load");
+} finally {
+  for (const s of Object.values(servers)) s.child.kill();
+  agent.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}
