@@ -1,11 +1,13 @@
-// npm run test:runtimes: dist/ in Node, Deno, Bun, workerd and headless Chromium; prints one line each and
-// exits non-zero if any runtime computes a wrong value or fails to load. prepare.mjs first writes gen/
-// (a model saved by Node, Node's predictions with it, workerd's module list) for the others to check against.
+// npm run test:runtimes: dist/ in Node, Deno, Bun, workerd and headless Chromium, then the deploy examples
+// (examples/serverless/, serverless.mjs) answering real requests in each; prints one line each and exits
+// non-zero if any runtime computes a wrong value or fails to load. prepare.mjs first writes gen/ (a model
+// saved by Node, Node's predictions with it, workerd's module list) for the others to check against.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runServerless } from "./serverless.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
@@ -40,34 +42,47 @@ await run("workerd", async () => {
     proc.kill();
   }
 });
-await run("chromium", async () => {
+/**
+ * Headless Chromium on a page of this checkout served by a loopback server: `fn(page, origin)`. The server
+ * maps /examples/serverless/vendor/simdnn/ to dist/ (where the static example expects simdnn's files);
+ * the browser and the server are closed whatever happens.
+ */
+async function chromium(fn) {
   if (!existsSync("/usr/bin/chromium")) throw new Error("no /usr/bin/chromium (apt-get install chromium)");
   const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".map": "application/json" };
+  const vendor = "/examples/serverless/vendor/simdnn/";
   const server = createServer((req, res) => {
-    const path = join(root, decodeURIComponent(new URL(req.url, "http://x").pathname));
+    const url = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const path = url.startsWith(vendor) ? join(root, "dist", url.slice(vendor.length)) : join(root, url);
     if (!path.startsWith(root) || !existsSync(path) || !statSync(path).isFile()) return res.writeHead(404).end();
     res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  let browser;
   try {
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
     const page = await browser.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    await page.goto(`http://127.0.0.1:${server.address().port}/test/runtimes/page.html`);
-    const report = page.waitForFunction(() => window.simdnnReport, null, { timeout: 20_000 }).then((h) => h.jsonValue());
-    return await report.catch((e) => Promise.reject(new Error(`${errors.join(" / ") || e.message}`)));
+    return await fn(page, `http://127.0.0.1:${server.address().port}`).catch((e) => {
+      throw new Error(`${e.message.split("\n")[0]}${errors.length ? ` (page: ${errors.join(" / ")})` : ""}`);
+    });
   } finally {
-    await browser.close();
+    await browser?.close();
     server.close();
   }
-});
+}
+await run("chromium", () => chromium(async (page, origin) => {
+  await page.goto(`${origin}/test/runtimes/page.html`);
+  return page.waitForFunction(() => window.simdnnReport, null, { timeout: 20_000 }).then((h) => h.jsonValue());
+}));
+await runServerless(run, { root, gen: join(here, "gen"), bin, chromium });
 
-for (const [name, line] of Object.entries(results)) console.log(`${name.padEnd(9)} ${line}`);
+for (const [name, line] of Object.entries(results)) console.log(`${name.padEnd(20)} ${line}`);
 const bad = Object.values(results).filter((l) => /FAILED|WRONG/.test(l));
 process.exit(bad.length ? 1 : 0);
