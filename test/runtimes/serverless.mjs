@@ -2,7 +2,8 @@
 // the Lambda handler through lambda_invoker.mjs, Deno.serve, Bun.serve, the Worker in workerd (bundled by
 // esbuild as wrangler would) and the static page in headless Chromium (driven through its form). Every one
 // gets the same exchange (`exchange`): health, two batches compared with Node's model.predict (≤ 1e-6),
-// malformed bodies answered 400/413 with a message saying what was expected, and a batch again afterwards.
+// malformed bodies answered 400/413 with a message saying what was expected, and the batches again afterwards
+// with nn.memory() (reported by /health) where it was.
 // Everything started here is stopped in a finally, whatever happened.
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -81,6 +82,7 @@ async function exchange(ask, batches, expected, { routes = true } = {}) {
     }
   };
   await predictAll("first");
+  const warm = JSON.parse((await ask("GET", "/health")).text).memory;
   const bad = BAD(64);
   for (const [body, status, says] of bad) {
     const got = await ask("POST", "/", toBody(body));
@@ -89,7 +91,10 @@ async function exchange(ask, batches, expected, { routes = true } = {}) {
     if (got.status !== status || !says.test(error)) throw new Error(`WRONG answer to ${toBody(body).slice(0, 40)}: ${got.status} ${got.text.slice(0, 200)}`);
   }
   await predictAll("after the bad requests");
-  return `health ok, ${batches.length} batches max|Δ| ${worst.toExponential(1)}, ${bad.length} bad requests → 4xx with the reason, still answering`;
+  // the same batch sizes again after the refusals: a warm instance holds exactly what it held before
+  const after = JSON.parse((await ask("GET", "/health")).text).memory;
+  if (after.bytesInUse !== warm.bytesInUse || after.allocations !== warm.allocations) throw new Error(`WRONG memory not flat: ${JSON.stringify(warm)} → ${JSON.stringify(after)}`);
+  return `health ok, ${batches.length} batches max|Δ| ${worst.toExponential(1)}, ${bad.length} bad requests → 4xx with the reason, still answering, memory flat (${after.bytesInUse} B)`;
 }
 
 const http = (base) => async (method, path, body) => {

@@ -3,7 +3,7 @@
 // Request/Response (only in `fetch`): it runs unchanged in every runtime and in a browser.
 //
 //   POST {"inputs": [[64 numbers], …]}  → 200 {"outputs": [[10 probabilities], …], "labels": [class, …]}
-//   GET / or /health                   → 200 {"status": "ok", "model", "backend", "features", "classes", "maxRows"}
+//   GET / or /health                   → 200 {"status": "ok", "model", "backend", "features", "classes", "maxRows", "memory"}
 //   anything malformed                 → 400 {"error": "<what was received and what was expected>"}
 
 /** Rows per request: bounds the work and the memory one request can ask for. */
@@ -100,11 +100,12 @@ export function createApp(nn, model) {
   const [features] = model.inputShape;
   const [classes] = model.outputShape;
   const json = (status, value, headers = {}) => ({ status, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(value) });
-  const health = { status: "ok", model: model.name, backend: nn.backend, features, classes, maxRows: MAX_ROWS };
+  // memory: nn.memory() now, so a monitor (and the tests) can see a warm instance stay flat
+  const health = () => ({ status: "ok", model: model.name, backend: nn.backend, features, classes, maxRows: MAX_ROWS, memory: nn.memory() });
 
   function respond(method, path, body) {
     if (path !== "/" && path !== "/health" && path !== "/predict") return json(404, { error: `No route ${path}; use GET /health or POST / {"inputs": …}.` });
-    if (method === "GET" || method === "HEAD") return json(200, health);
+    if (method === "GET" || method === "HEAD") return json(200, health());
     if (method !== "POST") return json(405, { error: `Method ${method} not allowed; use GET or POST.` }, { allow: "GET, HEAD, POST" });
     try {
       if (typeof body === "string" && body.length > MAX_BODY_BYTES) throw new RequestError(`The body has ${body.length} characters; at most ${MAX_BODY_BYTES}.`, 413);

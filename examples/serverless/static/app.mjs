@@ -19,6 +19,7 @@ try {
     const { status, body } = app.respond("POST", "/", $("body").value);
     $("status").textContent = String(status);
     $("output").textContent = body;
+    $("health").textContent = app.respond("GET", "/health").body; // its memory line, after this request
     $("output").dataset.answers = String(Number($("output").dataset.answers) + 1);
   });
   $("classify").disabled = false;
