@@ -109,9 +109,20 @@ function freePort() {
   });
 }
 
+/** Processes started here and still running: killed if this runner is itself stopped (Ctrl-C, CI's timeout). */
+const live = new Set();
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    for (const proc of live) proc.kill("SIGKILL");
+    process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+  });
+}
+
 /** Starts a server process, waits for its "listening on http://…" line (or, with `url`, for that URL to answer). */
 async function start(command, args, { cwd, env, url } = {}) {
   const proc = spawn(command, args, { cwd, env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  live.add(proc);
+  proc.once("exit", () => live.delete(proc));
   let out = "";
   proc.stdout.on("data", (d) => (out += d));
   proc.stderr.on("data", (d) => (out += d));
