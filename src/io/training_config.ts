@@ -50,7 +50,7 @@ export function optimizerWeights(model: Sequential): WeightEntry[] {
   const opt = model.compiled!.optimizer;
   const state = opt.exportState(model.params);
   if (state === null) return [];
-  const trainable = model.layers.flatMap((l) => l.weights).filter((w) => w.grad !== 0); // the optimizer's block as laid out at compile
+  const trainable = model.layers.flatMap((l) => l.weights).filter((w) => w.optimized); // the optimizer's block as laid out at compile
   const entries: WeightEntry[] = [{ name: "iter", shape: [], values: Float32Array.of(state.iterations), group: "optimizer" }];
   state.slots.forEach((slot, j) => {
     for (const w of trainable) {
@@ -128,7 +128,7 @@ export function restoreOptimizer(model: Sequential, weights: ReadonlyMap<string,
   if (saved.length === 0) return;
   const iter = weights.get("iter") ?? weights.get(saved.find((s) => s.name.endsWith("iter"))?.name ?? "");
   if (!iter || iter.values.length !== 1 || !Number.isInteger(iter.values[0]) || iter.values[0] < 0) throw new FormatError(`${where}: optimizer weights without a valid 'iter' step count.`);
-  const trainable = model.layers.flatMap((l) => l.weights).filter((w) => w.grad !== 0); // the optimizer's block as laid out at compile
+  const trainable = model.layers.flatMap((l) => l.weights).filter((w) => w.optimized); // the optimizer's block as laid out at compile
   const n = model.trainableFloats;
   const slots = opt.slotNames.map((slot) => {
     const block = new Float32Array(n);

@@ -105,9 +105,10 @@ function data(model: Sequential, c: CompiledLoss, xIn: Tensor | NestedArray, yIn
  */
 export function computeGradients(model: Sequential, c: CompiledLoss, plan: Plan, x: number, y: number, b: number, seed: number): number {
   const layers = model.layers, L = layers.length, rt = model.rt;
+  model.gradients(); // allocated by the first step (fit and trainOnBatch do it before planning; direct callers here)
   // backward stops at the first layer with weights in the optimizer's block: a frozen base costs no backward
   let first = 0;
-  while (first < L && !layers[first].weights.some((w) => w.grad !== 0)) first++;
+  while (first < L && !layers[first].weights.some((w) => w.optimized)) first++;
   const pass: Pass = { rt, batch: b, training: true, seed: (seed + Math.imul(model.step + 1, 0x9e3779b9)) >>> 0 };
   const acts = plan.acts;
   let input = x;
@@ -191,6 +192,7 @@ export function trainOnBatch(model: Sequential, state: TrainingState, x: Tensor 
     const d = data(model, c, x, y, "trainOnBatch");
     try {
       if (d.n === 0) throw new ShapeError("trainOnBatch: x holds no samples.");
+      model.gradients(); // after every check: a refused call allocates nothing
       const plan = state.trainingPlan(model, d.n, d.labelF);
       return trainStep(model, state, c, plan, d.x.ptr, d.y.ptr, d.n, model.seed);
     } finally {
@@ -259,6 +261,7 @@ async function train(model: Sequential, state: TrainingState, x: Tensor | Nested
     }
     if (nTrain === 0) throw new ShapeError("fit: x holds no samples.");
     const steps = Math.ceil(nTrain / bs);
+    model.gradients(); // the first training step's buffers, after every check: a refused fit allocates nothing
     const plan = state.trainingPlan(model, Math.min(bs, nTrain), d.labelF);
     const history = new History();
     const list = [...(options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks])];

@@ -14,8 +14,14 @@ export class Weight {
   readonly size: number;
   /** Byte address of the values; -1 until placed. */
   ptr = -1;
-  /** Byte address of the gradient (same layout); 0 for weights outside the optimizer's block (non-trainable or frozen at the last compile). */
+  /**
+   * Byte address of the gradient (same layout); 0 for weights outside the optimizer's block (non-trainable
+   * or frozen at the last compile), and 0 for every weight until the first training step allocates the
+   * gradient block (a model used only for inference never holds one).
+   */
   grad = 0;
+  /** @internal Float offset in the optimizer's block (trainable part) at the current layout; -1 outside it. */
+  blockOffset = -1;
 
   constructor(
     readonly layer: Layer,
@@ -32,6 +38,11 @@ export class Weight {
   /** Trainable now: declared so and its layer not frozen (tfjs: a frozen layer's weights are all non-trainable). */
   get trainable(): boolean {
     return this.declaredTrainable && this.layer.trainable;
+  }
+
+  /** @internal In the optimizer's block at the current layout (trainable when the weights were laid out, at build or compile). */
+  get optimized(): boolean {
+    return this.blockOffset >= 0;
   }
 
   /** Keras' fans: [in, out] for a kernel, the length twice for a vector. */

@@ -2,17 +2,18 @@
 // frozen weights and moving statistics), gradients in a block of the trainable part's layout. What
 // training needs besides the weights (compile's result, step, planned buffers, who is running) is one
 // owned TrainingState, handed to fit/evaluate/trainOnBatch; its rules are in training_state.ts.
-import { checkBool, checkOptions, DisposedError, ShapeError, show, showShape, ValueError } from "../errors.js";
+import { checkBool, DisposedError, ShapeError, show, showShape, ValueError } from "../errors.js";
 import { regularizerRaw } from "../losses_api.js";
 import type { Runtime } from "../runtime.js";
-import { checkTensor, flattenNested, type NestedArray, shapeSize, Tensor } from "../tensor.js";
+import { checkTensor, flattenNested, type NestedArray, Tensor } from "../tensor.js";
 import { type CompileConfig, type CompiledLoss, compileLoss } from "./compile.js";
 import { checkWeightValue, Layer, type Pass, type Weight } from "./layer.js";
-import { batchSizeOption, type Plan } from "./plan.js";
+import type { Plan } from "./plan.js";
 import { evaluate, fit, type FitOptions, trainOnBatch } from "./fit.js";
+import { predict, type PredictInput, type PredictOptions } from "./predict.js";
 import { formatSummary } from "./progress.js";
 import { TrainingState } from "./training_state.js";
-import { freeWeights, placeWeights } from "./weight_block.js";
+import { allocateGradients, freeWeights, placeWeights } from "./weight_block.js";
 import type { History } from "./callbacks.js";
 import type { SaveHandler, SaveResult } from "../io/artifacts.js";
 import type { SaveOptions } from "../io/layers_model.js";
@@ -50,7 +51,7 @@ export class Sequential {
   paramFloats = 0;
   /** @internal …the trainable part (the optimizer's range)… */
   trainableFloats = 0;
-  /** @internal …the gradients, laid out as the trainable part… */
+  /** @internal …the gradients, laid out as the trainable part (0 until the first training step: {@link gradients})… */
   grads = 0;
   /** @internal …and each trainable variable's range, for clipNorm. */
   segments: { offset: number; size: number }[] = [];
@@ -136,6 +137,11 @@ export class Sequential {
     this.weightState.version++;
   }
 
+  /** @internal The gradient block, allocated on first use (a training step): inference never pays for it. */
+  gradients(): number {
+    return allocateGradients(this.rt, this.layers, this);
+  }
+
   /** @internal Builds from data when no inputShape was given. */
   ensureBuilt(xShape: readonly number[], what: string): void {
     if (!this.params) {
@@ -191,7 +197,7 @@ export class Sequential {
     if (!this.params) return null;
     for (const l of this.layers) {
       if (l.weights.length > 0 && l.frozen === l.trainable) return l;
-      for (const w of l.weights) if (w.trainable !== (w.grad !== 0)) return l;
+      for (const w of l.weights) if (w.trainable !== w.optimized) return l;
     }
     return null;
   }
@@ -213,7 +219,7 @@ export class Sequential {
     let total = 0;
     // only weights in the trainable block are penalised, as Keras 3 sums the regularisers of trainable_weights
     for (const l of this.layers) {
-      for (const w of l.weights) if (w.regularizer && w.grad !== 0) total += regularizerRaw(this.rt, w.regularizer, accumulateGrads ? w.grad : 0, w.ptr, w.size);
+      for (const w of l.weights) if (w.regularizer && w.optimized) total += regularizerRaw(this.rt, w.regularizer, accumulateGrads ? w.grad : 0, w.ptr, w.size);
     }
     return total;
   }
@@ -254,34 +260,20 @@ export class Sequential {
   }
 
   /**
-   * Outputs for x [n, ...inputShape] as a new tensor [n, ...outputShape], or into `options.out`.
-   * Runs in batches of `batchSize` (default 32) through buffers planned once.
+   * Outputs for x: a Tensor [n, ...inputShape], a Float32Array of n·inputSize values (rows back to back;
+   * n = length / inputSize) or nested arrays. Returns a new Tensor [n, ...outputShape], or writes into
+   * `out` (a Tensor, or a Float32Array that is returned); `output: 'array'` returns a new Float32Array
+   * (rows back to back) instead of a Tensor. Array inputs and outputs go through buffers the model plans
+   * once per batch size, so a handler that passes arrays creates and frees no tensors. Runs in batches of
+   * `batchSize` (default 32).
    */
-  predict(x: Tensor | NestedArray, options?: { batchSize?: number; out?: Tensor }): Tensor {
+  predict(x: PredictInput, options: PredictOptions & { out: Float32Array }): Float32Array;
+  predict(x: PredictInput, options: PredictOptions & { output: "array"; out?: Float32Array }): Float32Array;
+  predict(x: PredictInput, options?: PredictOptions & { out?: Tensor; output?: "tensor" }): Tensor;
+  predict(x: PredictInput, options?: PredictOptions): Tensor | Float32Array;
+  predict(x: PredictInput, options?: PredictOptions): Tensor | Float32Array {
     this.#live();
-    const o = checkOptions<{ batchSize?: number; out?: Tensor }>("predict", options, ["batchSize", "out"]);
-    const bs = batchSizeOption(o.batchSize, 32);
-    const { t: X, temporary } = this.toTensor("x", x);
-    try {
-      this.ensureBuilt(X.shape, "predict");
-      const n = X.shape[0];
-      const outShape = [n, ...this.outputShape!];
-      if (o.out !== undefined) {
-        checkTensor("out", o.out, this.rt);
-        if (o.out.size !== shapeSize(outShape) || o.out.shape[0] !== n) throw new ShapeError(`predict: out ${showShape(o.out.shape)} must be ${showShape(outShape)}.`);
-        if (o.out.ptr === X.ptr) throw new ValueError("predict: out must not be x.");
-      }
-      const out = o.out ?? new Tensor(this.rt, outShape);
-      const plan = this.plan(Math.min(bs, Math.max(n, 1)), false);
-      const inF = shapeSize(this.#inputShape!), outF = shapeSize(this.outputShape!);
-      for (let r = 0; r < n; r += bs) {
-        const b = Math.min(bs, n - r);
-        this.forwardInto(X.ptr + 4 * r * inF, out.ptr + 4 * r * outF, b, plan);
-      }
-      return out;
-    } finally {
-      if (temporary) X.dispose();
-    }
+    return predict(this, x, options);
   }
 
   /** @internal Accepts a Tensor of this instance or nested arrays (copied into a temporary tensor). */

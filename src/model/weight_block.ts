@@ -1,6 +1,7 @@
 // The weights of a Sequential in one contiguous block: trainable weights first (the optimizer's range,
-// one fused kernel call), then frozen weights and moving statistics; gradients in a block of the
-// trainable part's layout; 16-byte aligned offsets whose gaps stay zero.
+// one fused kernel call), then frozen weights and moving statistics; 16-byte aligned offsets whose gaps
+// stay zero. The gradient block (the trainable part's layout) is allocated by the first training step,
+// not at layout: a model built or loaded for inference holds its weights and nothing more.
 import { Rng } from "../random.js";
 import type { Runtime } from "../runtime.js";
 import type { Layer } from "./layer.js";
@@ -11,23 +12,40 @@ export interface WeightBlock {
   params: number;
   paramFloats: number;
   trainableFloats: number;
-  /** Gradient block, same layout as the trainable part. */
+  /** Gradient block, same layout as the trainable part; 0 until {@link allocateGradients}. */
   grads: number;
   /** Per-variable ranges (float offsets) of the trainable block, for clipNorm. */
   segments: { offset: number; size: number }[];
 }
 
-/** Frees a block placed by {@link placeWeights}. */
+/** Floats of the gradient block (never zero, so a fully frozen model still has an address to pass). */
+const gradFloats = (b: WeightBlock) => Math.max(b.trainableFloats, 4);
+
+/** Frees a block placed by {@link placeWeights}, with its gradients if they were allocated. */
 export function freeWeights(rt: Runtime, b: WeightBlock): void {
   if (!b.params) return;
   rt.free(b.params, b.paramFloats);
-  rt.free(b.grads, Math.max(b.trainableFloats, 4));
+  if (b.grads) rt.free(b.grads, gradFloats(b));
+}
+
+/**
+ * Allocates the gradient block of `b` (zeroed: the optimizer leaves the alignment gaps at zero) and points
+ * each weight of the optimizer's block at its gradient. Returns the block's address; a no-op when allocated.
+ */
+export function allocateGradients(rt: Runtime, layers: readonly Layer[], b: WeightBlock): number {
+  if (b.grads) return b.grads;
+  const grads = rt.alloc(gradFloats(b));
+  rt.k.mem_fill(grads, 0, gradFloats(b));
+  for (const l of layers) for (const w of l.weights) w.grad = w.optimized ? grads + 4 * w.blockOffset : 0;
+  b.grads = grads;
+  return grads;
 }
 
 /**
  * Lays out every weight of `layers` by its current `trainable` flag and points each Weight at its place
- * (grad 0 outside the trainable part). Weights placed before (in `previous`, freed here) keep their
- * values; new ones are initialised from `seed`, or left zero when `initialize` is false (a loader writes them).
+ * (grad 0 until the gradients are allocated). Weights placed before (in `previous`, freed here with its
+ * gradients) keep their values; new ones are initialised from `seed`, or left zero when `initialize` is
+ * false (a loader writes them).
  */
 export function placeWeights(rt: Runtime, layers: readonly Layer[], seed: number, initialize: boolean, previous: WeightBlock): WeightBlock {
   const all = layers.flatMap((l) => l.weights);
@@ -44,7 +62,6 @@ export function placeWeights(rt: Runtime, layers: readonly Layer[], seed: number
   if (trainableFloats < 0) trainableFloats = off;
   const paramFloats = Math.max(off, 4);
   const params = rt.alloc(paramFloats);
-  const grads = rt.alloc(Math.max(trainableFloats, 4));
   rt.k.mem_fill(params, 0, paramFloats);
   const rng = new Rng(seed);
   const f32 = rt.f32;
@@ -53,10 +70,8 @@ export function placeWeights(rt: Runtime, layers: readonly Layer[], seed: number
     const o = offsets.get(w)!;
     w.ptr = params + 4 * o;
     w.grad = 0;
-    if (w.trainable) {
-      w.grad = grads + 4 * o;
-      segments.push({ offset: o, size: w.size });
-    }
+    w.blockOffset = w.trainable ? o : -1;
+    if (w.trainable) segments.push({ offset: o, size: w.size });
     const old = kept.get(w);
     if (old) f32.set(old, w.ptr >> 2);
     else if (initialize) {
@@ -64,8 +79,6 @@ export function placeWeights(rt: Runtime, layers: readonly Layer[], seed: number
       for (let i = 0; i < w.size; i++) f32[(w.ptr >> 2) + i] = w.initializer(rng, fanIn, fanOut);
     }
   }
-  // the gaps between 16-byte aligned weights stay zero so the optimizer leaves them at zero
-  rt.k.mem_fill(grads, 0, Math.max(trainableFloats, 4));
   for (const l of layers) l.frozen = !l.trainable; // the flag in force until the next layout (compile)
-  return { params, paramFloats, trainableFloats, grads, segments };
+  return { params, paramFloats, trainableFloats, grads: 0, segments };
 }
