@@ -1,6 +1,7 @@
 // npm run demo: an MLP learns the UCI handwritten digits (embedded in the package: 1797 images of
 // 8×8 pixels) on every build this host runs, side by side: test accuracy and time per epoch.
-import { backendSupport, datasets, init } from "../dist/index.js";
+import { backendSupport, init } from "../dist/index.js";
+import { datasets } from "../dist/datasets.js";
 
 export async function demo({ epochs = 30, builds = ["scalar", "simd", "relaxed-simd"], log = console.log } = {}) {
   const digits = await datasets.loadDigits();

@@ -41,53 +41,39 @@ export function chooseBackend(requested: BackendName | "auto"): BackendName {
   return requested;
 }
 
-function decodeBase64(text: string): Uint8Array {
-  const u8 = Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array };
-  if (typeof u8.fromBase64 === "function") return u8.fromBase64(text);
-  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
-  if (B) return B.from(text, "base64");
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
+/** Where init() finds a build's bytes when no module is given (simdnn/embedded replaces the default). */
+export type WasmSource = (backend: BackendName) => Promise<BufferSource>;
 
 /**
- * The published `.wasm` file next to the bundle (dist/wasm/), where the host lends a file system
- * without an import (`process.getBuiltinModule`: Node ≥ 20.16, Bun): reading 220 KB takes
- * ~0.1 ms, where importing the base64 module takes 3–4 ms (the module loader's resolution plus parsing
- * a 300 KB string). Anywhere else, or when a bundler moved the code away from the file, null.
+ * Where simdnn/embedded leaves its source: a global symbol rather than an import of this module, so the
+ * embedded entry shares no code with the main one (one chunk fewer on the main entry's import path). @internal
  */
-function besideBundle(backend: BackendName): Uint8Array | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  // Deno would ask the user for read permission (or refuse), so it takes the embedded copy.
-  if (typeof proc?.getBuiltinModule !== "function" || "Deno" in globalThis) return null;
-  try {
-    const fs = proc.getBuiltinModule("fs") as { readFileSync(path: URL): Uint8Array; existsSync(path: URL): boolean };
-    // this module sits in dist/ or, bundled with the other entries' shared code, in dist/chunks/
-    for (const at of [`./wasm/${backend}.wasm`, `../wasm/${backend}.wasm`]) {
-      const url = new URL(at, import.meta.url);
-      if (fs.existsSync(url)) return fs.readFileSync(url);
+export const EMBEDDED_BUILDS = Symbol.for("simdnn.embeddedBuilds");
+
+type HostProcess = { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } };
+
+/**
+ * The bytes of one build: the embedded copy when simdnn/embedded was imported, else the published .wasm
+ * file. Node and Bun read it synchronously through `process.getBuiltinModule('fs')` (Node ≥ 20.16: no
+ * module import, ~0.1 ms); older Node imports node:fs; Deno (file: URLs, needs --allow-read) and browsers
+ * (http: relative to the module, or the URL a bundler rewrote) fetch it. Throws with the reason when none
+ * of these works (workerd: the caller's message says to pass init({ module })).
+ */
+export async function wasmBytes(backend: BackendName): Promise<BufferSource> {
+  // simdnn/embedded, when imported, makes init() take the builds embedded in JavaScript instead of the files
+  const embedded = (globalThis as { [EMBEDDED_BUILDS]?: WasmSource })[EMBEDDED_BUILDS];
+  if (embedded) return embedded(backend);
+  const { wasmUrl } = await import("./wasm_files.js");
+  const url = wasmUrl(backend);
+  const proc = (globalThis as { process?: HostProcess }).process;
+  if (url.protocol === "file:" && !("Deno" in globalThis) && typeof proc === "object") {
+    if (typeof proc.getBuiltinModule === "function") {
+      const fs = proc.getBuiltinModule("fs") as { readFileSync(path: URL): Uint8Array<ArrayBuffer> };
+      return fs.readFileSync(url);
     }
-  } catch {
-    // unreadable: the embedded copy serves
+    if (proc.versions?.node) return new Uint8Array(await (await import("node:fs/promises")).readFile(url));
   }
-  return null;
-}
-
-/**
- * The bytes of one build: the file beside the bundle when the host can read it, else the copy
- * embedded in the package. Each embedded build is its own module so only the chosen one is parsed.
- * (Both come from the same build; init() checks the build id of whatever it instantiates.)
- */
-export async function wasmBytes(backend: BackendName): Promise<Uint8Array> {
-  const file = besideBundle(backend);
-  if (file) return file;
-  const mod =
-    backend === "relaxed-simd"
-      ? await import("./generated/relaxed-simd.js")
-      : backend === "simd"
-        ? await import("./generated/simd.js")
-        : await import("./generated/scalar.js");
-  return decodeBase64(mod.default);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`fetching ${url.href} answered ${response.status} ${response.statusText}`);
+  return response.arrayBuffer();
 }

@@ -31,7 +31,9 @@ export { Rng } from "./random.js";
 export { type DType, Tensor, type NestedArray, type NumericTypedArray, type TensorLike } from "./tensor.js";
 export { Adagrad, type AdagradOptions, Adam, type AdamOptions, AdamW, Optimizer, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type OptimizerOptions, OPTIMIZERS, optimizers, resolveOptimizer, RMSprop, type RMSpropOptions, type Segment, SGD, type SGDOptions } from "./optimizers.js";
 export { cosineDecay, exponentialDecay, type LearningRateSchedule, piecewiseConstantDecay, type ScheduleConfig, stepDecay } from "./schedules.js";
-export { datasets, type Digits, gunzip, type Idx, type IdxData, imagesToFloat32, loadDigits, oneHot, parseIdx, readIdx, trainTestSplit } from "./data/index.js";
+// the data sets and IDX readers are simdnn/datasets (src/datasets.ts): no data in the main entry
+export { oneHot } from "./data/idx.js";
+export { trainTestSplit } from "./data/split.js";
 export { Activation, Dense, Flatten, PReLU, Softmax, type ActivationLayerConfig, type DenseConfig, type PReLUConfig } from "./model/layers_core.js";
 export { Layer, type LayerConfig, type Pass, Weight } from "./model/layer.js";
 export { ELU, type ELUConfig, LeakyReLU, type LeakyReLUConfig, ReLU, type ReLUConfig } from "./model/layers_activation.js";

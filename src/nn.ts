@@ -4,7 +4,6 @@ import { gemm, type GemmOptions, matmul, type MatmulOptions } from "./gemm.js";
 import { ShapeError, ValueError, show, showShape } from "./errors.js";
 import { CombinedLoss, type LossAndGradient, lossAndGradient, type LossTerm, lossGradient, lossValue, type Regularizer, regularizers } from "./losses_api.js";
 import type { LossName, LossParams } from "./losses.js";
-import { datasets } from "./data/digits.js";
 import { callbacks } from "./model/callbacks.js";
 import { initializers, layers } from "./model/factories.js";
 import { Sequential, type SequentialConfig } from "./model/sequential.js";
@@ -304,11 +303,6 @@ export class NN {
   /** Optimizers (sgd, adam, adamw, rmsprop, adagrad) and learning-rate schedules. */
   get optimizers(): typeof optimizers {
     return optimizers;
-  }
-
-  /** The embedded UCI digits and a seeded train/test split. */
-  get datasets(): typeof datasets {
-    return datasets;
   }
 
   /** Training callbacks: earlyStopping, terminateOnNaN. */

@@ -1,4 +1,3 @@
-import { instantiate, instantiateSync } from "@assemblyscript/loader";
 import { BACKENDS, type BackendName, chooseBackend, wasmBytes } from "./backend.js";
 import { BackendError, checkOptions, SimdnnError, show } from "./errors.js";
 import { KERNEL_ARITY, type Kernels } from "./generated/kernels.js";
@@ -112,9 +111,11 @@ const INIT_KEYS = ["backend", "module"] as const satisfies readonly (keyof InitO
 
 const MODULE_HINT =
   "Hosts that forbid compiling WASM at run time (Cloudflare Workers) need the precompiled module: " +
-  "import simd from 'simdnn/wasm/simd.wasm' and call init({ module: simd }).";
+  "import simd from 'simdnn/wasm/simd.wasm' and call init({ module: simd }). Where the .wasm files cannot be " +
+  "read or fetched (a bundle moved away from dist/wasm/, Deno without --allow-read), pass init({ module }) " +
+  "the bytes, or import 'simdnn/embedded' first to use the builds embedded in JavaScript.";
 
-/** Each embedded build is compiled once per process: a second init() only instantiates (own memory). */
+/** Each build is compiled once per process: a second init() only instantiates (own memory). */
 const compiled = new Map<BackendName, Promise<WebAssembly.Module>>();
 
 /** Instantiates a build and returns its Runtime. @internal */
@@ -133,27 +134,24 @@ export async function createRuntime(options: InitOptions = {}): Promise<Runtime>
     try {
       let module = compiled.get(backend);
       if (!module) {
-        module = wasmBytes(backend).then((bytes) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>));
+        module = wasmBytes(backend).then((bytes) => WebAssembly.compile(bytes));
         compiled.set(backend, module);
         module.catch(() => compiled.delete(backend));
       }
       source = await module;
     } catch (cause) {
-      throw new BackendError(`Could not load the embedded '${backend}' build (${(cause as Error).message}). ${MODULE_HINT}`, { cause });
+      throw new BackendError(`Could not load the '${backend}' build (${(cause as Error).message}). ${MODULE_HINT}`, { cause });
     }
   }
   let exports: Kernels;
   try {
-    // The loader supplies the env imports (abort, trace); kernels are called through the raw
-    // instance exports, because its demangled exports wrap every function in a rest-args closure.
-    // In Node, the loader's async path evaluates `typeof Response`, which loads undici (~25 ms of
-    // cold start), so Node compiles asynchronously here and instantiates the compiled module
-    // synchronously (Node has no main-thread limit). Elsewhere Response is native and free.
-    const isNode = typeof process === "object" && !!process.versions?.node && !("Deno" in globalThis) && !("Bun" in globalThis);
-    const { instance } = isNode
-      ? instantiateSync<Record<string, unknown>>(source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source), {})
-      : await instantiate<Record<string, unknown>>(source, {});
+    const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
+    // abort() is the only import a build has (no loader: its glue is 11 KB of JavaScript to parse at import)
+    let memory: WebAssembly.Memory | undefined;
+    const env = { abort: (msg: number, file: number, line: number, column: number) => abort(memory, msg, file, line, column) };
+    const instance = await WebAssembly.instantiate(module, { env });
     exports = instance.exports as unknown as Kernels;
+    memory = exports.memory;
   } catch (cause) {
     throw new BackendError(`Could not instantiate the simdnn WASM module: ${(cause as Error).message}. ${MODULE_HINT}`, { cause });
   }
@@ -186,4 +184,17 @@ function checkExports(exports: Kernels): void {
     const list = wrong.length > 6 ? `${wrong.slice(0, 6).join("; ")}; and ${wrong.length - 6} more` : wrong.join("; ");
     throw new BackendError(`The module given to init({ module }) is a simdnn build of another version: ${list}. Use the .wasm files of the simdnn package you import.`);
   }
+}
+
+/**
+ * The `env.abort` import: a kernel's failed assert (debug builds only) as an Error naming the message
+ * and source position. AssemblyScript strings are UTF-16 with their byte length in the word before.
+ */
+function abort(memory: WebAssembly.Memory | undefined, msg: number, file: number, line: number, column: number): never {
+  const text = (ptr: number): string => {
+    if (!memory || ptr === 0) return "?";
+    const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+    return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, Math.min(bytes >>> 1, 1024)));
+  };
+  throw new Error(`abort: ${text(msg)} at ${text(file)}:${line}:${column}`);
 }

@@ -75,15 +75,19 @@ describe("init", () => {
     }
   });
 
-  // process.getBuiltinModule arrived in Node 20.16; older hosts always take the embedded copy (as every src/ test does).
-  it.skipIf(!("getBuiltinModule" in process))("reads the .wasm beside the bundle where the host lends fs, and falls back to the embedded copy", () => {
-    const dist = new URL("../dist/index.js", import.meta.url).href;
-    const run = (prelude: string) =>
-      execFileSync(process.execPath, ["--input-type=module", "-e", `${prelude}; const m = await import('${dist}'); const nn = await m.init({ backend: 'simd' }); console.log(nn.backend, nn.sum(nn.tensor([1, 2, 3])));`], { encoding: "utf8" }).trim();
+  // process.getBuiltinModule arrived in Node 20.16; older Nodes import node:fs instead (the second case below).
+  it.skipIf(!("getBuiltinModule" in process))("reads the .wasm beside the bundle; without fs it says what to do; simdnn/embedded reads no file", () => {
+    const dist = new URL("../dist/", import.meta.url).href;
+    const run = (prelude: string, entries = "") =>
+      execFileSync(process.execPath, ["--input-type=module", "-e", `${prelude}; ${entries} const m = await import('${dist}index.js'); try { const nn = await m.init({ backend: 'simd' }); console.log(nn.backend, nn.sum(nn.tensor([1, 2, 3]))); } catch (e) { console.log(e.name + ': ' + e.message); }`], { encoding: "utf8" }).trim();
     const spy = "const fs = process.getBuiltinModule('fs'); const read = fs.readFileSync; globalThis.reads = []; fs.readFileSync = (p, ...r) => { reads.push(String(p)); return read(p, ...r); }";
-    expect(run(`${spy}; process.on('exit', () => console.log(reads.filter((p) => p.endsWith('/dist/wasm/simd.wasm')).length))`)).toBe("simd 6\n1");
-    expect(run("process.getBuiltinModule = undefined")).toBe("simd 6");
-    expect(run("process.getBuiltinModule('fs').readFileSync = () => { throw new Error('EACCES') }")).toBe("simd 6");
+    const count = "process.on('exit', () => console.log(reads.filter((p) => p.endsWith('/dist/wasm/simd.wasm')).length))";
+    expect(run(`${spy}; ${count}`)).toBe("simd 6\n1");
+    expect(run("process.getBuiltinModule = undefined")).toBe("simd 6"); // Node < 20.16: node:fs/promises
+    const refused = run("process.getBuiltinModule('fs').readFileSync = () => { throw new Error('EACCES') }");
+    expect(refused).toMatch(/^BackendError: Could not load the 'simd' build \(EACCES\)\. .*import 'simdnn\/embedded'/);
+    // the embedded builds: no file read at all, same answer
+    expect(run(`${spy}; ${count}`, `await import('${dist}embedded.js');`)).toBe("simd 6\n0");
   });
 
   it("lets several instances live side by side with separate memories", async () => {

@@ -5,7 +5,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { imagesToFloat32, init, oneHot, readIdx } from "../../dist/index.js";
+import { init, oneHot } from "../../dist/index.js";
+import { imagesToFloat32, readIdx } from "../../dist/datasets.js";
 
 export const DEFAULT_DIR = fileURLToPath(new URL("../../../shared/data/fashion-mnist", import.meta.url));
 

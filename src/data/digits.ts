@@ -1,7 +1,8 @@
 // The UCI digits embedded in the package (no file or network access): 1797 images of 8×8 pixels.
-import { Rng } from "../random.js";
-import { checkNumber } from "../errors.js";
 import { gunzip } from "./idx.js";
+import { trainTestSplit } from "./split.js";
+
+export { trainTestSplit };
 
 export interface Digits {
   /** [1797, 64] pixels scaled to [0, 1] (raw values 0–16, divided by 16). */
@@ -37,15 +38,5 @@ export async function loadDigits(): Promise<Digits> {
   return { ...d, x: d.x.slice(), y: d.y.slice() };
 }
 
-/** A seeded shuffle of 0…count−1 split into train and test indices (test = the first ⌊count·testFraction⌋ after shuffling). */
-export function trainTestSplit(count: number, testFraction: number, seed = 0): { train: Int32Array; test: Int32Array } {
-  checkNumber("count", count, 0);
-  checkNumber("testFraction", testFraction, 0, 1);
-  const order = Int32Array.from({ length: count }, (_, i) => i);
-  new Rng(seed).shuffle(order);
-  const nTest = Math.floor(count * testFraction);
-  return { test: order.slice(0, nTest), train: order.slice(nTest) };
-}
-
-/** Data helpers, as `nn.datasets` / the `datasets` export. */
+/** The data helpers as one object (simdnn/datasets' `datasets`). */
 export const datasets = Object.freeze({ loadDigits, trainTestSplit });
