@@ -141,10 +141,9 @@ if (!wasmOnly) {
     format: "esm",
     platform: "neutral",
     target: "es2022",
-    // Identifiers and syntax minified, whitespace kept: V8 parses less (cold start), while each statement
-    // keeps its own line, so the source line Node prints for an uncaught error is one line, not the library.
+    // Not minified beyond syntax: Node prints the throwing source line of an uncaught error (a minified bundle
+    // is one long line) and the error's class name (minified identifiers print "p [BackendError]").
     minifySyntax: true,
-    minifyIdentifiers: true,
     sourcemap: true,
     chunkNames: "chunks/[name]-[hash]",
     // simdnn/embedded's import("./wasm/x.wasm"): the file's bytes as a Uint8Array in a lazy chunk of its own
