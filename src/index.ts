@@ -40,6 +40,8 @@ export { ELU, type ELUConfig, LeakyReLU, type LeakyReLUConfig, ReLU, type ReLUCo
 export { initializers, layers } from "./model/factories.js";
 export { type Initializer, type InitializerName, INITIALIZERS } from "./model/initializers.js";
 export { type ModelWeight, Sequential, type SequentialConfig } from "./model/sequential.js";
+export type { PredictInput, PredictOptions } from "./model/predict.js";
+export type { SelectOptions, TopK } from "./ops_select.js";
 export type { CompileConfig, LossConfig } from "./model/compile.js";
 export type { FitOptions } from "./model/fit.js";
 export type { YieldEvery } from "./model/yielding.js";

@@ -13,9 +13,10 @@ import type { LoadOptions } from "./io/layers_model.js";
 import type { LoadOnnxOptions } from "./io/onnx_loader.js";
 import type * as Safetensors from "./io/safetensors.js";
 import { optimizers } from "./optimizers.js";
+import { argMax, type SelectOptions, topK, type TopK } from "./ops_select.js";
 import { normalArgs, type RandomNormalOptions, type RandomUniformOptions, Rng, type TruncatedNormalOptions, uniformArgs } from "./random.js";
 import type { Kernels, Runtime } from "./runtime.js";
-import { checkDtype, checkShape, checkTensor, type DType, Tensor, type TensorLike, tensorValues } from "./tensor.js";
+import { checkDtype, checkShape, checkTensor, type DType, type NestedArray, type NumericTypedArray, Tensor, type TensorLike, tensorValues } from "./tensor.js";
 
 export type { RandomNormalOptions, RandomOptions, RandomUniformOptions, TruncatedNormalOptions } from "./random.js";
 
@@ -177,6 +178,29 @@ export class NN {
     const outer = this.rt.scopes[this.rt.scopes.length - 1];
     if (outer) for (const t of keep) outer.push(t as Tensor);
     return result;
+  }
+
+  // ---- selection over the last axis (issue 16) ----
+
+  /**
+   * Index of the largest value of each row over the last axis, as an Int32Array (rows = every axis but the
+   * last, row-major): from a Tensor, nested arrays, or a typed array such as a Float32Array with `{ shape }` (one row without it),
+   * such as predict's array output: `nn.argMax(probs, { shape: [n, 10] })`. A row holding NaN gives its
+   * first NaN (NumPy, PyTorch); ties give the lower index. Only the last axis (`axis` -1 or rank − 1); a
+   * number as the second argument is taken as that axis (tf.argMax(x, axis)). Nothing to dispose.
+   */
+  argMax(x: Tensor | NumericTypedArray | NestedArray, options?: SelectOptions | number): Int32Array {
+    return argMax(this.rt, x, options);
+  }
+
+  /**
+   * The k largest values of each row over the last axis and their indices (tf.topk): `{ values, indices }`,
+   * each [rows·k] row-major, sorted descending; NaN ranks above +Infinity and ties go to the lower index
+   * (PyTorch's topk). k from 1 to the last axis (default 1). Inputs as {@link argMax}; tf.topk's third
+   * argument `sorted` is accepted (results are always sorted). Nothing to dispose.
+   */
+  topK(x: Tensor | NumericTypedArray | NestedArray, k?: number, options?: SelectOptions | boolean): TopK {
+    return topK(this.rt, x, k, options);
   }
 
   /** Disposes every tensor given (nested arrays allowed). */

@@ -156,3 +156,94 @@ describe("predict's array path: checks, memory views, tidy", () => {
     model.dispose();
   });
 });
+
+/** Reference order, written out directly: NaN first (lower index among NaNs), then larger values, ties to the lower index. */
+function referenceOrder(row: ArrayLike<number>): number[] {
+  return Array.from({ length: row.length }, (_, j) => j).sort((a, b) => {
+    const na = Number.isNaN(row[a]), nb = Number.isNaN(row[b]);
+    if (na !== nb) return na ? -1 : 1;
+    if (!na && row[a] !== row[b]) return row[a] > row[b] ? -1 : 1;
+    return a - b;
+  });
+}
+
+describe("nn.argMax and nn.topK over the last axis", () => {
+  it("hand cases: ties to the lower index, NaN first, ±Infinity, ±0, k = 1 and k = cols", async () => {
+    const nn = await instance("simd");
+    expect(Array.from(nn.argMax([[1, 3, 3, 2], [-Infinity, -Infinity, -Infinity, -Infinity], [1, NaN, 5, NaN], [-0, 0, -1, -2], [-Infinity, Infinity, 3, Infinity], [NaN, NaN, 1, 2]]))).toEqual([1, 0, 1, 0, 1, 0]);
+    const t = nn.topK([[1, NaN, 5, 5, -Infinity]], 3);
+    expect(Array.from(t.indices)).toEqual([1, 2, 3]);
+    expect(Array.from(t.values)).toEqual([NaN, 5, 5]);
+    const all = nn.topK([[0, -0, Infinity, -Infinity, 2]], 5);
+    expect(Array.from(all.indices)).toEqual([2, 4, 0, 1, 3]);
+    expect(Object.is(all.values[3], -0)).toBe(true);
+    const one = nn.topK([[0.1, 0.7, 0.2], [0.5, 0.25, 0.25]]); // k defaults to 1
+    expect(Array.from(one.indices)).toEqual([1, 0]);
+    expect(one.values).toEqual(Float32Array.of(0.7, 0.5));
+  });
+
+  it("agrees with the reference order on random rows full of ties, NaN and ±Infinity (insertion and sort paths), from every input form", async () => {
+    const nn = await instance("simd");
+    const pool = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2.5, 2.5, 1e-30, -3.4e38, 3.4e38];
+    let seed = 7;
+    const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (const cols of [1, 2, 3, 10, 33, 100]) {
+      const rows = 9;
+      const flat = Float32Array.from({ length: rows * cols }, () => (next() < 0.6 ? pool[Math.floor(next() * pool.length)] : Math.round(next() * 8) / 4));
+      const tensor = nn.tensor(flat, [rows, cols]);
+      const ref = rowsOf(flat, cols).map(referenceOrder);
+      expect(Array.from(nn.argMax(flat, { shape: [rows, cols] }))).toEqual(ref.map((o) => o[0]));
+      expect(Array.from(nn.argMax(tensor, -1))).toEqual(ref.map((o) => o[0]));
+      for (const k of new Set([1, Math.min(3, cols), Math.ceil(cols / 2), cols])) {
+        const want = ref.flatMap((o) => o.slice(0, k));
+        for (const got of [nn.topK(flat, k, { shape: [rows, cols] }), nn.topK(tensor, k), nn.topK(rowsOf(flat, cols), k, true)]) {
+          expect(Array.from(got.indices), `cols ${cols}, k ${k}`).toEqual(want);
+          expect(Array.from(got.values)).toEqual(want.map((j, i) => flat[Math.floor(i / k) * cols + j]));
+        }
+      }
+      tensor.dispose();
+    }
+    // leading axes are rows: [2, 3, 4] has 6 rows; a flat array without a shape is one row
+    const cube = Float32Array.from({ length: 24 }, (_, i) => (i * 7) % 4);
+    expect(Array.from(nn.argMax(cube, { shape: [2, 3, 4] }))).toEqual(rowsOf(cube, 4).map((r) => referenceOrder(r)[0]));
+    expect(nn.topK(cube, 2, { shape: [2, 3, 4] }).indices).toHaveLength(12);
+    expect(nn.argMax(Float32Array.of(3, 9, 1))).toEqual(Int32Array.of(1));
+  });
+
+  it("refuses k outside 1…cols, other axes, scalars, empty rows, wrong shapes; nothing is allocated", async () => {
+    const nn = await instance("simd");
+    const x = nn.tensor([[1, 2, 3], [4, 5, 6]]);
+    const m0 = nn.memory();
+    expect(() => nn.topK(x, 0)).toThrow(/topK: k must be an integer from 1 to 3 \(the last axis\); received 0/);
+    expect(() => nn.topK(x, 4)).toThrow(/received 4/);
+    expect(() => nn.topK(x, 1.5)).toThrow(ValueError);
+    expect(() => nn.argMax(x, 0)).toThrow(/argMax works over the last axis; received axis 0 for x of shape \[2,3\] \(expected -1 or 1\)/);
+    expect(() => nn.argMax(x, { axis: 1 })).not.toThrow();
+    expect(() => nn.argMax(Float32Array.of(1))).not.toThrow();
+    expect(() => nn.argMax(Float32Array.of(1, 2, 3), { shape: [2, 2] })).toThrow(/argMax: shape \[2,2\] holds 4 values but 3 were given/);
+    expect(() => nn.argMax(x, { shape: [3, 2] })).toThrow(/shape is for flat arrays; x is a Tensor \[2,3\]/);
+    expect(() => nn.argMax(5 as never)).toThrow(/argMax: x must be a Tensor, a Float32Array \(with \{ shape \}\) or nested arrays of numbers; received 5/);
+    expect(() => nn.argMax(new Float32Array(0), { shape: [2, 0] })).toThrow(/the last axis of x \[2,0\] is empty/);
+    expect(() => nn.argMax([[1, "a"]] as never)).toThrow(/argMax: Tensor values must be numbers; received "a" at \[0\]\[1\]/);
+    expect(() => nn.topK(x, 1, { sorted: false } as never)).toThrow(/unknown option "sorted"; expected some of: shape, axis/);
+    expect(nn.memory()).toEqual(m0);
+    x.dispose();
+    expect(() => nn.argMax(x)).toThrow(DisposedError);
+    expect(nn.argMax(new Float32Array(0), { shape: [0, 10] })).toHaveLength(0);
+  });
+
+  it("a classification handler: predict's array output → topK labels, without a tensor", async () => {
+    const nn = await instance("simd");
+    const model = mlp(nn, 6, 5);
+    const rows = [uniform(6, -1, 1, 1), uniform(6, -1, 1, 2)].map((r) => Array.from(r));
+    const probs = model.predict(rows, { output: "array" });
+    const m0 = nn.memory();
+    const { indices, values } = nn.topK(probs, 2, { shape: [2, 5] });
+    expect(nn.memory()).toEqual(m0);
+    const ref = rowsOf(probs, 5).map(referenceOrder);
+    expect(Array.from(indices)).toEqual([ref[0][0], ref[0][1], ref[1][0], ref[1][1]]);
+    expect(values[0]).toBe(probs[ref[0][0]]);
+    expect(Array.from(nn.argMax(probs, { shape: [2, 5] }))).toEqual([ref[0][0], ref[1][0]]);
+    model.dispose();
+  });
+});
