@@ -12,6 +12,7 @@ import type * as Handlers from "./io/handlers.js";
 import type { LoadOptions } from "./io/layers_model.js";
 import type { LoadOnnxOptions } from "./io/onnx_loader.js";
 import type * as Safetensors from "./io/safetensors.js";
+import { onnxReader, safetensorsReader } from "./io/readers.js";
 import { optimizers } from "./optimizers.js";
 import { argMax, type SelectOptions, topK, type TopK } from "./ops_select.js";
 import { normalArgs, type RandomNormalOptions, type RandomUniformOptions, Rng, type TruncatedNormalOptions, uniformArgs } from "./random.js";
@@ -356,8 +357,7 @@ export class NN {
    * first use (its own chunk; `simdnn/onnx` has it without the rest).
    */
   async loadOnnx(source: string | Uint8Array | ArrayBuffer, options?: LoadOnnxOptions): Promise<Sequential> {
-    const { loadOnnx } = await import("./io/onnx_loader.js");
-    return loadOnnx(this.rt, source, options);
+    return (await onnxReader()).loadOnnx(this.rt, source, options);
   }
 
   /**
@@ -372,7 +372,6 @@ export class NN {
 // nn.io: what reads and writes files loads on first use (its own chunks), so an instance that never
 // touches a file parses none of it at import: the handlers check their arguments when they run.
 const handlers = () => import("./io/handlers.js");
-const safetensors = () => import("./io/safetensors.js");
 type Args<F extends (...a: never[]) => unknown> = Parameters<F>;
 const io = Object.freeze({
   /** tfjs' io.fromMemory: model.json (object or text) and its weights, one buffer or the shards in manifest order. */
@@ -387,9 +386,9 @@ const io = Object.freeze({
   /** tfjs' io.http (loading): model.json by fetch, shards relative to it. */
   http: (...a: Args<typeof Handlers.http>): LoadHandler => ({ load: async () => (await handlers()).http(...a).load() }),
   /** A safetensors file's tensors (as float32) and metadata. Synchronous in `simdnn/safetensors`. */
-  readSafetensors: async (...a: Args<typeof Safetensors.readSafetensors>) => (await safetensors()).readSafetensors(...a),
+  readSafetensors: async (...a: Args<typeof Safetensors.readSafetensors>) => (await safetensorsReader("nn.io.readSafetensors")).readSafetensors(...a),
   /** Float32 tensors as safetensors bytes. Synchronous in `simdnn/safetensors`. */
-  writeSafetensors: async (...a: Args<typeof Safetensors.writeSafetensors>) => (await safetensors()).writeSafetensors(...a),
+  writeSafetensors: async (...a: Args<typeof Safetensors.writeSafetensors>) => (await safetensorsReader("nn.io.writeSafetensors")).writeSafetensors(...a),
   /** A PyTorch state_dict (or `<layer>/<weight>` keys) into a Sequential built in code. Synchronous in `simdnn/safetensors`. */
-  loadStateDict: async (...a: Args<typeof Safetensors.loadStateDict>) => (await safetensors()).loadStateDict(...a),
+  loadStateDict: async (...a: Args<typeof Safetensors.loadStateDict>) => (await safetensorsReader("nn.io.loadStateDict")).loadStateDict(...a),
 });

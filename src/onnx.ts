@@ -1,7 +1,13 @@
 /**
- * simdnn/onnx: ONNX import without the rest — `onnxToArtifacts(bytes)` turns a PyTorch or tf2onnx MLP
- * into layers-model artifacts (load them with nn.loadLayersModel(nn.io.fromMemory(artifacts)) or save
- * them as files), `inspectOnnx(bytes)` summarises a file. `nn.loadOnnx` does both steps in one call.
+ * simdnn/onnx: ONNX import — `onnxToArtifacts(bytes)` turns a PyTorch or tf2onnx MLP into layers-model
+ * artifacts (load them with nn.loadLayersModel(nn.io.fromMemory(artifacts)) or save them as files),
+ * `inspectOnnx(bytes)` summarises a file. Importing this entry also makes `nn.loadOnnx` available in bundled
+ * code (unbundled, nn.loadOnnx loads it by itself).
  */
+import * as reader from "./io/onnx_loader.js";
+import { registerReader } from "./io/readers.js";
+
+registerReader("onnx", reader);
+
 export { type ExternalData, inspectOnnx, onnxToArtifacts, type OnnxImportOptions, type OnnxSummary } from "./io/onnx/index.js";
 export type { LoadOnnxOptions } from "./io/onnx_loader.js";

@@ -1,6 +1,12 @@
 /**
  * simdnn/safetensors: read and write safetensors files, and load a PyTorch state_dict (or simdnn's own
- * export) into a Sequential built in code. Its own entry point, so an inference bundle that does not
- * import it does not carry it.
+ * export) into a Sequential built in code, synchronously. Its own entry point, so an inference bundle that
+ * does not import it does not carry it; importing it also serves nn.io's (async) safetensors functions in
+ * bundled code.
  */
+import * as reader from "./io/safetensors.js";
+import { registerReader } from "./io/readers.js";
+
+registerReader("safetensors", reader);
+
 export * from "./io/safetensors.js";
