@@ -42,7 +42,8 @@ const onnx = join(here, "../fixtures/onnx/external");
 const modules = [
   embed("worker.mjs", "esModule", join(here, "worker.mjs")), // first: the main module
   embed("checks.mjs", "esModule", join(here, "checks.mjs")),
-  ...moduleGraph(join(dist, "index.js")).map((f) => embed(relative(join(here, "../.."), f).split("\\").join("/"), "esModule", f)),
+  // index.js and the format entries worker.mjs imports (bundled code carries a reader only when it imports it)
+  ...[...new Set(["index.js", "onnx.js", "safetensors.js"].flatMap((e) => moduleGraph(join(dist, e))))].map((f) => embed(relative(join(here, "../.."), f).split("\\").join("/"), "esModule", f)),
   ...["scalar", "simd", "relaxed-simd"].map((b) => embed(`${b}.wasm`, "wasm", join(dist, `wasm/${b}.wasm`))),
   embed("gen/model.json", "text", join(gen, "model.json")),
   embed("gen/weights.bin", "data", join(gen, "weights.bin")),

@@ -1,6 +1,8 @@
 // A Cloudflare Worker: WASM arrives as precompiled modules (Workers forbid compiling bytes at run time)
 // and model files as bundled data (no file system): gen/* written by prepare.mjs, the ONNX fixture as bytes.
 import { init } from "./dist/index.js";
+import "./dist/onnx.js"; // nn.loadOnnx and nn.io's safetensors functions in bundled code: the readers ship as
+import "./dist/safetensors.js"; // entries of their own, carried only when imported (README, Model files)
 import scalar from "./scalar.wasm";
 import simd from "./simd.wasm";
 import relaxed from "./relaxed-simd.wasm";

@@ -64,31 +64,16 @@ export function parseInputs(text, features) {
   return { rows: rows.length, flat };
 }
 
-/** Index of the largest value in each row of `classes` (the first one on a tie, as tf.argMax and torch.argmax). */
-export function argMaxRows(values, classes) {
-  const labels = [];
-  for (let r = 0; r * classes < values.length; r++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (values[r * classes + c] > values[r * classes + best]) best = c;
-    labels.push(best);
-  }
-  return labels;
-}
-
-/** model.predict on checked rows; the tensors it makes are freed before it returns, whatever happens. */
+/**
+ * model.predict on checked rows, through the path that creates no tensors: a Float32Array in, a new
+ * Float32Array out (the model's planned buffers in between), so a request has nothing to free or leak.
+ * labels: nn.argMax per row (ties to the lower index, as tf.argMax and torch.argmax).
+ */
 export function classify(nn, model, { rows, flat }) {
-  const features = flat.length / rows;
-  const x = nn.tensor(flat, [rows, features]);
-  let y;
-  try {
-    y = model.predict(x);
-    const classes = y.shape[1];
-    const values = y.data;
-    const outputs = Array.from({ length: rows }, (_, r) => Array.from(values.subarray(r * classes, (r + 1) * classes)));
-    return { outputs, labels: argMaxRows(values, classes) };
-  } finally {
-    nn.dispose(y ? [x, y] : [x]);
-  }
+  const probs = model.predict(flat, { output: "array" });
+  const classes = probs.length / rows;
+  const outputs = Array.from({ length: rows }, (_, r) => Array.from(probs.subarray(r * classes, (r + 1) * classes)));
+  return { outputs, labels: Array.from(nn.argMax(probs, { shape: [rows, classes] })) };
 }
 
 /**
