@@ -104,16 +104,34 @@ export function createApp(nn, model) {
 
   async function fetch(request) {
     const { pathname } = new URL(request.url);
-    let body;
-    if (request.method === "POST") {
-      const declared = Number(request.headers.get("content-length") ?? 0);
-      if (declared > MAX_BODY_BYTES) return toResponse(json(413, { error: `The body has ${declared} bytes; at most ${MAX_BODY_BYTES}.` }));
-      body = await request.text();
-    }
-    return toResponse(respond(request.method, pathname, body));
+    if (request.method !== "POST") return toResponse(respond(request.method, pathname, undefined));
+    const { size, text } = await readBody(request);
+    if (size > MAX_BODY_BYTES) return toResponse(json(413, { error: `The body has ${size} bytes; at most ${MAX_BODY_BYTES}.` }));
+    return toResponse(respond("POST", pathname, text));
   }
 
   return { features, classes, respond, fetch };
+}
+
+/**
+ * A request body as text, keeping at most MAX_BODY_BYTES: the rest is read and dropped rather than left
+ * unread, since answering before the body is consumed makes some clients see a reset instead of the 413.
+ */
+async function readBody(request) {
+  const chunks = [];
+  let size = 0;
+  if (request.body) {
+    for (const reader = request.body.getReader(); ;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size <= MAX_BODY_BYTES) chunks.push(value);
+    }
+  }
+  if (size > MAX_BODY_BYTES) return { size, text: "" };
+  const bytes = new Uint8Array(size);
+  chunks.reduce((at, c) => (bytes.set(c, at), at + c.byteLength), 0);
+  return { size, text: new TextDecoder().decode(bytes) };
 }
 
 function toResponse({ status, headers, body }) {
