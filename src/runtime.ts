@@ -149,7 +149,10 @@ export async function createRuntime(options: InitOptions = {}): Promise<Runtime>
     // abort() is the only import a build has (no loader: its glue is 11 KB of JavaScript to parse at import)
     let memory: WebAssembly.Memory | undefined;
     const env = { abort: (msg: number, file: number, line: number, column: number) => abort(memory, msg, file, line, column) };
-    const instance = await WebAssembly.instantiate(module, { env });
+    // Node instantiates synchronously (no main-thread size limit there; the async form costs a task hop at
+    // every cold start); browsers limit synchronous instantiation of large modules, so they take the async one
+    const node = typeof process === "object" && !!process.versions?.node && !("Deno" in globalThis) && !("Bun" in globalThis);
+    const instance = node ? new WebAssembly.Instance(module, { env }) : await WebAssembly.instantiate(module, { env });
     exports = instance.exports as unknown as Kernels;
     memory = exports.memory;
   } catch (cause) {
