@@ -22,6 +22,17 @@ function blobs(nn: NN, n: number, features: number, classes: number, seed = 1): 
 }
 
 /** dL/dθ from the model against float32 central differences of the same model's loss (h 1e-2, smooth nets only). */
+/** gradCheck with the case named in a failure; disposes the model either way. */
+function gradCheckNamed(what: string, m: Sequential, x: Tensor, y: Tensor): void {
+  try {
+    gradCheck(m, x, y);
+  } catch (e) {
+    throw new Error(`${what}: ${(e as Error).message}`);
+  } finally {
+    m.dispose();
+  }
+}
+
 function gradCheck(model: Sequential, x: Tensor, y: Tensor, tol = 2e-2): void {
   const rt = model.rt;
   const n = x.shape[0];
@@ -66,13 +77,7 @@ describe.each(BUILDS)("models (%s)", (build) => {
     for (const [what, make, loss] of cases) {
       const m = make();
       m.compile({ optimizer: "sgd", loss: loss === "logitsCE" ? { name: "categoricalCrossentropy", fromLogits: true } : (loss as "meanSquaredError") });
-      try {
-        gradCheck(m, x, y);
-      } catch (e) {
-        throw new Error(`${what}: ${(e as Error).message}`);
-      } finally {
-        m.dispose();
-      }
+      gradCheckNamed(what, m, x, y);
     }
     nn.dispose(x, y);
   });
@@ -97,13 +102,7 @@ describe.each(BUILDS)("models (%s)", (build) => {
       m.compile({ optimizer: "sgd", loss: "categoricalCrossentropy" });
       const trainable = m.layers.flatMap((l) => l.weights).filter((w) => w.trainable).reduce((s, w) => s + Math.ceil(w.size / 4) * 4, 0);
       expect(m.trainableFloats, what).toBe(trainable);
-      try {
-        gradCheck(m, x, y);
-      } catch (e) {
-        throw new Error(`${what}: ${(e as Error).message}`);
-      } finally {
-        m.dispose();
-      }
+      gradCheckNamed(what, m, x, y);
     }
     nn.dispose(x, y);
   });
