@@ -34,6 +34,20 @@ const KEYS = ["batchSize", "out", "output"];
 /** Float32Array (by its tag too, so arrays from another realm, such as a vm context, are recognised). */
 const isFloat32Array = (v: unknown): v is Float32Array => v instanceof Float32Array || (ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === "[object Float32Array]");
 
+/** Copies rows of exactly `cols` numbers into flat; false (flat partly written) at the first entry that is not. */
+function rowsOfNumbers(x: readonly unknown[], cols: number, flat: Float32Array): boolean {
+  for (let r = 0, k = 0; r < x.length; r++) {
+    const row = x[r];
+    if (!Array.isArray(row) || row.length !== cols) return false;
+    for (let c = 0; c < cols; c++) {
+      const v = row[c];
+      if (typeof v !== "number") return false;
+      flat[k++] = v;
+    }
+  }
+  return true;
+}
+
 /**
  * Nested arrays [n, ...sample] into floats, checked against the model's per-sample shape as it goes (a
  * request's JSON rows): the position of a bad entry is spelt out only when there is one.
@@ -41,6 +55,9 @@ const isFloat32Array = (v: unknown): v is Float32Array => v instanceof Float32Ar
 function flattenRows(model: Sequential, x: readonly unknown[], sample: readonly number[]): Float32Array {
   const size = shapeSize(sample);
   const flat = new Float32Array(x.length * size);
+  // rows of numbers (what a JSON request holds) in one plain loop; anything else, or a bad entry, takes the
+  // walk below, which names the position (the walk's per-value bookkeeping was ~10 µs of a 784-value row)
+  if (sample.length === 1 && rowsOfNumbers(x, size, flat)) return flat;
   const at: number[] = [];
   const where = () => `x${at.map((i) => `[${i}]`).join("")}`;
   let k = 0;
