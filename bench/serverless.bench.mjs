@@ -117,28 +117,28 @@ async function startServer(withModel) {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 const body = JSON.stringify({ inputs: [x] });
-function request(port, method = "POST") {
+function request(port, method = "POST", path = "/", payload = body) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method, path: "/", agent, headers: { "content-type": "application/json", "content-length": method === "POST" ? Buffer.byteLength(body) : 0 } }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port, method, path, agent, headers: { "content-type": "application/json", "content-length": method === "POST" ? Buffer.byteLength(payload) : 0 } }, (res) => {
       let data = "";
       res.on("data", (c) => (data += c));
       res.on("end", () => (res.statusCode === 200 ? resolve(data) : reject(new Error(`HTTP ${res.statusCode}: ${data}`))));
     });
     req.on("error", reject);
-    if (method === "POST") req.write(body);
+    if (method === "POST") req.write(payload);
     req.end();
   });
 }
 
 /** n requests, `inflight` at a time; returns the latencies in µs (bounded: loopback only, stops by itself). */
-async function load(port, n, inflight = 8) {
+async function load(port, n, inflight = 8, ask = () => request(port)) {
   const lat = [];
   let next = 0;
   const worker = async () => {
     while (next < n) {
       next++;
       const t0 = process.hrtime.bigint();
-      await request(port);
+      await ask();
       lat.push(Number(process.hrtime.bigint() - t0) / 1e3);
     }
   };
@@ -146,12 +146,13 @@ async function load(port, n, inflight = 8) {
   return lat.sort((a, b) => a - b);
 }
 
+let pct;
 const servers = { model: await startServer(true), constant: await startServer(false) };
 try {
   const answer = JSON.parse(await request(servers.model.port)).outputs[0];
   if (!(Math.max(...answer.map((v, i) => Math.abs(v - expected[i]))) <= 1e-5)) throw new Error("the server's prediction differs from model.predict");
   const N = Number(process.env.SERVERLESS_REQUESTS ?? 20000);
-  const pct = (l, p) => l[Math.min(l.length - 1, Math.floor(l.length * p))];
+  pct = (l, p) => l[Math.min(l.length - 1, Math.floor(l.length * p))];
   for (const inflight of [1, 8]) {
     const res = {};
     const n = inflight === 1 ? Math.ceil(N / 4) : N;
@@ -170,6 +171,35 @@ try {
   console.log("| | before | after |\n|---|---|---|");
   for (const k of ["bytesInUse", "allocations", "heapBytes", "jsHeap"]) console.log(`| ${k} | ${before[k]} | ${after[k]} |`);
   if (after.bytesInUse !== before.bytesInUse || after.allocations !== before.allocations) throw new Error("WASM memory grew under load");
+
+  // ---- the deploy examples themselves (examples/serverless: the 64-32-10 digits model): node:http, and the
+  // Worker in workerd where test/runtimes is installed; POST a batch-1 request beside GET /health (no body, no model)
+  const runtimes = join(here, "../test/runtimes");
+  const { bundleWorker, freePort, start, stop } = await import(join(runtimes, "serverless.mjs"));
+  const digits = JSON.stringify({ inputs: [Array.from({ length: 64 }, (_, i) => (i * 7) % 17 / 17)] });
+  const examples = [["node:http example", () => start(process.execPath, [join(here, "../examples/serverless/node/server.mjs")])]];
+  if (existsSync(join(runtimes, "node_modules/.bin/workerd"))) {
+    examples.push(["Cloudflare Worker example in workerd", async () => {
+      const port = await freePort();
+      const config = await bundleWorker(join(here, ".."), join(runtimes, "gen"), port);
+      return start(join(runtimes, "node_modules/.bin/workerd"), ["serve", config], { url: `http://127.0.0.1:${port}/health` });
+    }]);
+  }
+  console.log(`\n## Serverless: the deploy examples, warm batch-1 requests (5000 each, 1 in flight, loopback)\n`);
+  console.log("| example | GET /health p50 / p99 | POST one row p50 / p99 | the request and model add at p50 |\n|---|---|---|---|");
+  for (const [name, launch] of examples) {
+    const { proc, base } = await launch();
+    try {
+      const port = Number(new URL(base).port);
+      const ask = { health: () => request(port, "GET", "/health"), predict: () => request(port, "POST", "/", digits) };
+      JSON.parse(await ask.predict()); // answers, and warms up
+      const res = {};
+      for (const k of ["health", "predict", "health", "predict"]) res[k] = await load(port, 5000, 1, ask[k]);
+      console.log(`| ${name} | ${pct(res.health, 0.5).toFixed(0)} / ${pct(res.health, 0.99).toFixed(0)} µs | ${pct(res.predict, 0.5).toFixed(0)} / ${pct(res.predict, 0.99).toFixed(0)} µs | ${(pct(res.predict, 0.5) - pct(res.health, 0.5)).toFixed(0)} µs |`);
+    } finally {
+      await stop(proc);
+    }
+  }
 } finally {
   for (const s of Object.values(servers)) s.child.kill();
   agent.destroy();

@@ -103,7 +103,7 @@ const http = (base) => async (method, path, body) => {
 };
 
 /** A port free on 127.0.0.1 now (for workerd, which cannot report the port it chose). */
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer().once("error", reject).listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
   });
@@ -119,7 +119,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 }
 
 /** Starts a server process, waits for its "listening on http://…" line (or, with `url`, for that URL to answer). */
-async function start(command, args, { cwd, env, url } = {}) {
+export async function start(command, args, { cwd, env, url } = {}) {
   const proc = spawn(command, args, { cwd, env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   live.add(proc);
   proc.once("exit", () => live.delete(proc));
@@ -146,7 +146,7 @@ async function start(command, args, { cwd, env, url } = {}) {
 }
 
 /** Stops a process started here and waits for it to go (SIGKILL if SIGTERM is not enough within 2 s). */
-async function stop(proc) {
+export async function stop(proc) {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   const gone = new Promise((r) => proc.once("exit", r));
   proc.kill("SIGTERM");
@@ -169,7 +169,7 @@ async function withServer(command, args, options, fn) {
  * module, .bin as data) resolved to its file and left as a module of its own beside the bundle, imported by
  * file name; then a workerd config serving it on 127.0.0.1:`port`.
  */
-async function bundleWorker(root, gen, port) {
+export async function bundleWorker(root, gen, port) {
   const esbuild = await import(pathToFileURL(join(root, "node_modules/esbuild/lib/main.js")).href);
   const out = join(gen, "serverless");
   mkdirSync(out, { recursive: true });
