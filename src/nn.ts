@@ -330,6 +330,14 @@ export class NN {
     return optimizers;
   }
 
+  /**
+   * @deprecated The data sets moved to their own entry so that no bundle carries them by accident:
+   * `import { loadDigits } from "simdnn/datasets"`. Reading this says so.
+   */
+  get datasets(): never {
+    throw new ValueError('nn.datasets moved to its own entry: import { loadDigits } from "simdnn/datasets" (the main entry carries no data).');
+  }
+
   /** Training callbacks: earlyStopping, terminateOnNaN. */
   get callbacks(): typeof callbacks {
     return callbacks;

@@ -82,3 +82,12 @@ describe("embedded digits", () => {
     expect(new Set([...a.train, ...a.test]).size).toBe(100);
   });
 });
+
+describe("nn.datasets (moved)", () => {
+  it("says where the data sets went instead of being undefined", async () => {
+    const { init, ValueError } = await import("../src/index.js");
+    const nn = await init({ backend: "scalar" });
+    expect(() => (nn as unknown as { datasets: unknown }).datasets).toThrow(ValueError);
+    expect(() => (nn as unknown as { datasets: unknown }).datasets).toThrow(/import \{ loadDigits \} from "simdnn\/datasets"/);
+  });
+});
