@@ -7,12 +7,11 @@ import type { LossName, LossParams } from "./losses.js";
 import { callbacks } from "./model/callbacks.js";
 import { initializers, layers } from "./model/factories.js";
 import { Sequential, type SequentialConfig } from "./model/sequential.js";
-import type { LoadHandler, SaveHandler } from "./io/artifacts.js";
-import type * as Handlers from "./io/handlers.js";
+import type { LoadHandler } from "./io/artifacts.js";
 import type { LoadOptions } from "./io/layers_model.js";
 import type { LoadOnnxOptions } from "./io/onnx_loader.js";
-import type * as Safetensors from "./io/safetensors.js";
-import { onnxReader, safetensorsReader } from "./io/readers.js";
+import { io } from "./io/nn_io.js";
+import { onnxReader } from "./io/readers.js";
 import { optimizers } from "./optimizers.js";
 import { argMax, type SelectOptions, topK, type TopK } from "./ops_select.js";
 import { normalArgs, type RandomNormalOptions, type RandomUniformOptions, Rng, type TruncatedNormalOptions, uniformArgs } from "./random.js";
@@ -376,27 +375,3 @@ export class NN {
     return io;
   }
 }
-
-// nn.io: what reads and writes files loads on first use (its own chunks), so an instance that never
-// touches a file parses none of it at import: the handlers check their arguments when they run.
-const handlers = () => import("./io/handlers.js");
-type Args<F extends (...a: never[]) => unknown> = Parameters<F>;
-const io = Object.freeze({
-  /** tfjs' io.fromMemory: model.json (object or text) and its weights, one buffer or the shards in manifest order. */
-  fromMemory: (...a: Args<typeof Handlers.fromMemory>): LoadHandler => ({ load: async () => (await handlers()).fromMemory(...a).load() }),
-  /** tfjs' io.withSaveHandler: model.save hands the artifacts to fn. */
-  withSaveHandler: (...a: Args<typeof Handlers.withSaveHandler>): SaveHandler => ({ save: async (artifacts) => (await handlers()).withSaveHandler(...a).save(artifacts) }),
-  /** tfjs-node's file handler (what 'file://' resolves to). */
-  fileSystem: (...a: Args<typeof Handlers.fileSystem>): LoadHandler & SaveHandler => ({
-    load: async () => (await handlers()).fileSystem(...a).load(),
-    save: async (artifacts) => (await handlers()).fileSystem(...a).save(artifacts),
-  }),
-  /** tfjs' io.http (loading): model.json by fetch, shards relative to it. */
-  http: (...a: Args<typeof Handlers.http>): LoadHandler => ({ load: async () => (await handlers()).http(...a).load() }),
-  /** A safetensors file's tensors (as float32) and metadata. Synchronous in `simdnn/safetensors`. */
-  readSafetensors: async (...a: Args<typeof Safetensors.readSafetensors>) => (await safetensorsReader("nn.io.readSafetensors")).readSafetensors(...a),
-  /** Float32 tensors as safetensors bytes. Synchronous in `simdnn/safetensors`. */
-  writeSafetensors: async (...a: Args<typeof Safetensors.writeSafetensors>) => (await safetensorsReader("nn.io.writeSafetensors")).writeSafetensors(...a),
-  /** A PyTorch state_dict (or `<layer>/<weight>` keys) into a Sequential built in code. Synchronous in `simdnn/safetensors`. */
-  loadStateDict: async (...a: Args<typeof Safetensors.loadStateDict>) => (await safetensorsReader("nn.io.loadStateDict")).loadStateDict(...a),
-});
