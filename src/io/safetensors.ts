@@ -5,6 +5,7 @@
 // so a hostile file costs at most a few times its own size. Entry point `simdnn/safetensors`.
 import { FormatError, ShapeError, show, showShape, ValueError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { float16ToFloat32 } from "./float16.js";
 
 export { loadStateDict, modelStateDict, modelToSafetensors, type LoadStateDictOptions, type LoadStateDictResult, type StateDictLayout, type StateDictTensor } from "./state_dict.js";
 
@@ -20,13 +21,6 @@ function f8e4m3(b: number): number {
   return e === 0 ? s * m * 2 ** -9 : s * (1 + m / 8) * 2 ** (e - 7);
 }
 
-/** Half → number, exact (every half is a float32; the arithmetic is exact in float64). */
-function f16(h: number): number {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 31, m = h & 1023;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return e === 0 ? s * m * 2 ** -24 : s * (1 + m / 1024) * 2 ** (e - 15);
-}
-
 const bf16Bits = new Uint32Array(1);
 const bf16Value = new Float32Array(bf16Bits.buffer);
 
@@ -38,11 +32,11 @@ const DTYPES = {
   BOOL: { bytes: 1, read: (v: DataView, o: number) => (v.getUint8(o) ? 1 : 0) },
   U8: { bytes: 1, read: (v: DataView, o: number) => v.getUint8(o) },
   I8: { bytes: 1, read: (v: DataView, o: number) => v.getInt8(o) },
-  F8_E5M2: { bytes: 1, read: (v: DataView, o: number) => f16(v.getUint8(o) << 8) },
+  F8_E5M2: { bytes: 1, read: (v: DataView, o: number) => float16ToFloat32(v.getUint8(o) << 8) },
   F8_E4M3: { bytes: 1, read: (v: DataView, o: number) => f8e4m3(v.getUint8(o)) },
   I16: { bytes: 2, read: (v: DataView, o: number) => v.getInt16(o, true) },
   U16: { bytes: 2, read: (v: DataView, o: number) => v.getUint16(o, true) },
-  F16: { bytes: 2, read: (v: DataView, o: number) => f16(v.getUint16(o, true)) },
+  F16: { bytes: 2, read: (v: DataView, o: number) => float16ToFloat32(v.getUint16(o, true)) },
   BF16: { bytes: 2, read: (v: DataView, o: number) => ((bf16Bits[0] = v.getUint16(o, true) << 16), bf16Value[0]) },
   I32: { bytes: 4, read: (v: DataView, o: number) => v.getInt32(o, true) },
   U32: { bytes: 4, read: (v: DataView, o: number) => v.getUint32(o, true) },
