@@ -1,0 +1,243 @@
+// The lab's report.html (src/lab/report*.ts, src/lab/svg.ts) on synthetic results covering every
+// section: it is a well-formed document with one <svg> per expected figure, holds no URL or external
+// reference, escapes text from the data, draws the activation curves nn computes (read back from the path
+// coordinates through the axis mapping), leaves gaps for NaN/Infinity and zeros on log axes, and is
+// deterministic. It also writes /tmp/lab_report_sample.html for a human to look at.
+import { writeFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { NN } from "../src/nn.js";
+import { activationCurves, lossCurves, plottedActivations } from "../src/lab/report_curves.js";
+import { renderReport } from "../src/lab/report.js";
+import { fromPixel, niceDomain, type Scale } from "../src/lab/svg.js";
+import type { LabResults, LabRun } from "../src/lab/types.js";
+import { instance } from "./helpers/backends.js";
+
+/** A deterministic stream in [0, 1) (the synthetic data need no quality, only repeatability). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+const DEEP_HIDDEN = 6;
+const EVIL = `<script>alert("x")</script> & co`;
+
+/** One synthetic run: decaying curves, per-layer diagnostics, timings. */
+function run(task: string, activation: string, loss: string, seed: number, o: Partial<LabRun> & { layers?: number; hidden?: number } = {}): LabRun {
+  const r = lcg(seed * 7919 + task.length * 31 + activation.length), epochs = 8, layers = o.layers ?? 3, hidden = o.hidden ?? 2;
+  const curve = Array.from({ length: epochs }, (_, e) => 2 * Math.exp(-0.4 * e) + 0.05 + 0.05 * r());
+  return {
+    task, activation, loss, seed, metric: { name: "accuracy", value: 0.8 + 0.1 * r(), better: "higher" },
+    curve, valCurve: curve.map((v) => v * 1.1 + 0.02 * r()),
+    gradNormByLayer: Array.from({ length: layers }, (_, l) => Array.from({ length: epochs }, () => 10 ** (l - layers) * (0.5 + r()))),
+    deadFraction: Array.from({ length: hidden }, () => 0.3 * r()), saturatedFraction: Array.from({ length: hidden }, () => 0.2 * r()),
+    histograms: Array.from({ length: hidden }, () => ({ min: -1, max: 3, counts: Array.from({ length: 20 }, () => Math.floor(100 * r())) })),
+    msPerEpoch: { scalar: 40 + r(), simd: 15 + r(), relaxed: 12 + r() },
+    ...o,
+  };
+}
+
+const SEEDS = [1, 2, 3];
+const DIGITS_ACTS = ["relu", "tanh", "gelu"];
+const REGRESSION_LOSSES = [["mse", 0.9], ["mae", 0.4], ["huber", 0.5]] as const;
+const DEEP_CONFIGS = [["relu", "he"], ["sigmoid", "glorot"], ["selu", "lecun"], ["sigmoid", "he (mismatched)"]] as const;
+
+function synthetic(): LabResults {
+  const runs: LabRun[] = [];
+  for (const a of DIGITS_ACTS) for (const s of SEEDS) runs.push(run("digits", a, "categoricalCrossentropy", s));
+  for (const [loss, mae] of REGRESSION_LOSSES) {
+    for (const s of SEEDS) {
+      const r = run("regression", "relu", loss, s, { metric: { name: "mae", value: mae + 0.01 * s, better: "lower" }, msPerEpoch: { scalar: 5, simd: 2, relaxed: null } });
+      // a diverged epoch and an overflow: gaps, never "NaN" in the SVG
+      if (loss === "mse" && s === 1) r.curve.splice(3, 2, NaN, Infinity);
+      runs.push(r);
+    }
+  }
+  for (const [loss, f1] of [["binaryCrossentropy", 0.6], ["binaryFocalCrossentropy", 0.7]] as const) {
+    for (const s of SEEDS) runs.push(run("imbalanced", "relu", loss, s, { metric: { name: "f1", value: f1, better: "higher" }, scores: { precision: 0.5, recall: 0.8, prAuc: 0.66 } }));
+  }
+  for (const [a, init] of DEEP_CONFIGS) {
+    for (const s of SEEDS) {
+      const r = run("deep", a, "categoricalCrossentropy", s, { initializer: init, layers: DEEP_HIDDEN + 1, hidden: DEEP_HIDDEN });
+      // vanished gradients: exact zeros in the first layers on a log axis
+      if (a === "sigmoid" && init === "glorot") r.gradNormByLayer[0] = r.gradNormByLayer[0].map(() => 0);
+      runs.push(r);
+    }
+  }
+  runs.push(run(EVIL, "relu", "mse", 1, { histograms: undefined }));
+  return {
+    version: 1, meta: { date: "2026-12-07T00:00:00Z", host: "test <host>", runtime: "node 22", quick: true, seeds: 3, epochs: { digits: 8 } },
+    runs, summary: [],
+  };
+}
+
+/**
+ * Checks the document is well formed and returns its tags: every '<' opens a tag, comment or doctype,
+ * every element is closed in order (HTML's void elements and SVG's "/>" excepted), raw text only in
+ * <style> and <title>, and html > head + body at the root.
+ */
+function parseHtml(doc: string): { tags: { name: string; attrs: string }[] } {
+  const VOID = new Set(["meta", "link", "br", "hr", "img", "input"]);
+  const stack: string[] = [], tags: { name: string; attrs: string }[] = [];
+  const tag = /<(\/?)([a-zA-Z][\w:-]*)((?:\s+[^\s=>/]+(?:="[^"<]*")?)*)\s*(\/?)>/y;
+  let i = doc.startsWith("<!DOCTYPE html>") ? 15 : -1;
+  if (i < 0) throw new Error("no doctype");
+  while (i < doc.length) {
+    const lt = doc.indexOf("<", i);
+    if (lt < 0) break;
+    tag.lastIndex = lt;
+    const m = tag.exec(doc);
+    if (!m) throw new Error(`stray '<' at ${lt}: ${doc.slice(lt, lt + 40)}`);
+    const [, close, name, attrs, self] = m;
+    i = tag.lastIndex;
+    if (close) {
+      const open = stack.pop();
+      if (open !== name) throw new Error(`</${name}> closes <${open}> at ${lt}`);
+      continue;
+    }
+    tags.push({ name, attrs });
+    if (self || VOID.has(name)) continue;
+    stack.push(name);
+    if (name === "style" || name === "title") {
+      const end = doc.indexOf(`</${name}>`, i);
+      if (end < 0 || doc.slice(i, end).includes("<")) throw new Error(`<${name}> not closed or holds markup`);
+      i = end;
+    }
+  }
+  if (stack.length) throw new Error(`unclosed: ${stack.join(" > ")}`);
+  const top = tags.map((t) => t.name);
+  if (top[0] !== "html" || !top.includes("head") || !top.includes("body")) throw new Error("no html/head/body");
+  return { tags };
+}
+
+/** The <svg> elements by their data-figure name. */
+function figures(doc: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of doc.matchAll(/<svg [^>]*data-figure="([^"]*)"[^>]*>[\s\S]*?<\/svg>/g)) out.set(m[1], m[0]);
+  return out;
+}
+
+/** A panel's axis mapping, as its data-x / data-y attribute states it. */
+function scale(attr: string): Scale {
+  const [lo, hi, p0, p1, kind] = attr.split(" ");
+  return { lo: +lo, hi: +hi, p0: +p0, p1: +p1, log: kind === "log" };
+}
+
+/** The d of the path drawn for a series label. */
+function pathOf(svg: string, label: string): string {
+  const at = svg.indexOf(`data-label="${label}" d="`);
+  if (at < 0) throw new Error(`no path for ${label}`);
+  const start = at + `data-label="${label}" d="`.length;
+  return svg.slice(start, svg.indexOf('"', start));
+}
+
+/** The points of a path's d, segment by segment. */
+function segments(d: string): [number, number][][] {
+  return d.split("M").filter(Boolean).map((seg) => seg.split("L").map((p) => p.trim().split(" ").map(Number) as [number, number]));
+}
+
+describe("lab report", () => {
+  let nn: NN, doc: string, results: LabResults;
+  beforeAll(async () => {
+    nn = await instance("simd");
+    results = synthetic();
+    doc = renderReport(results, nn);
+    writeFileSync("/tmp/lab_report_sample.html", doc);
+  });
+
+  it("is a well-formed document with one <svg> per expected figure", () => {
+    const { tags } = parseHtml(doc);
+    const svgs = tags.filter((t) => t.name === "svg").length;
+    const acts = plottedActivations().plotted, losses = lossCurves(nn).curves.length;
+    for (const a of ["sigmoid", "tanh", "relu", "leakyRelu", "prelu", "elu", "selu", "gelu", "silu", "mish", "softplus"]) expect(acts).toContain(a);
+    // per task one loss-curve chart per loss; deep: gradient flow + dead/saturated + one histogram strip per configuration; speed: 1
+    const curveCharts = 1 + REGRESSION_LOSSES.length + 2 + 1 + 1;
+    const deepCharts = 2 + DEEP_CONFIGS.length;
+    expect(svgs).toBe(acts.length + losses + curveCharts + deepCharts + 1);
+    const names = [...figures(doc).keys()];
+    expect(names.length).toBe(svgs);
+    expect(names.filter((n) => n.startsWith("hist:deep:")).length).toBe(DEEP_CONFIGS.length);
+    expect(names).toContain("gradflow:deep");
+    expect(names.filter((n) => n.startsWith("gradflow:"))).toEqual(["gradflow:deep"]);
+    expect((doc.match(/<table class="metrics">/g) ?? []).length).toBe(5);
+  });
+
+  it("references nothing outside itself", () => {
+    expect(doc).not.toMatch(/https?:|src=|<script|<link|@import|url\((?!#)/i);
+  });
+
+  it("escapes text from the data", () => {
+    expect(doc).not.toContain(EVIL);
+    expect(doc).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co");
+    expect(doc).toContain("test &lt;host&gt;");
+  });
+
+  it("draws each activation and its derivative as nn computes them (points read back through the axes)", () => {
+    const figs = figures(doc), curves = activationCurves(nn);
+    for (const c of curves) {
+      const svg = figs.get(`activation:${c.name}`) as string;
+      const panel = /data-x="([^"]*)" data-y="([^"]*)"/.exec(svg) as RegExpExecArray;
+      const xs = scale(panel[1]), ys = scale(panel[2]);
+      // a coordinate is rounded to 0.01 px: the value error that allows, plus float32 → text
+      const tolX = (0.006 * (xs.hi - xs.lo)) / Math.abs(xs.p1 - xs.p0), tolY = (0.006 * (ys.hi - ys.lo)) / Math.abs(ys.p1 - ys.p0) + 1e-6;
+      for (const [label, name] of [["f(x)", "activation"], ["f′(x)", "activationBackward"]] as const) {
+        const d = pathOf(svg, label);
+        const points = segments(d).flat();
+        expect(points.length, c.name).toBe(c.xs.length);
+        const x = nn.tensor(points.map(([px]) => Math.round(fromPixel(xs, px) * 20) / 20));
+        const want = name === "activation" ? nn.activation(c.name, x) : nn.activationBackward(c.name, x, nn.ones(x.shape));
+        points.forEach(([px, py], i) => {
+          expect(Math.abs(fromPixel(xs, px) - x.data[i]), `${c.name} x`).toBeLessThan(tolX);
+          expect(Math.abs(fromPixel(ys, py) - want.data[i]), `${c.name} ${label} at ${x.data[i]}`).toBeLessThan(tolY);
+        });
+        x.dispose();
+        want.dispose();
+      }
+    }
+  });
+
+  it("leaves gaps for NaN and Infinity and writes neither into an attribute", () => {
+    expect(doc).not.toMatch(/="[^"]*(NaN|Infinity)[^"]*"/);
+    const svg = figures(doc).get("curves:regression:mse") as string;
+    const d = pathOf(svg, "relu");
+    // the mean over seeds stays finite where one seed is NaN, so the training line has no gap; the
+    // ±std band loses those epochs instead; a lone run with a NaN epoch would split (checked below)
+    expect(segments(d).flat().length).toBe(8);
+    const lone = renderReport({ ...results, runs: [run("lone", "relu", "mse", 1, { curve: [1, 0.5, NaN, 0.3, Infinity, 0.2, 0.1] })] }, nn);
+    const d2 = pathOf(figures(lone).get("curves:lone:mse") as string, "relu");
+    expect(segments(d2).map((s) => s.length)).toEqual([2, 1, 2]);
+    expect(lone).not.toMatch(/="[^"]*(NaN|Infinity)[^"]*"/);
+  });
+
+  it("handles zeros on log axes", () => {
+    const svg = figures(doc).get("gradflow:deep") as string;
+    for (const m of svg.matchAll(/data-y="([^"]*)"/g)) {
+      const s = scale(m[1]);
+      expect(s.log).toBe(true);
+      expect(s.lo > 0 && Number.isFinite(s.hi) && s.hi > s.lo).toBe(true);
+    }
+    // sigmoid · glorot has zero norm in layer 1: its line starts at layer 2
+    const d = pathOf(svg, "sigmoid · glorot");
+    expect(segments(d).flat().length).toBe(DEEP_HIDDEN);
+    expect(niceDomain([0, 0, 1e-3, 10], true)).toMatchObject({ lo: 1e-3, hi: 10 });
+    expect(niceDomain([0, -1, NaN], true)).toMatchObject({ lo: 1, hi: 10 });
+  });
+
+  it("sorts metric tables best first (lower MAE first, higher F1 first)", () => {
+    const table = (task: string) => (new RegExp(`<caption>${task}:[\\s\\S]*?</table>`).exec(doc) as RegExpExecArray)[0];
+    const order = (html: string) => [...html.matchAll(/<tr><td>\d+<\/td><td>([^<]*)</g)].map((m) => m[1]);
+    expect(order(table("regression"))).toEqual(["relu · mae", "relu · huber", "relu · mse"]);
+    expect(order(table("imbalanced"))).toEqual(["relu · binaryFocalCrossentropy", "relu · binaryCrossentropy"]);
+    expect(table("imbalanced")).toContain("prAuc");
+  });
+
+  it("renders empty results with a message and only the reference figures", () => {
+    const empty = renderReport({ version: 1, meta: { date: "", host: "", runtime: "", quick: false, seeds: 0, epochs: {} }, runs: [], summary: [] }, nn);
+    const { tags } = parseHtml(empty);
+    expect(empty).toContain("These results hold no runs");
+    expect(tags.filter((t) => t.name === "svg").length).toBe(plottedActivations().plotted.length + lossCurves(nn).curves.length);
+  });
+
+  it("gives the same bytes for the same input", () => {
+    expect(renderReport(synthetic(), nn)).toBe(doc);
+  });
+});
