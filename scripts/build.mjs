@@ -134,7 +134,7 @@ if (!wasmOnly) {
     // (60 KB of digits), the embedded builds (base64 of the .wasm files) and the CLI. wasm_files is an entry
     // so that its `new URL("./wasm/….wasm", import.meta.url)` stays in dist/ beside dist/wasm/ (in a chunk
     // under dist/chunks/ the relative path would be wrong for bundlers that resolve it).
-    entryPoints: ["index", "datasets", "embedded", "onnx", "safetensors", "cli", "wasm_files"].map((e) => join(root, `src/${e}.ts`)),
+    entryPoints: ["index", "datasets", "embedded", "onnx", "safetensors", "lab", "cli", "wasm_files"].map((e) => join(root, `src/${e}.ts`)),
     outdir: join(root, "dist"),
     bundle: true,
     splitting: true,

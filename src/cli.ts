@@ -9,6 +9,7 @@ import type { Sequential } from "./model/sequential.js";
 const USAGE = `Usage:
   simdnn convert <model.onnx | model.json | model.safetensors> <outDir> [--quantize float16|uint8|uint16] [--topology model.json]
   simdnn inspect <model.onnx | model.json | model.safetensors> [--topology model.json]
+  simdnn lab [--quick] [--tasks a,b] [--activations …] [--losses …] [--seeds n] [--out dir] [--data dir]   (simdnn lab --help)
 
   A .safetensors file holds weights only: --topology names a layers-model model.json whose layers they fill
   (a PyTorch nn.Sequential state_dict is transposed as needed); simdnn's own safetensors carry it inside.`;
@@ -73,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command === undefined ? 1 : 0;
   }
+  if (command === "lab") return (await import("./lab/cli.js")).labMain(args); // its own chunk: convert and inspect never load the lab
   try {
     const quantize = option(args, "--quantize");
     const topology = option(args, "--topology");
