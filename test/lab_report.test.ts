@@ -21,25 +21,45 @@ function lcg(seed: number): () => number {
 const DEEP_HIDDEN = 6;
 const EVIL = `<script>alert("x")</script> & co`;
 
-/** One synthetic run: decaying curves, per-layer diagnostics, timings. */
-function run(task: string, activation: string, loss: string, seed: number, o: Partial<LabRun> & { layers?: number; hidden?: number } = {}): LabRun {
-  const r = lcg(seed * 7919 + task.length * 31 + activation.length), epochs = 8, layers = o.layers ?? 3, hidden = o.hidden ?? 2;
-  const curve = Array.from({ length: epochs }, (_, e) => 2 * Math.exp(-0.4 * e) + 0.05 + 0.05 * r());
+/** A number in [0, 1) from a configuration's names (so configurations differ, deterministically). */
+function hash01(...parts: string[]): number {
+  let h = 2166136261;
+  for (const ch of parts.join("|")) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return h / 2 ** 32;
+}
+
+/**
+ * One synthetic run: curves decaying at a rate of their own, per-layer gradient norms shrinking towards
+ * the input by `gradDecay` per layer, dead/saturated fractions, histograms, timings.
+ */
+function run(task: string, activation: string, loss: string, seed: number, o: Partial<LabRun> & { layers?: number; hidden?: number; gradDecay?: number } = {}): LabRun {
+  const { layers = 3, hidden = 2, gradDecay = 0.5, ...fields } = o;
+  const h = hash01(task, activation, loss, fields.initializer ?? ""), r = lcg(seed * 7919 + Math.floor(h * 1e6)), epochs = 8;
+  const curve = Array.from({ length: epochs }, (_, e) => 2 * Math.exp(-(0.2 + 0.4 * h) * e) + 0.05 + 0.05 * r());
+  const bounded = activation === "sigmoid" || activation === "tanh";
   return {
-    task, activation, loss, seed, metric: { name: "accuracy", value: 0.8 + 0.1 * r(), better: "higher" },
-    curve, valCurve: curve.map((v) => v * 1.1 + 0.02 * r()),
-    gradNormByLayer: Array.from({ length: layers }, (_, l) => Array.from({ length: epochs }, () => 10 ** (l - layers) * (0.5 + r()))),
-    deadFraction: Array.from({ length: hidden }, () => 0.3 * r()), saturatedFraction: Array.from({ length: hidden }, () => 0.2 * r()),
-    histograms: Array.from({ length: hidden }, () => ({ min: -1, max: 3, counts: Array.from({ length: 20 }, () => Math.floor(100 * r())) })),
-    msPerEpoch: { scalar: 40 + r(), simd: 15 + r(), relaxed: 12 + r() },
-    ...o,
+    task, activation, loss, seed, metric: { name: "accuracy", value: 0.75 + 0.2 * h + 0.02 * r(), better: "higher" },
+    curve, valCurve: curve.map((v, e) => v * 1.1 + 0.01 * e * h + 0.02 * r()),
+    gradNormByLayer: Array.from({ length: layers }, (_, l) => Array.from({ length: epochs }, (_, e) => 0.1 * gradDecay ** (layers - 1 - l) * (1 + 0.2 * r()) * (1 - e / 20))),
+    deadFraction: Array.from({ length: hidden }, (_, l) => (activation === "relu" ? 0.05 * l + 0.05 * r() : 0)),
+    saturatedFraction: Array.from({ length: hidden }, (_, l) => (bounded ? 0.1 + 0.08 * l + 0.05 * r() : 0)),
+    histograms: Array.from({ length: hidden }, (_, l) => {
+      const bins = 20, width = 1 / (1 + 0.3 * l);
+      const counts = Array.from({ length: bins }, (_, b) => {
+        const t = (b + 0.5) / bins;
+        return Math.round(100 * (bounded ? Math.exp(-((t - 0.5) ** 2) / (0.02 * width)) + (b === 0 || b === bins - 1 ? 0.2 * l : 0) : b === 0 ? 0.5 + 0.1 * l : Math.exp(-t * 4 / width)) + 5 * r());
+      });
+      return bounded ? { min: 0, max: 1, counts } : { min: 0, max: 4 * width, counts };
+    }),
+    msPerEpoch: { scalar: 40 + 10 * h + r(), simd: 15 + 5 * h + r(), relaxed: 12 + 4 * h + r() },
+    ...fields,
   };
 }
 
 const SEEDS = [1, 2, 3];
 const DIGITS_ACTS = ["relu", "tanh", "gelu"];
 const REGRESSION_LOSSES = [["mse", 0.9], ["mae", 0.4], ["huber", 0.5]] as const;
-const DEEP_CONFIGS = [["relu", "he"], ["sigmoid", "glorot"], ["selu", "lecun"], ["sigmoid", "he (mismatched)"]] as const;
+const DEEP_CONFIGS = [["relu", "he", 0.9], ["sigmoid", "glorot", 0.25], ["selu", "lecun", 1], ["sigmoid", "he (mismatched)", 0.12]] as const;
 
 function synthetic(): LabResults {
   const runs: LabRun[] = [];
@@ -55,9 +75,9 @@ function synthetic(): LabResults {
   for (const [loss, f1] of [["binaryCrossentropy", 0.6], ["binaryFocalCrossentropy", 0.7]] as const) {
     for (const s of SEEDS) runs.push(run("imbalanced", "relu", loss, s, { metric: { name: "f1", value: f1, better: "higher" }, scores: { precision: 0.5, recall: 0.8, prAuc: 0.66 } }));
   }
-  for (const [a, init] of DEEP_CONFIGS) {
+  for (const [a, init, gradDecay] of DEEP_CONFIGS) {
     for (const s of SEEDS) {
-      const r = run("deep", a, "categoricalCrossentropy", s, { initializer: init, layers: DEEP_HIDDEN + 1, hidden: DEEP_HIDDEN });
+      const r = run("deep", a, "categoricalCrossentropy", s, { initializer: init, layers: DEEP_HIDDEN + 1, hidden: DEEP_HIDDEN, gradDecay });
       // vanished gradients: exact zeros in the first layers on a log axis
       if (a === "sigmoid" && init === "glorot") r.gradNormByLayer[0] = r.gradNormByLayer[0].map(() => 0);
       runs.push(r);
@@ -193,6 +213,36 @@ describe("lab report", () => {
         want.dispose();
       }
     }
+  });
+
+  it("draws each loss and its gradient as nn computes them (points read back through the axes)", () => {
+    const figs = figures(doc), { curves } = lossCurves(nn);
+    for (const c of curves) {
+      const svg = figs.get(`loss:${c.label}`) as string;
+      const panels = svg.split('<g class="panel" ').slice(1);
+      expect(panels.length, c.label).toBe(2);
+      for (const [panel, label, want] of [[panels[0], "loss", c.loss], [panels[1], "gradient", c.grad]] as const) {
+        const m = /^data-x="([^"]*)" data-y="([^"]*)"/.exec(panel) as RegExpExecArray;
+        const xs = scale(m[1]), ys = scale(m[2]);
+        const tolY = (0.006 * (ys.hi - ys.lo)) / Math.abs(ys.p1 - ys.p0) + 1e-6;
+        const points = segments(pathOf(panel, label)).flat();
+        expect(points.length, c.label).toBe(c.xs.length);
+        points.forEach(([px, py], i) => {
+          expect(Math.abs(fromPixel(xs, px) - c.xs[i]), `${c.label} x`).toBeLessThan(1e-3);
+          expect(Math.abs(fromPixel(ys, py) - want[i]), `${c.label} ${label} at ${c.xs[i]}`).toBeLessThan(tolY);
+        });
+      }
+    }
+    // and the curves are nn's: huber (delta 1) at residual 3 is 3 − 0.5, its gradient 1; BCE from logits at 0 is log 2
+    const at = (label: string, x: number) => {
+      const c = curves.find((k) => k.label === label) as (typeof curves)[number], i = c.xs.findIndex((v) => Math.abs(v - x) < 1e-9);
+      return [c.loss[i], c.grad[i]];
+    };
+    const yt = nn.tensor([[0]]), yp = nn.tensor([[3]]), g = nn.lossGradient("huber", yt, yp, { delta: 1 });
+    expect(at("huber (delta 1)", 3)).toEqual([nn.loss("huber", yt, yp, { delta: 1 }), g.data[0]]);
+    expect(at("huber (delta 1)", 3)).toEqual([2.5, 1]);
+    for (const t of [yt, yp, g]) t.dispose();
+    expect(at("binaryCrossentropy (fromLogits)", 0)[0]).toBeCloseTo(Math.LN2, 6);
   });
 
   it("leaves gaps for NaN and Infinity and writes neither into an attribute", () => {

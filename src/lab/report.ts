@@ -57,7 +57,7 @@ function lossSection(nn: NN): string {
   const chart = (c: (typeof curves)[number]) => `<figure>${linePanels({
     figure: `loss:${c.label}`, title: c.label, panelWidth: 230, panelHeight: 150, sharedY: false,
     panels: [{ title: "loss", series: [{ label: "loss", xs: c.xs, ys: c.loss, style: 0 }] }, { title: "gradient d loss / d prediction", series: [{ label: "gradient", xs: c.xs, ys: c.grad, style: 1 }] }],
-    x: { label: c.xLabel }, y: { label: "per sample" },
+    x: { label: c.xLabel, min: c.xs[0], max: c.xs[c.xs.length - 1] }, y: { label: "per sample" },
   })}${c.note ? `<figcaption>${esc(c.note)}</figcaption>` : ""}</figure>`;
   const group = (g: "regression" | "classification") => `<div class="grid-figures">${curves.filter((c) => c.group === g).map(chart).join("")}</div>`;
   return `<section id="losses"><h2>Losses and their gradients</h2>` +

@@ -77,6 +77,8 @@ interface LossPlot {
   readonly axis: AxisName;
   readonly params?: Readonly<Omit<LossParams, "reduction" | "sampleWeight">>;
   readonly note?: string;
+  /** Said after the name where the parameters alone do not tell two plots of one loss apart. */
+  readonly tag?: string;
 }
 
 /**
@@ -91,8 +93,8 @@ export const LOSS_PLOTS = {
   quantile: [{ axis: "residual", params: { quantile: 0.5 } }, { axis: "residual", params: { quantile: 0.9 } }],
   poisson: [{ axis: "count" }],
   cosineSimilarity: "compares the directions of two vectors, so it has no curve against one number",
-  binaryCrossentropy: [{ axis: "logit", params: { fromLogits: true } }, { axis: "probability" }],
-  binaryFocalCrossentropy: [{ axis: "logit", params: { fromLogits: true } }, { axis: "probability" }],
+  binaryCrossentropy: [{ axis: "logit", params: { fromLogits: true } }, { axis: "probability", tag: "on probabilities" }],
+  binaryFocalCrossentropy: [{ axis: "logit", params: { fromLogits: true } }, { axis: "probability", tag: "on probabilities" }],
   hinge: [{ axis: "margin", note: "targets 0/1 are mapped to −1/+1 as Keras does" }],
   squaredHinge: [{ axis: "margin" }],
   categoricalCrossentropy: [{ axis: "twoClassLogit", params: { fromLogits: true } }],
@@ -140,7 +142,7 @@ export function lossCurves(nn: NN, steps = 200): { curves: LossCurve[]; unplotte
         const loss = Array.from(lossT.data), g = gradT.data, grad = xs.map((_, i) => g[i * axis.dim + axis.col]);
         lossT.dispose();
         gradT.dispose();
-        curves.push({ name, label: name + paramText(row.params), group: axis.group, xLabel: axis.label, note: row.note, xs, loss, grad });
+        curves.push({ name, label: name + paramText(row.params) + (row.tag ? ` ${row.tag}` : ""), group: axis.group, xLabel: axis.label, note: row.note, xs, loss, grad });
       } finally {
         yTrue.dispose();
         yPred.dispose();

@@ -46,6 +46,8 @@ function lossCurveFigures(group: TaskGroup): string {
 
 /** A number for a table cell. */
 const cell = (v: number) => (Number.isFinite(v) ? shortNumber(v) : "—");
+/** mean ± std, a std below float rounding of the mean printed as 0 (identical seeds, not 1e-16 of noise). */
+const meanStdCell = (mean: number, std: number) => `${cell(mean)} ± ${Number.isFinite(std) && std <= 1e-9 * Math.abs(mean) ? "0" : cell(std)}`;
 
 /** The metric table of a task, best first. */
 function metricTableHtml(group: TaskGroup, summary: readonly LabSummaryRow[]): string {
@@ -54,7 +56,7 @@ function metricTableHtml(group: TaskGroup, summary: readonly LabSummaryRow[]): s
   const metric = rows[0].metric;
   const head = `<tr><th>#</th><th>configuration</th><th>${esc(metric)} (mean ± std)</th><th>seeds</th>${scoreNames.map((s) => `<th>${esc(s)}</th>`).join("")}</tr>`;
   const body = rows.map((r, i) => `<tr><td>${i + 1}</td><td>${esc(r.label)}${r.diverged ? ` <span class="warn">(${r.diverged} diverged)</span>` : ""}</td>` +
-    `<td class="num">${cell(r.mean)} ± ${cell(r.std)}</td><td class="num">${r.seeds}</td>${scoreNames.map((s) => `<td class="num">${cell(r.scores[s] ?? NaN)}</td>`).join("")}</tr>`).join("");
+    `<td class="num">${meanStdCell(r.mean, r.std)}</td><td class="num">${r.seeds}</td>${scoreNames.map((s) => `<td class="num">${cell(r.scores[s] ?? NaN)}</td>`).join("")}</tr>`).join("");
   return `<table class="metrics"><caption>${esc(group.task)}: held-out ${esc(metric)}, ${better} is better, best first</caption>${head}${body}</table>` +
     `<p class="caption">Differences smaller than the standard deviations are not evidence either way.</p>`;
 }
@@ -69,7 +71,7 @@ function perLayer(c: Config, pick: (r: Config["runs"][number]) => readonly numbe
 function layerFigures(group: TaskGroup): string {
   const v = varies(group.configs), label = (c: Config) => configLabel(c, v.loss, true);
   const layers = (n: number) => Array.from({ length: n }, (_, i) => i);
-  const names = (n: number, what: string) => layers(n).map((i) => `${what} ${i + 1}`);
+  const names = (n: number, what: string) => layers(n).map((i) => `${what}${i + 1}`);
   const gradAt = (which: "first" | "last") => group.configs.map((c, i): Series => {
     const ys = perLayer(c, (r) => r.gradNormByLayer.map((epochsOfLayer) => epochsOfLayer[which === "first" ? 0 : epochsOfLayer.length - 1] ?? NaN));
     return { label: label(c), xs: layers(ys.length), ys, markers: true, style: i };

@@ -185,8 +185,9 @@ export function linePanels(spec: PanelsSpec): string {
   const n = Math.max(1, spec.panels.length);
   const width = MARGIN.left + n * pw + (n - 1) * gap + MARGIN.right;
   const all = spec.panels.flatMap((p) => p.series);
-  const xValues = spec.x.categories ? [0, spec.x.categories.length - 1] : all.flatMap((s) => s.xs);
-  const xd = niceDomain(xValues, spec.x.log ?? false, spec.x);
+  // categories sit half a step in from the frame, so the first and last points do not lie on it
+  const cats = spec.x.categories;
+  const xd = cats ? niceDomain([], false, { min: -0.5, max: Math.max(1, cats.length) - 0.5 }) : niceDomain(all.flatMap((s) => s.xs), spec.x.log ?? false, spec.x);
   const yOf = (ss: readonly Series[]) => ss.flatMap((s) => (s.band ? [...s.ys, ...s.band.lo, ...s.band.hi] : s.ys));
   const sharedYd = niceDomain(yOf(all), spec.y.log ?? false, spec.y);
   const id = spec.figure.replace(/[^A-Za-z0-9_-]/g, "_");
@@ -206,7 +207,7 @@ export function linePanels(spec: PanelsSpec): string {
       g += `<line class="grid" x1="${num(left)}" y1="${num(y)}" x2="${num(left + pw)}" y2="${num(y)}"/>`;
       if (pi === 0 || spec.sharedY === false) g += `<text x="${num(left - 5)}" y="${num(y + 4)}" text-anchor="end">${esc(t.label)}</text>`;
     }
-    const xticks = spec.x.categories ? spec.x.categories.map((label, v) => ({ v, label })) : xd.ticks;
+    const xticks = cats ? cats.map((label, v) => ({ v, label })) : xd.ticks;
     for (const t of xticks) {
       const x = toPixel(xs, t.v) as number;
       g += `<line class="grid" x1="${num(x)}" y1="${num(top)}" x2="${num(x)}" y2="${num(top + ph)}"/>`;
@@ -256,9 +257,11 @@ export interface BarsSpec {
 
 /** A grouped bar chart from 0, with each bar's value above it (or "n/a") and its note (a speedup) under it. */
 export function barChart(spec: BarsSpec): string {
-  const k = Math.max(1, spec.seriesLabels.length), bw = 26, groupW = k * bw + 36, ph = 220;
+  const k = Math.max(1, spec.seriesLabels.length), bw = 44, groupW = k * bw + 28, ph = 220;
   const plotW = Math.max(240, spec.groups.length * groupW), width = MARGIN.left + plotW + MARGIN.right;
-  const yd = niceDomain([0, ...spec.groups.flatMap((g) => g.values.filter((v): v is number => v !== null))], false, { min: 0 });
+  const values = spec.groups.flatMap((g) => g.values.filter((v): v is number => v !== null));
+  // 8 % headroom so the value printed above the tallest bar stays inside the frame
+  const yd = niceDomain([0, ...values.map((v) => v * 1.08)], false, { min: 0 });
   const ys: Scale = { lo: yd.lo, hi: yd.hi, log: false, p0: MARGIN.top + ph, p1: MARGIN.top };
   let body = "";
   for (const t of yd.ticks) {
@@ -266,7 +269,7 @@ export function barChart(spec: BarsSpec): string {
     body += `<line class="grid" x1="${MARGIN.left}" y1="${num(y)}" x2="${num(MARGIN.left + plotW)}" y2="${num(y)}"/><text x="${MARGIN.left - 5}" y="${num(y + 4)}" text-anchor="end">${esc(t.label)}</text>`;
   }
   spec.groups.forEach((g, gi) => {
-    const x0 = MARGIN.left + gi * groupW + 18;
+    const x0 = MARGIN.left + gi * groupW + 14;
     g.values.forEach((v, si) => {
       const x = x0 + si * bw, color = seriesStyle(si).color;
       const y = v === null ? null : toPixel(ys, v);
@@ -278,7 +281,8 @@ export function barChart(spec: BarsSpec): string {
       const note = g.notes?.[si];
       if (note) body += `<text class="note" x="${num(x + bw / 2)}" y="${num(ys.p0 + 28)}" text-anchor="middle">${esc(note)}</text>`;
     });
-    body += `<text x="${num(x0 + (k * bw) / 2)}" y="${num(ys.p0 + 15)}" text-anchor="middle">${esc(g.label)}</text>`;
+    const room = Math.floor(groupW / (FONT * 0.6)), short = g.label.length > room ? `${g.label.slice(0, room - 1)}…` : g.label;
+    body += `<text x="${num(x0 + (k * bw) / 2)}" y="${num(ys.p0 + 15)}" text-anchor="middle"><title>${esc(g.label)}</title>${esc(short)}</text>`;
   });
   body += `<rect class="frame" x="${MARGIN.left}" y="${MARGIN.top}" width="${num(plotW)}" height="${ph}"/>`;
   body += `<text class="axis-label" transform="translate(14 ${num(MARGIN.top + ph / 2)}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`;
@@ -289,7 +293,7 @@ export function barChart(spec: BarsSpec): string {
 /** Three significant digits, for labels on bars. */
 export function shortNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
-  return Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : String(Number(v.toPrecision(3)));
+  return Math.abs(v) >= 1e6 || (Math.abs(v) < 1e-4 && v !== 0) ? v.toExponential(2).replace("e+", "e") : String(Number(v.toPrecision(3)));
 }
 
 /** One histogram: counts of equal-width bins over [min, max]. */
