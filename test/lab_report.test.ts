@@ -280,6 +280,17 @@ describe("lab report", () => {
     expect(table("imbalanced")).toContain("prAuc");
   });
 
+  it("draws the build timings per task, with the speedup over scalar and n/a where a build was not timed", () => {
+    const svg = figures(doc).get("speed") as string;
+    const panels = svg.split('<g class="panel">').slice(1);
+    expect(panels.length).toBe(5);
+    const regression = panels.find((p) => p.includes(">regression</text>")) as string;
+    // regression's runs: scalar 5 ms, SIMD 2 ms, relaxed not timed
+    expect([...regression.matchAll(/data-value="([^"]*)"/g)].map((m) => Number(m[1]))).toEqual([5, 2]);
+    expect(regression).toContain(">×2.5</text>");
+    expect(regression).toContain(">n/a</text>");
+  });
+
   it("renders empty results with a message and only the reference figures", () => {
     const empty = renderReport({ version: 1, meta: { date: "", host: "", runtime: "", quick: false, seeds: 0, epochs: {} }, runs: [], summary: [] }, nn);
     const { tags } = parseHtml(empty);

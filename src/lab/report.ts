@@ -18,7 +18,7 @@ svg.chart { font: 12px system-ui, sans-serif; background: #fff; max-width: 100%;
 svg .title { font-size: 14px; font-weight: 600; } svg .subtitle { font-size: 12px; fill: #333; } svg .axis-label { fill: #333; }
 svg .grid { stroke: #e6e6e6; stroke-width: 1; } svg .frame { fill: none; stroke: #888; stroke-width: 1; }
 svg .series { fill: none; stroke-width: 2; stroke-linejoin: round; } svg .band { opacity: 0.18; stroke: none; } svg .note { font-size: 11px; fill: #444; }
-table.metrics { border-collapse: collapse; margin: 8px 0; font-size: 13px; } table.metrics caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
+table.metrics { border-collapse: collapse; margin: 8px 0; font-size: 13px; } table.metrics caption { white-space: nowrap; text-align: left; font-weight: 600; padding-bottom: 4px; }
 table.metrics th, table.metrics td { border-bottom: 1px solid #ddd; padding: 3px 10px; text-align: left; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .warn { color: #b00020; } .empty { color: #b00020; font-weight: 600; }
 `;

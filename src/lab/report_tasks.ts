@@ -21,44 +21,50 @@ function meanSeries(label: string, curves: readonly (readonly number[])[], style
 /** Log y when every drawable value is positive (losses spanning decades), else linear (a loss that goes negative). */
 const positive = (series: readonly Series[]) => series.every((s) => s.ys.every((v) => !Number.isFinite(v) || v > 0)) && series.some((s) => s.ys.some((v) => Number.isFinite(v)));
 
-/** Training and validation loss of each configuration of a task, one chart per loss (their scales differ). */
+/**
+ * Training and validation loss of each configuration of a task, one chart per loss (their scales
+ * differ); a loss with one configuration gets a small chart, side by side with the others. One caption.
+ */
 function lossCurveFigures(group: TaskGroup): string {
   const v = varies(group.configs);
   const byLoss = new Map<string, Config[]>();
   for (const c of group.configs) byLoss.set(c.loss, [...(byLoss.get(c.loss) ?? []), c]);
-  let out = "";
+  let charts = "", seeds = 1;
   for (const [loss, configs] of byLoss) {
     const label = (c: Config) => configLabel(c, false, v.initializer);
     const train = configs.map((c, i) => meanSeries(label(c), c.runs.map((r) => r.curve), i));
     const val = configs.map((c, i) => meanSeries(label(c), c.runs.map((r) => r.valCurve), i));
-    const log = positive([...train, ...val]);
-    const seeds = Math.max(...configs.map((c) => c.runs.length));
-    const svg = linePanels({
-      figure: `curves:${group.task}:${loss}`, title: `${group.task}: ${loss} per epoch`,
+    const log = positive([...train, ...val]), small = configs.length === 1;
+    seeds = Math.max(seeds, ...configs.map((c) => c.runs.length));
+    charts += `<figure>${linePanels({
+      figure: `curves:${group.task}:${loss}`, title: `${group.task}: ${loss} per epoch${small ? ` (${label(configs[0])})` : ""}`,
       panels: [{ title: "training", series: train }, { title: "validation", series: val }],
-      x: { label: "epoch" }, y: { label: `${loss}${log ? " (log scale)" : ""}`, log },
-    });
-    out += figure(svg, `Each line is one configuration${seeds > 1 ? `, the mean over ${seeds} seeds with a band of ± one standard deviation` : ""}. ` +
-      "Look for how fast each line falls in the first epochs, where it levels off, and whether validation turns up while training keeps falling (overfitting). A line that stops early diverged or was stopped.");
+      x: { label: "epoch", integer: true }, y: { label: `${loss}${log ? " (log scale)" : ""}`, log },
+      ...(small ? { panelWidth: 210, panelHeight: 150 } : {}),
+    })}</figure>`;
   }
-  return out;
+  return `<div class="grid-figures">${charts}</div><p class="caption">${esc(`Loss per epoch on the training data (left) and the validation data (right); each line is one configuration${seeds > 1 ? `, the mean over its seeds with a band of ± one standard deviation` : ""}. ` +
+    "Look for how fast each line falls in the first epochs, where it levels off, and whether validation turns up while training keeps falling (overfitting). A line that stops early diverged or was stopped. Different losses have different scales: compare shapes across charts, not heights.")}</p>`;
 }
 
 /** A number for a table cell. */
 const cell = (v: number) => (Number.isFinite(v) ? shortNumber(v) : "—");
 /** mean ± std, a std below float rounding of the mean printed as 0 (identical seeds, not 1e-16 of noise). */
-const meanStdCell = (mean: number, std: number) => `${cell(mean)} ± ${Number.isFinite(std) && std <= 1e-9 * Math.abs(mean) ? "0" : cell(std)}`;
+const meanStdCell = (mean: number, std: number, seeds: number) =>
+  seeds < 2 ? cell(mean) : `${cell(mean)} ± ${Number.isFinite(std) && std <= 1e-9 * Math.abs(mean) ? "0" : cell(std)}`;
 
 /** The metric table of a task, best first. */
 function metricTableHtml(group: TaskGroup, summary: readonly LabSummaryRow[]): string {
-  const { rows, better, scoreNames } = metricTable(group, summary);
+  const { rows, better, scoreNames: allScores } = metricTable(group, summary);
   if (rows.length === 0) return "";
-  const metric = rows[0].metric;
-  const head = `<tr><th>#</th><th>configuration</th><th>${esc(metric)} (mean ± std)</th><th>seeds</th>${scoreNames.map((s) => `<th>${esc(s)}</th>`).join("")}</tr>`;
+  const metric = rows[0].metric, several = rows.some((r) => r.seeds > 1);
+  // a score named as the metric repeats its column
+  const scoreNames = allScores.filter((s) => s !== metric);
+  const head = `<tr><th>#</th><th>configuration</th><th>${esc(metric)}${several ? " (mean ± std over seeds)" : ""}</th><th>seeds</th>${scoreNames.map((s) => `<th>${esc(s)}</th>`).join("")}</tr>`;
   const body = rows.map((r, i) => `<tr><td>${i + 1}</td><td>${esc(r.label)}${r.diverged ? ` <span class="warn">(${r.diverged} diverged)</span>` : ""}</td>` +
-    `<td class="num">${meanStdCell(r.mean, r.std)}</td><td class="num">${r.seeds}</td>${scoreNames.map((s) => `<td class="num">${cell(r.scores[s] ?? NaN)}</td>`).join("")}</tr>`).join("");
+    `<td class="num">${meanStdCell(r.mean, r.std, r.seeds)}</td><td class="num">${r.seeds}</td>${scoreNames.map((s) => `<td class="num">${cell(r.scores[s] ?? NaN)}</td>`).join("")}</tr>`).join("");
   return `<table class="metrics"><caption>${esc(group.task)}: held-out ${esc(metric)}, ${better} is better, best first</caption>${head}${body}</table>` +
-    `<p class="caption">Differences smaller than the standard deviations are not evidence either way.</p>`;
+    `<p class="caption">${several ? "Differences smaller than the standard deviations are not evidence either way." : "One seed per row: a difference between rows may be seed-to-seed noise (several seeds give mean ± std)."}</p>`;
 }
 
 /** Mean over a configuration's seeds of one value per layer, read by `pick` from each run. */
@@ -123,5 +129,5 @@ export function speedSection(groups: readonly TaskGroup[]): string {
     groups: rows.map((r) => ({ label: r.task, values: [r.scalar, r.simd, r.relaxed], notes: [null, speedup(r.scalar, r.simd), speedup(r.scalar, r.relaxed)] })),
   });
   return `<section id="speed"><h2>Scalar, SIMD and relaxed SIMD</h2>${figure(svg,
-    "Mean time of one training epoch over each task's runs, on each WebAssembly build of the same kernels; the ×n under a bar is the speedup over scalar. n/a: the build was not run on this host. Small tasks are dominated by per-call overhead, large ones by the matrix multiplies.")}</section>`;
+    "Mean time of one training epoch over each task's runs, on each WebAssembly build of the same kernels; each task has its own scale, and the ×n under a bar is its speedup over scalar. n/a: the build was not timed on this host. Compare the speedups across tasks: small models spend more of an epoch outside the kernels.")}</section>`;
 }

@@ -65,7 +65,7 @@ function tickLabel(v: number, step: number): string {
  * The domain of the drawable values, widened to round ticks (linear) or whole decades (log). Where
  * nothing is drawable it is [0, 1] ([1, 10] on a log axis) so the frame still draws.
  */
-export function niceDomain(values: Iterable<number>, log: boolean, fixed?: { min?: number; max?: number }): { lo: number; hi: number; ticks: { v: number; label: string }[] } {
+export function niceDomain(values: Iterable<number>, log: boolean, fixed?: { min?: number; max?: number; integer?: boolean }): { lo: number; hi: number; ticks: { v: number; label: string }[] } {
   let lo = Infinity, hi = -Infinity;
   for (const v of values) {
     if (!Number.isFinite(v) || (log && v <= 0)) continue;
@@ -84,7 +84,7 @@ export function niceDomain(values: Iterable<number>, log: boolean, fixed?: { min
   }
   if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
   if (hi === lo) [lo, hi] = [lo - (Math.abs(lo) || 1) * 0.5, hi + (Math.abs(hi) || 1) * 0.5];
-  const step = niceStep(hi - lo);
+  const step = fixed?.integer ? Math.max(1, Math.round(niceStep(hi - lo))) : niceStep(hi - lo);
   if (fixed?.min === undefined) lo = Math.floor(lo / step + 1e-9) * step;
   if (fixed?.max === undefined) hi = Math.ceil(hi / step - 1e-9) * step;
   const ticks = [];
@@ -113,6 +113,8 @@ export interface AxisSpec {
   min?: number;
   max?: number;
   categories?: readonly string[];
+  /** Ticks on whole numbers only (epochs). */
+  integer?: boolean;
 }
 
 /** Several panels side by side sharing the x axis spec, with one y axis spec (shared or per-panel domain). */
@@ -255,39 +257,42 @@ export interface BarsSpec {
   groups: readonly { label: string; values: readonly (number | null)[]; notes?: readonly (string | null)[] }[];
 }
 
-/** A grouped bar chart from 0, with each bar's value above it (or "n/a") and its note (a speedup) under it. */
+/**
+ * Grouped bars from 0, one small panel per group with its own scale (tasks' epoch times differ by
+ * orders of magnitude, and what compares across tasks is the ratio within each), each bar's value above
+ * it (or "n/a") and its note (a speedup) under it.
+ */
 export function barChart(spec: BarsSpec): string {
-  const k = Math.max(1, spec.seriesLabels.length), bw = 44, groupW = k * bw + 28, ph = 220;
-  const plotW = Math.max(240, spec.groups.length * groupW), width = MARGIN.left + plotW + MARGIN.right;
-  const values = spec.groups.flatMap((g) => g.values.filter((v): v is number => v !== null));
-  // 8 % headroom so the value printed above the tallest bar stays inside the frame
-  const yd = niceDomain([0, ...values.map((v) => v * 1.08)], false, { min: 0 });
-  const ys: Scale = { lo: yd.lo, hi: yd.hi, log: false, p0: MARGIN.top + ph, p1: MARGIN.top };
+  const k = Math.max(1, spec.seriesLabels.length), bw = 40, pw = k * bw + 12, gap = 52, ph = 180;
+  const width = MARGIN.left + spec.groups.length * (pw + gap) - gap + MARGIN.right;
   let body = "";
-  for (const t of yd.ticks) {
-    const y = toPixel(ys, t.v) as number;
-    body += `<line class="grid" x1="${MARGIN.left}" y1="${num(y)}" x2="${num(MARGIN.left + plotW)}" y2="${num(y)}"/><text x="${MARGIN.left - 5}" y="${num(y + 4)}" text-anchor="end">${esc(t.label)}</text>`;
-  }
   spec.groups.forEach((g, gi) => {
-    const x0 = MARGIN.left + gi * groupW + 14;
+    const left = MARGIN.left + gi * (pw + gap);
+    // 8 % headroom so the value printed above the tallest bar stays inside the frame
+    const yd = niceDomain([0, ...g.values.filter((v): v is number => v !== null).map((v) => v * 1.08)], false, { min: 0 });
+    const ys: Scale = { lo: yd.lo, hi: yd.hi, log: false, p0: MARGIN.top + ph, p1: MARGIN.top };
+    let panel = "";
+    for (const t of yd.ticks) {
+      const y = toPixel(ys, t.v) as number;
+      panel += `<line class="grid" x1="${num(left)}" y1="${num(y)}" x2="${num(left + pw)}" y2="${num(y)}"/><text x="${num(left - 4)}" y="${num(y + 4)}" text-anchor="end">${esc(t.label)}</text>`;
+    }
     g.values.forEach((v, si) => {
-      const x = x0 + si * bw, color = seriesStyle(si).color;
-      const y = v === null ? null : toPixel(ys, v);
-      if (y === null) body += `<text class="note" x="${num(x + bw / 2)}" y="${num(ys.p0 - 4)}" text-anchor="middle">n/a</text>`;
+      const x = left + 6 + si * bw, y = v === null ? null : toPixel(ys, v);
+      if (y === null) panel += `<text class="note" x="${num(x + bw / 2)}" y="${num(ys.p0 - 4)}" text-anchor="middle">n/a</text>`;
       else {
-        body += `<rect class="bar" data-value="${num(v as number)}" x="${num(x + 2)}" y="${num(y)}" width="${bw - 4}" height="${num(ys.p0 - y)}" fill="${color}"/>`;
-        body += `<text class="note" x="${num(x + bw / 2)}" y="${num(y - 3)}" text-anchor="middle">${esc(shortNumber(v as number))}</text>`;
+        panel += `<rect class="bar" data-value="${num(v as number)}" x="${num(x + 2)}" y="${num(y)}" width="${bw - 4}" height="${num(ys.p0 - y)}" fill="${seriesStyle(si).color}"/>`;
+        panel += `<text class="note" x="${num(x + bw / 2)}" y="${num(y - 3)}" text-anchor="middle">${esc(shortNumber(v as number))}</text>`;
       }
       const note = g.notes?.[si];
-      if (note) body += `<text class="note" x="${num(x + bw / 2)}" y="${num(ys.p0 + 28)}" text-anchor="middle">${esc(note)}</text>`;
+      if (note) panel += `<text class="note" x="${num(x + bw / 2)}" y="${num(ys.p0 + 30)}" text-anchor="middle">${esc(note)}</text>`;
     });
-    const room = Math.floor(groupW / (FONT * 0.6)), short = g.label.length > room ? `${g.label.slice(0, room - 1)}…` : g.label;
-    body += `<text x="${num(x0 + (k * bw) / 2)}" y="${num(ys.p0 + 15)}" text-anchor="middle"><title>${esc(g.label)}</title>${esc(short)}</text>`;
+    const room = Math.floor((pw + gap - 8) / (FONT * 0.6)), short = g.label.length > room ? `${g.label.slice(0, room - 1)}…` : g.label;
+    panel += `<text x="${num(left + pw / 2)}" y="${num(ys.p0 + 15)}" text-anchor="middle"><title>${esc(g.label)}</title>${esc(short)}</text>`;
+    body += `<g class="panel">${panel}<rect class="frame" x="${num(left)}" y="${MARGIN.top}" width="${num(pw)}" height="${ph}"/></g>`;
   });
-  body += `<rect class="frame" x="${MARGIN.left}" y="${MARGIN.top}" width="${num(plotW)}" height="${ph}"/>`;
   body += `<text class="axis-label" transform="translate(14 ${num(MARGIN.top + ph / 2)}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`;
-  const leg = legend(spec.seriesLabels.map((label, i) => ({ label, ...seriesStyle(i) })), width, MARGIN.top + ph + MARGIN.bottom - 4);
-  return frame(spec.figure, spec.title, width, MARGIN.top + ph + MARGIN.bottom + leg.height, body + leg.svg);
+  const leg = legend(spec.seriesLabels.map((label, i) => ({ label, ...seriesStyle(i) })), width, MARGIN.top + ph + MARGIN.bottom + 2);
+  return frame(spec.figure, spec.title, width, MARGIN.top + ph + MARGIN.bottom + 6 + leg.height, body + leg.svg);
 }
 
 /** Three significant digits, for labels on bars. */
@@ -306,7 +311,8 @@ export interface Histogram {
 
 /** Histograms side by side (one per layer), each scaled to its own tallest bin, with its range under it. */
 export function histogramStrip(figure: string, title: string, hists: readonly Histogram[]): string {
-  const pw = 150, ph = 90, gap = 16, top = MARGIN.top + 16;
+  // fit a row of 1100 px (the report's width) when there are many layers, but no panel under 90 px
+  const gap = 16, pw = Math.max(90, Math.min(150, (1100 - MARGIN.left - MARGIN.right) / Math.max(1, hists.length) - gap)), ph = 90, top = MARGIN.top + 16;
   const width = MARGIN.left + hists.length * (pw + gap) - gap + MARGIN.right;
   let body = "";
   hists.forEach((h, i) => {
