@@ -24,7 +24,7 @@ export interface LabOptions {
   fashion?: ImageSet | null;
   /** Why fashion is missing, for the skip message (e.g. the folder looked in). */
   fashionMissing?: string;
-  /** Builds to time (one epoch each, on the first seed's runs only); see LabRunHooks.builds. */
+  /** Builds to time (timeEpoch, on seed 0's runs only; later seeds get null); without it each run times its training build itself. */
   builds?: LabBuilds;
   /** Overrides every task's epoch count (tests, the live page). */
   epochs?: number;
@@ -141,7 +141,7 @@ export async function runLab(nn: NN, options: LabOptions = {}, hooks: LabHooks =
       const label = `${c.task} ${c.activation} ${c.loss}${c.initializer !== LAB_ACTIVATIONS[c.activation].initializer ? ` (${c.initializer})` : ""} seed ${seed}`;
       hooks.onProgress?.({ done: runs.length, total, label });
       const spec: LabRunSpec = { task: c.task, activation: c.activation, initializer: c.initializer as LabRunSpec["initializer"], loss: c.loss, seed, quick, epochs: options.epochs, data: dataOf.get(c.task)! };
-      const run = await runLabRun(nn, spec, { onEpoch: hooks.onEpoch, builds: seed === 0 ? options.builds : undefined });
+      const run = await runLabRun(nn, spec, { onEpoch: hooks.onEpoch, builds: seed === 0 || !options.builds ? options.builds : {} });
       epochs[c.task] = run.curve.length;
       runs.push(run);
       hooks.onProgress?.({ done: runs.length, total, label, run });
@@ -152,7 +152,9 @@ export async function runLab(nn: NN, options: LabOptions = {}, hooks: LabHooks =
     version: 1,
     meta: {
       date: new Date().toISOString(), host: "unknown", runtime: runtimeName(), quick, seeds, epochs, backend: nn.backend,
-      timing: "msPerEpoch: the median epoch after the first of a fresh model on each build (no validation, no probes; ≥ 3 epochs and ≥ 150 ms timed, 2 when an epoch takes over 1 s), on seed 0's runs; later seeds time only the training build, from the run itself (median epoch, probes excluded)",
+      timing: options.builds
+        ? "msPerEpoch: the fastest epoch after the first of a fresh model of the run's seed on each build (no validation, no probes; ≥ 3 epochs and ≥ 150 ms timed, 2 when an epoch takes over 1 s), on seed 0's runs only (null on the others)"
+        : "msPerEpoch: the training build only, from each run itself (median epoch after the first, probes excluded)",
       gradNorm: "mean over the epoch's batches of the L2 norm of each dense layer's weight gradient (kernel, bias and a following prelu's alpha)",
       probes: "at the end, over up to 512 test rows: deadFraction = units whose output is ≤ 0 on every row; saturatedFraction (sigmoid, tanh only; [] otherwise) = outputs within 1 % of the range's ends",
       tasks, skipped, ...options.meta,

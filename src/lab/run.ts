@@ -44,7 +44,10 @@ export interface LabRunSpec {
 export interface LabRunHooks {
   /** After every epoch, with the run so far (curves up to this epoch; metric = this epoch's). */
   onEpoch?(epoch: number, partial: LabRun): void;
-  /** Builds to time one epoch on (a fresh model of the same seed on each); without it only nn's own build is timed, from training. */
+  /**
+   * Builds to time (timeEpoch: a fresh model of the same seed on each); `{}` times none (all null). Without
+   * it, nn's own build is timed from the training run itself (median epoch after the first, probes excluded).
+   */
   builds?: LabBuilds;
 }
 
@@ -119,8 +122,9 @@ function tensors(nn: NN, variant: LossVariant, data: LabTaskData): { xTrain: Ten
 
 /**
  * Milliseconds of one training epoch on a build: a fresh model of the same seed fitted without validation
- * or probes; the first epoch (planning, warm-up) is dropped and the median of the next ones kept, at least
- * 3 of them and until 150 ms were timed (at most 10, or 2 when an epoch takes over a second).
+ * or probes; the first epoch (planning, warm-up) is dropped and the fastest of the next ones kept (other
+ * work on the machine only ever adds time), at least 3 of them and until 150 ms were timed (at most 10, or 2
+ * when an epoch takes over a second).
  */
 export async function timeEpoch(nn: NN, spec: LabRunSpec, initializer: InitializerName): Promise<number> {
   const task = labTask(spec.task), variant = findVariant(spec.task, spec.loss);
@@ -147,8 +151,7 @@ export async function timeEpoch(nn: NN, spec: LabRunSpec, initializer: Initializ
     t.dispose();
     model.dispose();
   }
-  const timed = times.slice(1).sort((a, b) => a - b);
-  return timed[Math.floor(timed.length / 2)];
+  return Math.min(...times.slice(1));
 }
 
 /** Trains one cell and records everything results.json holds for it. */
@@ -214,7 +217,7 @@ export async function runLabRun(nn: NN, spec: LabRunSpec, hooks: LabRunHooks = {
   return run;
 }
 
-/** msPerEpoch: each given build timed alike (timeEpoch); without builds, nn's own from training (median epoch, probes excluded). */
+/** msPerEpoch: each given build timed alike (timeEpoch); without builds, nn's own from training (see LabRunHooks.builds). */
 async function recordTimes(nn: NN, spec: LabRunSpec, initializer: InitializerName, epochMs: number[], run: LabRun, builds?: LabBuilds): Promise<void> {
   if (!builds) {
     const sorted = epochMs.slice(epochMs.length > 1 ? 1 : 0).sort((a, b) => a - b);

@@ -82,18 +82,18 @@ export const LAB_TASKS = {
     models: intended(LAB_ACTIVATION_NAMES),
     losses: [CCE],
     metric: "accuracy",
-    epochs: { quick: 8, full: 30 },
+    epochs: { quick: 15, full: 40 },
     batchSize: 32,
   },
   fashion: {
-    description: "Fashion-MNIST (28×28, Zalando, MIT): a 784-128-64-10 MLP with each hidden activation, softmax + categorical cross-entropy, Adam; --quick trains on 4000 rows and tests on 1000.",
+    description: "Fashion-MNIST (28×28, Zalando, MIT): a 784-128-64-10 MLP with each hidden activation, softmax + categorical cross-entropy, Adam; --quick trains on 6000 rows and tests on 1000.",
     source: "fashion",
-    data: (set, seed, quick) => classification(set, "Fashion-MNIST", seed, quick ? { train: 4000, test: 1000 } : {}),
+    data: (set, seed, quick) => classification(set, "Fashion-MNIST", seed, quick ? { train: 6000, test: 1000 } : {}),
     hidden: [128, 64],
     models: intended(LAB_ACTIVATION_NAMES),
     losses: [CCE],
     metric: "accuracy",
-    epochs: { quick: 3, full: 10 },
+    epochs: { quick: 4, full: 15 },
     batchSize: 64,
   },
   deep: {
@@ -104,7 +104,7 @@ export const LAB_TASKS = {
     models: [...intended(["sigmoid", "tanh", "relu", "leakyRelu", "elu", "selu", "gelu"]), ...MISMATCHED],
     losses: [CCE],
     metric: "accuracy",
-    epochs: { quick: 8, full: 30 },
+    epochs: { quick: 15, full: 40 },
     batchSize: 32,
   },
   regression: {
@@ -121,7 +121,7 @@ export const LAB_TASKS = {
       { id: "quantile", loss: { name: "quantile", quantile: 0.5 }, output: "linear", labels: "target" },
     ],
     metric: "mae",
-    epochs: { quick: 15, full: 40 },
+    epochs: { quick: 25, full: 60 },
     batchSize: 32,
   },
   imbalanced: {
@@ -139,7 +139,7 @@ export const LAB_TASKS = {
       { id: "squaredHinge", loss: { name: "squaredHinge" }, output: "linear", labels: "target", threshold: 0 },
     ],
     metric: "f1",
-    epochs: { quick: 15, full: 40 },
+    epochs: { quick: 25, full: 60 },
     batchSize: 32,
   },
   multiclass: {
@@ -156,7 +156,7 @@ export const LAB_TASKS = {
       { id: "kld", loss: { name: "kullbackLeiblerDivergence" }, output: "softmax", labels: "soft" },
     ],
     metric: "accuracy",
-    epochs: { quick: 10, full: 30 },
+    epochs: { quick: 15, full: 40 },
     batchSize: 32,
   },
 } as const satisfies Record<string, LabTask>;
