@@ -5,6 +5,7 @@
 // deterministic. It also writes /tmp/lab_report_sample.html for a human to look at.
 import { writeFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ValueError } from "../src/index.js";
 import type { NN } from "../src/nn.js";
 import { activationCurves, lossCurves, plottedActivations } from "../src/lab/report_curves.js";
 import { renderReport } from "../src/lab/report.js";
@@ -256,6 +257,21 @@ describe("lab report", () => {
     const d2 = pathOf(figures(lone).get("curves:lone:mse") as string, "relu");
     expect(segments(d2).map((s) => s.length)).toEqual([2, 1, 2]);
     expect(lone).not.toMatch(/="[^"]*(NaN|Infinity)[^"]*"/);
+  });
+
+  it("reads results.json as written: NaN and Infinity became null, drawn as gaps too", () => {
+    const lone = { ...results, runs: [run("lone", "relu", "mse", 1, { curve: [1, 0.5, NaN, 0.3, Infinity, 0.2, 0.1] })] };
+    const viaJson = renderReport(JSON.parse(JSON.stringify(lone)) as LabResults, nn);
+    expect(segments(pathOf(figures(viaJson).get("curves:lone:mse") as string, "relu")).map((s) => s.length)).toEqual([2, 1, 2]);
+    expect(viaJson).not.toMatch(/="[^"]*(NaN|Infinity|null|undefined)[^"]*"/);
+  });
+
+  it("refuses what is not a results.json, naming the field", () => {
+    expect(() => renderReport(null as unknown as LabResults, nn)).toThrow(ValueError);
+    expect(() => renderReport({ ...results, version: 2 } as unknown as LabResults, nn)).toThrow(/results.version must be 1.*received 2/);
+    const broken = { ...results, runs: [{ ...results.runs[0], curve: "1,2" }] } as unknown as LabResults;
+    expect(() => renderReport(broken, nn)).toThrow(/results.runs\[0\].curve must be an array of numbers; received "1,2"/);
+    expect(() => renderReport(results, undefined as unknown as NN)).toThrow(/nn must be an instance from init/);
   });
 
   it("handles zeros on log axes", () => {

@@ -3,7 +3,8 @@
 // and losses. The same input gives the same bytes.
 import type { NN } from "../nn.js";
 import { ACTIVATION_X, activationCurves, lossCurves, plottedActivations } from "./report_curves.js";
-import { groupRuns } from "./report_runs.js";
+import { checkResults, groupRuns } from "./report_runs.js";
+import { show, ValueError } from "../errors.js";
 import { speedSection, taskSections } from "./report_tasks.js";
 import { esc, linePanels } from "./svg.js";
 import type { LabResults } from "./types.js";
@@ -72,10 +73,11 @@ function lossSection(nn: NN): string {
  * build: they agree within float32 rounding). Every string from the results is escaped.
  */
 export function renderReport(results: LabResults, nn: NN): string {
-  const runs = Array.isArray(results?.runs) ? results.runs : [];
-  const groups = groupRuns(runs);
+  checkResults(results);
+  if (nn === null || typeof nn !== "object" || typeof nn.activation !== "function") throw new ValueError(`renderReport: nn must be an instance from init(); received ${show(nn)}.`);
+  const groups = groupRuns(results.runs);
   const tasks = groups.length
-    ? taskSections(groups, Array.isArray(results.summary) ? results.summary : [])
+    ? taskSections(groups, results.summary ?? [])
     : `<p class="empty">These results hold no runs: there are no training curves, tables or timings to show. Run the lab (npx simdnn lab --quick) to produce some.</p>`;
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>simdnn lab report</title><style>${STYLE}</style></head><body>` +

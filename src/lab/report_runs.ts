@@ -1,6 +1,7 @@
 // Aggregation of the lab's runs for the report: runs grouped by task and configuration, curves averaged
 // over seeds (mean ± std per epoch), metric tables sorted best first, speed per task. Pure functions of
 // the results (no nn, no DOM), so they are tested on synthetic results.
+import { show, ValueError } from "../errors.js";
 import type { LabResults, LabRun, LabSummaryRow } from "./types.js";
 
 /** What varies between runs of one task: a cell of the grid, whose runs differ only by seed. */
@@ -137,3 +138,26 @@ export const layerCount = (group: TaskGroup) => Math.max(0, ...group.configs.fla
 
 /** True when the results hold nothing to plot about training. */
 export const hasRuns = (results: LabResults) => results.runs.length > 0;
+
+const isNumberArray = (v: unknown) => Array.isArray(v) && v.every((x) => x === null || typeof x === "number");
+
+/**
+ * Checks that `results` has the shape of results.json (version 1) before anything is drawn, naming the
+ * first field that does not. Values may be null where JSON turned NaN or Infinity into null: drawn as gaps.
+ */
+export function checkResults(results: unknown): asserts results is LabResults {
+  const r = results as Partial<LabResults> | null;
+  if (r === null || typeof r !== "object") throw new ValueError(`renderReport: results must be the object of a results.json; received ${show(results)}.`);
+  if (r.version !== 1) throw new ValueError(`renderReport: results.version must be 1 (the schema this report reads); received ${show(r.version)}.`);
+  if (!Array.isArray(r.runs)) throw new ValueError(`renderReport: results.runs must be an array of runs; received ${show(r.runs)}.`);
+  if (r.summary !== undefined && !Array.isArray(r.summary)) throw new ValueError(`renderReport: results.summary must be an array; received ${show(r.summary)}.`);
+  r.runs.forEach((run, i) => {
+    const bad = (field: string, want: string, got: unknown) => new ValueError(`renderReport: results.runs[${i}].${field} must be ${want}; received ${show(got)}.`);
+    if (run === null || typeof run !== "object") throw bad("", "a run object", run);
+    for (const k of ["task", "activation", "loss"] as const) if (typeof run[k] !== "string") throw bad(k, "a string", run[k]);
+    for (const k of ["curve", "valCurve", "deadFraction", "saturatedFraction"] as const) if (!isNumberArray(run[k])) throw bad(k, "an array of numbers", run[k]);
+    if (!Array.isArray(run.gradNormByLayer) || !run.gradNormByLayer.every(isNumberArray)) throw bad("gradNormByLayer", "an array (per layer) of arrays of numbers (per epoch)", run.gradNormByLayer);
+    if (run.metric === null || typeof run.metric !== "object" || typeof run.metric.name !== "string") throw bad("metric", "{ name, value }", run.metric);
+    if (run.msPerEpoch === null || typeof run.msPerEpoch !== "object") throw bad("msPerEpoch", "{ scalar, simd, relaxed }", run.msPerEpoch);
+  });
+}
