@@ -17,7 +17,7 @@ import type { LabResults } from "./types.js";
 
 export const LAB_USAGE = `Usage: simdnn lab [--quick] [--tasks a,b] [--activations a,b] [--losses a,b] [--seeds n] [--out dir] [--data dir]
 
-  --quick         fewer epochs, Fashion-MNIST on a subset, 1 seed (≈ 3 minutes on one core)
+  --quick         fewer epochs, Fashion-MNIST on a subset, 1 seed (about a minute on this project's 2-core machine)
   --tasks         ${LAB_TASK_IDS.join(", ")}
   --activations   hidden activations of the tasks that compare them (digits, fashion, deep): ${LAB_ACTIVATION_NAMES.join(", ")}
   --losses        loss variants of the tasks that compare them: ${LAB_LOSS_IDS.join(", ")}
@@ -154,6 +154,7 @@ export async function labMain(argv: readonly string[]): Promise<number> {
     const started = Date.now();
     const results = await runLab(nn, options, { onProgress: progress(process.stdout.isTTY === true) });
     results.meta.wallSeconds = (Date.now() - started) / 1000;
+    if (results.runs.length === 0) throw new ValueError(`lab: nothing ran: every task asked for was skipped (reasons above).`);
     console.log(summaryTable(results));
     await mkdir(o.out, { recursive: true });
     await writeFile(join(o.out, "results.json"), JSON.stringify(results, null, 1) + "\n");

@@ -155,6 +155,7 @@ export async function runLab(nn: NN, options: LabOptions = {}, hooks: LabHooks =
       timing: options.builds
         ? "msPerEpoch: the fastest epoch after the first of a fresh model of the run's seed on each build (no validation, no probes; ≥ 3 epochs and ≥ 150 ms timed, 2 when an epoch takes over 1 s), on seed 0's runs only (null on the others)"
         : "msPerEpoch: the training build only, from each run itself (median epoch after the first, probes excluded)",
+      optimizer: "adam (learning rate 0.001, Keras defaults) for every run",
       gradNorm: "mean over the epoch's batches of the L2 norm of each dense layer's weight gradient (kernel, bias and a following prelu's alpha)",
       probes: "at the end, over up to 512 test rows: deadFraction = units whose output is ≤ 0 on every row; saturatedFraction (sigmoid, tanh only; [] otherwise) = outputs within 1 % of the range's ends",
       tasks, skipped, ...options.meta,
