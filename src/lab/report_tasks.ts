@@ -98,12 +98,16 @@ function layerFigures(group: TaskGroup): string {
     panels: [{ title: "dead (output 0 on every probe sample)", series: frac((r) => r.deadFraction) }, { title: "saturated (within 1 % of the limits)", series: frac((r) => r.saturatedFraction) }],
     x: { label: "hidden layer", categories: names(hidden, "H") }, y: { label: "fraction of units", min: 0, max: 1 },
   }), "Share of units that no longer respond: dead units (ReLU family) pass no gradient at all, saturated ones (sigmoid, tanh) pass almost none. Compare layers and configurations; a configuration with no such units lies flat at 0.");
+  let strips = "";
   for (const [i, c] of group.configs.entries()) {
     const run = c.runs.find((r) => r.histograms?.length);
     if (!run?.histograms) continue;
     const hists = run.histograms.map((h, l) => ({ title: `H${l + 1}`, ...h }));
-    out += figure(histogramStrip(`hist:${group.task}:${i}`, `${group.task}: activations of ${label(c)} (seed ${run.seed})`, hists),
-      "How the hidden units' outputs are spread over probe samples at the end of training, layer by layer. A spike at 0 is dead or inactive units; spikes at the ends of a bounded range are saturation; a distribution that narrows layer by layer is a signal fading with depth.");
+    strips += `<figure>${histogramStrip(`hist:${group.task}:${i}`, `${group.task}: activations of ${label(c)} (seed ${run.seed})`, hists)}</figure>`;
+  }
+  if (strips) {
+    out += `<h3>Activation histograms per hidden layer</h3><p class="caption">How the hidden units' outputs are spread over probe samples at the end of training, layer by layer, one row per configuration. ` +
+      "A spike at 0 is dead or inactive units; spikes at the ends of a bounded range are saturation; a distribution that narrows layer by layer is a signal fading with depth.</p>" + strips;
   }
   return out;
 }
