@@ -165,6 +165,7 @@ describe("runs", () => {
     const bce = results.runs.filter((r) => r.loss === "bce").map((r) => r.metric.value);
     expect(results.summary[0]).toMatchObject({ task: "imbalanced", loss: "bce", metric: "f1", seeds: 2, ...meanStd(bce) });
     for (const k of ["precision", "recall", "f1", "prAuc"]) expect(results.runs[0].scores).toHaveProperty(k);
+    expect(results.runs[2].lossConfig).toEqual({ name: "hinge" });
     expect(() => JSON.parse(JSON.stringify(results))).not.toThrow();
   });
 });

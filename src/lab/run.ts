@@ -165,7 +165,7 @@ export async function runLabRun(nn: NN, spec: LabRunSpec, hooks: LabRunHooks = {
   const blocks: Block[] = denseBlocks(model);
   const t = tensors(nn, variant, data);
   const run: LabRun = {
-    task: spec.task, activation, loss: variant.id, seed: spec.seed, initializer,
+    task: spec.task, activation, loss: variant.id, seed: spec.seed, lossConfig: { ...lossConfig(variant, data) }, initializer,
     metric: { name: task.metric, value: NaN }, scores: {}, curve: [], valCurve: [], metricCurve: [],
     gradNormByLayer: blocks.map(() => []), deadFraction: [], saturatedFraction: [], histograms: [],
     msPerEpoch: { scalar: null, simd: null, relaxed: null },

@@ -125,7 +125,7 @@ export const LAB_TASKS = {
     batchSize: 32,
   },
   imbalanced: {
-    description: "A rare class: digit 8 against the rest with the 8s subsampled to 5 % (train and test), a 64-32-1 ReLU MLP; scored by F1 at the loss's threshold, with precision, recall and PR-AUC.",
+    description: "A rare class: digit 8 against the rest with the 8s subsampled to 5 % (train and test), a 64-32-1 ReLU MLP; scored by F1 at the loss's threshold (0.5 on probabilities, 0 on hinge margins), with precision, recall and PR-AUC. Class-weighted BCE is focal loss with γ = 0 and α = 1 − the positive rate (fit takes no classWeight).",
     source: "digits",
     data: (set, seed) => rareClass(set, seed),
     hidden: [32],

@@ -9,6 +9,8 @@ export interface LabRun {
   /** Loss name as compile takes it, or a label such as "bce (class-weighted)" / "cce (label smoothing 0.1)". */
   loss: string;
   seed: number;
+  /** What compile was given as its loss for this run (name and parameters), when the runner records it. */
+  lossConfig?: Record<string, unknown>;
   /** Initializer of the hidden layers (the deep task varies it; "he", "glorot", "lecun" …). */
   initializer?: string;
   /** Score on held-out data: accuracy, F1, PR-AUC, MAE on clean targets … (higher or lower better: see `better`). */
