@@ -136,8 +136,6 @@ export const LAYER_FIGURES_MIN_LAYERS = 4;
 /** Layer count of a task: the most layers any of its runs reports. */
 export const layerCount = (group: TaskGroup) => Math.max(0, ...group.configs.flatMap((c) => c.runs.map((r) => Math.max(r.gradNormByLayer.length, r.deadFraction.length, r.saturatedFraction.length))));
 
-/** True when the results hold nothing to plot about training. */
-export const hasRuns = (results: LabResults) => results.runs.length > 0;
 
 const isNumberArray = (v: unknown) => Array.isArray(v) && v.every((x) => x === null || typeof x === "number");
 
