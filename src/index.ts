@@ -32,7 +32,7 @@ export { type DType, Tensor, type NestedArray, type NumericTypedArray, type Tens
 export { Adagrad, type AdagradOptions, Adam, type AdamOptions, AdamW, Optimizer, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type OptimizerOptions, OPTIMIZERS, optimizers, resolveOptimizer, RMSprop, type RMSpropOptions, type Segment, SGD, type SGDOptions } from "./optimizers.js";
 export { cosineDecay, exponentialDecay, type LearningRateSchedule, piecewiseConstantDecay, type ScheduleConfig, stepDecay } from "./schedules.js";
 // the data sets and IDX readers are simdnn/datasets (src/datasets.ts): no data in the main entry
-export { oneHot } from "./data/idx.js";
+export { oneHot } from "./data/split.js";
 export { trainTestSplit } from "./data/split.js";
 export { Activation, Dense, Flatten, PReLU, Softmax, type ActivationLayerConfig, type DenseConfig, type PReLUConfig } from "./model/layers_core.js";
 export { Layer, type LayerConfig, type Pass, Weight } from "./model/layer.js";

@@ -148,7 +148,7 @@ describe("compiled text: the GEMM's inner loops are vector code", () => {
     return start < 0 ? "" : wat.slice(start, wat.indexOf("\n (func ", start + 1));
   };
   // (The scalar build has no v128 at all: test/build.test.ts. Binaryen inlines differently there.)
-  it.each(["gemm_kernel/tile", "gemm_pack/packA", "gemm_pack/packB", "gemm/gemvRows", "gemm/gemvPacked"])("%s", (fn) => {
+  it.each(["gemm_kernel/tile", "gemm_pack/packA", "gemm_pack/packB", "gemv/gemvRows", "gemv/gemvRowsExact", "gemv/gemvPacked"])("%s", (fn) => {
     expect(body(watText("simd"), fn)).toMatch(/f32x4\.|v128\.load/);
     expect(body(watText("relaxed-simd"), fn)).toMatch(/f32x4\.|v128\.load/);
     if (!fn.startsWith("gemm_pack")) {

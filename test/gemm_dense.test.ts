@@ -51,6 +51,29 @@ describe.each(BUILDS)("dense forward on %s", (build) => {
     }
   });
 
+  // A dense layer answers its first request from the raw kernel and packs it once it serves again
+  // (layers_core.ts): both paths must give the same bits, or a model's first and second answers would differ.
+  it("raw and packed W give the same bits: GEMV (every k and n tail) and GEMM", async () => {
+    const nn = await instance(build);
+    const exactCols = (n: number) => (build === "relaxed-simd" ? n & ~3 : n); // no scalar FMA for the tail lanes
+    let compared = 0;
+    for (const m of [1, 2, 5, 33]) for (const k of m === 1 ? [0, 1, 2, 3, 4, 5, 7, 8, 9, 17, 784] : [1, 5, 300]) for (const n of [1, 3, 4, 15, 16, 17, 33, 512]) {
+      const X = nn.tensor(uniform(m * k || 1, -1, 1, k + n)), W = nn.tensor(uniform(k * n || 1, -3, 3, k * n)), B = nn.tensor(uniform(n, -1, 1, n));
+      const Y1 = nn.zeros([m * n]), Y2 = nn.zeros([m * n]);
+      const p = packWeights(nn.rt, W.ptr, k, n);
+      for (const bias of [0, B.ptr]) {
+        denseForwardRaw(nn.rt, Y1.ptr, X.ptr, W.ptr, bias, m, n, k);
+        denseForwardRaw(nn.rt, Y2.ptr, X.ptr, p, bias, m, n, k);
+        for (let r = 0; r < m; r++) for (let j = 0; j < (m === 1 ? exactCols(n) : n); j++, compared++) {
+          if (!Object.is(Y1.data[r * n + j], Y2.data[r * n + j])) expect.fail(`${m}×${n}×${k} bias ${bias !== 0}: [${r}, ${j}] raw ${Y1.data[r * n + j]} packed ${Y2.data[r * n + j]}`);
+        }
+      }
+      p.dispose();
+      nn.dispose(X, W, B, Y1, Y2);
+    }
+    expect(compared).toBeGreaterThan(5000);
+  });
+
   it("repack after W changes; dispose frees the buffer; GEMV with transposed x stride", async () => {
     const nn = await instance(build);
     const [k, n] = [40, 19];

@@ -16,6 +16,7 @@ import {
   artifactsToModelJson, fileSystem, fromMemory, http, modelJsonToArtifacts, readBytes, resolveLoadHandler, resolveSaveHandler, safeRelativePath, withSaveHandler,
 } from "../src/io/handlers.js";
 import { decodeWeights, encodeWeights } from "../src/io/weights.js";
+import { init } from "../src/index.js";
 
 const topology = { class_name: "Sequential", config: { name: "m", layers: [{ class_name: "Dense", config: { name: "d", units: 2, activation: "relu", use_bias: true, batch_input_shape: [null, 3] } }] } };
 const encoded = encodeWeights([
@@ -95,6 +96,41 @@ describe("file://", () => {
     await writeFile(join(dir, "model.json"), JSON.stringify({ modelTopology: topology, weightsManifest: manifest }));
     const loaded = await fileSystem(`file://${dir}`).load();
     expect(values(loaded)).toEqual(expected);
+  });
+
+  // Node's sync fs: loadLayersModel reads each float32 weight straight into its place in WASM memory.
+  it("a model loads from shards cut mid-float straight into WASM memory; weightData still reads them when asked", async () => {
+    const nn = await init({ backend: "simd" });
+    const dir = join(root, "direct");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "a.bin"), new Uint8Array(shard1));
+    await writeFile(join(dir, "b.bin"), new Uint8Array(shard2));
+    await writeFile(join(dir, "model.json"), JSON.stringify({ modelTopology: topology, weightsManifest: [{ paths: ["a.bin", "b.bin"], weights: encoded.specs }] }));
+    const m0 = nn.memory();
+    const model = await nn.loadLayersModel(`file://${dir}`);
+    expect(model.getWeights().map((t) => { const v = [...t.data]; t.dispose(); return v; })).toEqual(expected.map(([, , v]) => v));
+    // relu([1, 2, 3]·[[1, −2], [3, −4], [5, −6]] + [0.5, −0.5]) = relu([22.5, −28.5])
+    expect([...(model.predict([[1, 2, 3]]) as { data: Float32Array }).data]).toEqual([22.5, 0]);
+    model.dispose();
+    expect(nn.memory().bytesInUse).toBeGreaterThanOrEqual(m0.bytesInUse);
+    const a = await fileSystem(dir).load();
+    expect(new Uint8Array(a.weightData as ArrayBuffer)).toEqual(new Uint8Array(encoded.data));
+    expect(values({ ...a })).toEqual(expected); // a spread copy (a user's wrapper) reads through the getter
+  });
+
+  it("a shard that shrinks or vanishes between load() and the model is a FormatError, and nothing leaks", async () => {
+    const nn = await init({ backend: "simd" });
+    const dir = join(root, "shrinks");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "model.json"), JSON.stringify({ modelTopology: topology, weightsManifest: [{ paths: ["w.bin"], weights: encoded.specs }] }));
+    for (const change of [() => truncate(join(dir, "w.bin"), 20), () => rm(join(dir, "w.bin"))]) {
+      await writeFile(join(dir, "w.bin"), new Uint8Array(encoded.data));
+      const before = nn.memory();
+      const error = await rejection(nn.loadLayersModel({ load: async () => { const a = await fileSystem(dir).load(); await change(); return a; } }));
+      expect(error).toBeInstanceOf(FormatError);
+      expect(error.message).toMatch(/w\.bin( became shorter while it was read|: ENOENT)/);
+      expect(nn.memory()).toEqual(before);
+    }
   });
 
   it.each(HOSTILE)("refuses manifest path %j before reading (a readable decoy of the right size sits outside)", async (bad) => {

@@ -117,6 +117,7 @@ describe("predict's array path: checks, memory views, tidy", () => {
     const model = mlp(nn);
     const flat = uniform(12, -1, 1, 4);
     model.predict(flat, { output: "array" });
+    model.predict(flat, { output: "array" }); // the second use packs the kernels (kept: they are the model's)
     const m0 = nn.memory();
     const kept = nn.tidy(() => {
       const x = nn.tensor(flat, [2, 6]);

@@ -67,15 +67,3 @@ export function imagesToFloat32(idx: Idx, { scale = 1 / 255 }: { scale?: number 
   for (let i = 0; i < out.length; i++) out[i] = idx.data[i] * scale;
   return out;
 }
-
-/** Class ids → one-hot rows [n, classes]; throws on an id outside [0, classes). */
-export function oneHot(labels: ArrayLike<number>, classes: number): Float32Array {
-  if (!Number.isInteger(classes) || classes < 1) throw new ValueError(`oneHot classes must be a positive integer; received ${show(classes)}.`);
-  const out = new Float32Array(labels.length * classes);
-  for (let i = 0; i < labels.length; i++) {
-    const c = labels[i];
-    if (!Number.isInteger(c) || c < 0 || c >= classes) throw new ValueError(`oneHot: label ${i} is ${c}; expected an integer in [0, ${classes - 1}].`);
-    out[i * classes + c] = 1;
-  }
-  return out;
-}

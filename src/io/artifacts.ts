@@ -39,6 +39,13 @@ export interface TrainingConfig {
   [key: string]: unknown;
 }
 
+/**
+ * Key under which a file:// load hands its shards over unread (a WeightSource, weights.ts), so the loader can
+ * read each weight straight into WASM memory; `weightData` stays a plain property that reads them when asked.
+ * @internal
+ */
+export const WEIGHT_SOURCE: unique symbol = Symbol("simdnn.weightSource");
+
 /** What a reader produces and a writer consumes (tfjs' ModelArtifacts). */
 export interface ModelArtifacts {
   /** Keras' model JSON: `{ class_name: 'Sequential', config: { name, layers: [...] } }` (see topology.ts). */

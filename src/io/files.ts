@@ -3,7 +3,7 @@
 // imported only here and only when a file:// handler runs, so browsers and workers never load them.
 import { FormatError, ValueError, show } from "../errors.js";
 import type { LoadHandler, ModelArtifacts, SaveHandler, SaveResult } from "./artifacts.js";
-import { artifactsInfo, artifactsToModelJson, checkModelJson, joinWeightData, manifestPaths, MAX_MODEL_JSON_BYTES, modelJsonToArtifacts, parseModelJson } from "./model_json.js";
+import { artifactsInfo, artifactsToModelJson, checkModelJson, joinWeightData, manifestPaths, MAX_MODEL_JSON_BYTES, modelJsonToArtifacts, parseModelJson, type ShardFiles } from "./model_json.js";
 import { safeRelativePath } from "./paths.js";
 
 // @internal keeps Node's types out of the published declarations: a browser project has no @types/node.
@@ -20,7 +20,7 @@ type SyncFs = typeof import("node:fs");
  * Node's internal modules for 7 ms and the thread-pool round trips idled 9 ms more of a cold model load.
  * A model file is read once per instance, so blocking for the ~1 ms of a 2 MB read is the better trade.
  */
-function syncNode(): { fs: NodeFs; path: NodePath } | null {
+function syncNode(): { fs: NodeFs; path: NodePath; sync?: SyncFs } | null {
   const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
   if (typeof get !== "function" || "Deno" in globalThis) return null;
   const f = get("fs") as SyncFs, path = get("path") as NodePath;
@@ -30,10 +30,10 @@ function syncNode(): { fs: NodeFs; path: NodePath } | null {
     mkdir: async (dir: string, options: { recursive: boolean }) => f.mkdirSync(dir, options),
     writeFile: async (file: string, data: string | Uint8Array) => f.writeFileSync(file, data),
   } as unknown as NodeFs;
-  return { fs, path };
+  return { fs, path, sync: f };
 }
 
-async function node(): Promise<{ fs: NodeFs; path: NodePath }> {
+async function node(): Promise<{ fs: NodeFs; path: NodePath; sync?: SyncFs }> {
   try {
     const sync = syncNode();
     if (sync) return sync;
@@ -86,6 +86,52 @@ export function resolveInside(path: NodePath, dir: string, segments: readonly st
 }
 
 /**
+ * The shards as files not read yet: sizes now (regular files only), bytes when a weight asks, each read
+ * positioned (so a cold load reads every weight straight into its place in WASM memory, once). A file that
+ * shrinks in between is a FormatError, never short data.
+ */
+function shardFiles(f: SyncFs, files: readonly string[], where: string): ShardFiles {
+  const sizes = files.map((file) => {
+    try {
+      const stat = f.statSync(file);
+      if (!stat.isFile()) throw new Error(stat.isDirectory() ? `EISDIR: ${file} is a directory` : `${file} is not a regular file`);
+      return stat.size;
+    } catch (e) {
+      if (code(e) === "ENOENT" || code(e) === "ENOTDIR") throw new FormatError(`${where}: missing file ${file}.`, { cause: e });
+      throw new FormatError(`${where}: cannot read ${file}: ${(e as Error).message}.`, { cause: e });
+    }
+  });
+  const byteLength = sizes.reduce((a, b) => a + b, 0);
+  const read = (dst: Uint8Array, offset: number): void => {
+    let done = 0, skip = offset;
+    for (let i = 0; i < files.length && done < dst.length; i++) {
+      if (skip >= sizes[i]) {
+        skip -= sizes[i];
+        continue;
+      }
+      const length = Math.min(sizes[i] - skip, dst.length - done);
+      let fd = -1;
+      try {
+        fd = f.openSync(files[i], "r");
+        for (let got = 0; got < length; ) {
+          const n = f.readSync(fd, dst, done + got, length - got, skip + got);
+          if (n === 0) throw new FormatError(`${where}: ${files[i]} became shorter while it was read.`);
+          got += n;
+        }
+      } catch (e) {
+        if (e instanceof FormatError) throw e;
+        throw new FormatError(`${where}: cannot read ${files[i]}: ${(e as Error).message}.`, { cause: e });
+      } finally {
+        if (fd >= 0) f.closeSync(fd);
+      }
+      done += length;
+      skip = 0;
+    }
+  };
+  return { sizes, source: { byteLength, read } };
+}
+
+/**
  * A LoadHandler + SaveHandler for a folder or a model.json on the local file system (`file://` URL or
  * plain path). Load: `path` names model.json or its folder; every manifest path is checked (relative,
  * inside the folder — see safeRelativePath) before any shard is read. Save: `path` names the folder
@@ -98,7 +144,7 @@ export function fileSystem(path: string): LoadHandler & SaveHandler {
   const target = filePathOf(path);
   return {
     async load(): Promise<ModelArtifacts> {
-      const { fs, path: p } = await node();
+      const { fs, path: p, sync } = await node();
       let jsonFile = p.resolve(target);
       const stat = await fs.stat(jsonFile).catch(() => undefined);
       if (stat?.isDirectory()) jsonFile = p.join(jsonFile, "model.json");
@@ -107,6 +153,7 @@ export function fileSystem(path: string): LoadHandler & SaveHandler {
       const dir = p.dirname(jsonFile);
       // Every path is checked before the first shard is touched.
       const files = manifestPaths(json).map(({ path: rel, field }) => resolveInside(p, dir, safeRelativePath(rel, `${where}: ${field}`), `${where}: ${field}`));
+      if (sync) return modelJsonToArtifacts(json, shardFiles(sync, files, where), where);
       const shards: ArrayBuffer[] = [];
       for (const file of files) shards.push(ownBuffer(await readFileBytes(fs, file, where)));
       return modelJsonToArtifacts(json, shards, where);

@@ -5,11 +5,11 @@ import { FormatError, SimdnnError, show, showShape, ValueError } from "../errors
 import type { Weight } from "../model/layer.js";
 import { Sequential } from "../model/sequential.js";
 import type { Runtime } from "../runtime.js";
-import type { LoadHandler, ModelArtifacts, SaveHandler, SaveResult, TrainingConfig } from "./artifacts.js";
+import { type LoadHandler, type ModelArtifacts, type SaveHandler, type SaveResult, type TrainingConfig, WEIGHT_SOURCE } from "./artifacts.js";
 import { type HttpOptions, resolveLoadHandler, resolveSaveHandler } from "./handlers.js";
 import { checkAxes, readTopology, writeTopology } from "./topology.js";
 import { compileFrom, optimizerWeights, restoreOptimizer, trainingConfigOf } from "./training_config.js";
-import { type DecodedWeight, decodeWeights, encodeWeights, type QuantizeDtype, type WeightEntry } from "./weights.js";
+import { type DecodedWeight, decodeWeights, encodeWeights, type QuantizeDtype, type WeightEntry, type WeightSource } from "./weights.js";
 
 /** Options of loadLayersModel. */
 export interface LoadOptions extends HttpOptions {
@@ -50,7 +50,8 @@ export function modelFromArtifacts(rt: Runtime, artifacts: ModelArtifacts, where
     throw new FormatError(`${where}: format '${artifacts.format}' is not a layers model (a tfjs graph model cannot be loaded; convert the Keras or PyTorch model instead).`);
   }
   const topology = readTopology(artifacts.modelTopology, where);
-  const weights = decodeWeights(artifacts.weightSpecs ?? [], artifacts.weightData ?? new ArrayBuffer(0), where);
+  const source = (artifacts as ModelArtifacts & { [WEIGHT_SOURCE]?: WeightSource })[WEIGHT_SOURCE];
+  const weights = decodeWeights(artifacts.weightSpecs ?? [], source ?? artifacts.weightData ?? new ArrayBuffer(0), where);
   let model: Sequential;
   try {
     model = new Sequential(rt, { name: topology.name, layers: topology.layers, seed: 0 });
@@ -59,13 +60,13 @@ export function modelFromArtifacts(rt: Runtime, artifacts: ModelArtifacts, where
   }
   try {
     try {
-      model.buildUninitialized(topology.inputShape);
+      model.buildUninitialized(topology.inputShape, "written"); // every weight is written below, or the model disposed
     } catch (error) {
       throw error instanceof FormatError ? error : new FormatError(`${where}: ${(error as Error).message}`, { cause: error });
     }
     checkAxes(model.layers, where);
     const used = new Set<string>();
-    const writes: [Weight, Float32Array][] = [];
+    const writes: [Weight, DecodedWeight][] = [];
     for (const layer of model.layers) {
       for (const w of layer.weights) {
         const key = findWeight(weights, layer.name, w.name);
@@ -75,15 +76,15 @@ export function modelFromArtifacts(rt: Runtime, artifacts: ModelArtifacts, where
         const d = weights.get(key)!;
         if (!shapeFits(w, d.shape)) throw new FormatError(`${where}: weight '${key}' has shape ${showShape(d.shape)} but layer '${layer.name}' (${layer.className}) needs ${w.name} ${showShape(w.shape)}.`);
         used.add(key);
-        writes.push([w, d.values]);
+        writes.push([w, d]);
       }
     }
     const extra = [...weights].filter(([k, d]) => d.group === "model" && !used.has(k)).map(([k]) => k);
     if (extra.length && options.strict !== false) {
       throw new FormatError(`${where}: ${extra.length} weight${extra.length > 1 ? "s" : ""} in the file belong to no layer: ${extra.slice(0, 8).join(", ")} (pass { strict: false } to ignore them).`);
     }
-    for (const [w, values] of writes) {
-      rt.f32.set(values, w.ptr >> 2);
+    for (const [w, d] of writes) {
+      d.writeTo(rt.f32.subarray(w.ptr >> 2, (w.ptr >> 2) + w.size));
       // NaN found by the SIMD range check in place (a JS loop over 2 MB of weights took as long as the rest of the load)
       const bad = rt.k.loss_check_range(w.ptr, w.size, -Infinity, Infinity);
       if (bad >= 0) throw new FormatError(`${where}: weight '${w.layer.name}/${w.name}' holds NaN at flat index ${bad}.`);

@@ -1,7 +1,8 @@
 // model.json ⇄ ModelArtifacts: the structure checks every loader shares (file://, http, fromMemory),
 // and what a save writes. The topology inside is the lead's topology.ts; the weights, weights.ts.
 import { FormatError, ValueError, show } from "../errors.js";
-import type { ModelArtifacts, ModelArtifactsInfo, ModelJSON, WeightsManifestEntry, WeightsManifestGroupConfig } from "./artifacts.js";
+import { type ModelArtifacts, type ModelArtifactsInfo, type ModelJSON, WEIGHT_SOURCE, type WeightsManifestEntry, type WeightsManifestGroupConfig } from "./artifacts.js";
+import type { WeightSource } from "./weights.js";
 
 /** The largest model.json read (the topology is small; weights live in the shards). */
 export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
@@ -67,16 +68,44 @@ export function manifestPaths(json: ModelJSON): { path: string; field: string }[
 }
 
 /** model.json (parsed) plus its shards' bytes → ModelArtifacts, with weightSpecs flattened from the manifest. */
-export function modelJsonToArtifacts(json: unknown, shards: ArrayBuffer[], where: string): ModelArtifacts {
+export function modelJsonToArtifacts(json: unknown, shards: ArrayBuffer[] | ShardFiles, where: string): ModelArtifacts {
   const checked = checkModelJson(json, where);
   const artifacts: ModelArtifacts = { modelTopology: checked.modelTopology };
   for (const key of ["format", "generatedBy", "convertedBy", "trainingConfig", "userDefinedMetadata"] as const) {
     if (checked[key] != null) (artifacts as Record<string, unknown>)[key] = checked[key];
   }
   artifacts.weightSpecs = checked.weightsManifest.flatMap((group) => group.weights as WeightsManifestEntry[]);
-  artifacts.weightData = shards.length === 1 ? shards[0] : shards;
-  if (shards.length === manifestPaths(checked).length) checkGroupSizes(checked, shards, where);
+  if (Array.isArray(shards)) {
+    artifacts.weightData = shards.length === 1 ? shards[0] : shards;
+    if (shards.length === manifestPaths(checked).length) checkGroupSizes(checked, shards.map((b) => b.byteLength), where);
+    return artifacts;
+  }
+  checkGroupSizes(checked, shards.sizes, where);
+  const source = shards.source;
+  let read: ArrayBuffer | undefined;
+  Object.defineProperty(artifacts, "weightData", {
+    enumerable: true,
+    configurable: true,
+    get(): ArrayBuffer {
+      if (read === undefined) {
+        const all = new Uint8Array(source.byteLength);
+        source.read(all, 0);
+        read = all.buffer;
+      }
+      return read;
+    },
+    set(v: ArrayBuffer) {
+      read = v;
+    },
+  });
+  (artifacts as ModelArtifacts & { [WEIGHT_SOURCE]?: WeightSource })[WEIGHT_SOURCE] = source;
   return artifacts;
+}
+
+/** Shard files not read yet: their sizes (checked against the manifest) and a reader over them joined. */
+export interface ShardFiles {
+  sizes: number[];
+  source: WeightSource;
 }
 
 const ENTRY_BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
@@ -85,12 +114,12 @@ const ENTRY_BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, ui
  * With one buffer per shard file, each group's files must hold exactly its weights' bytes: a short or
  * long file is named here (decodeWeights, which sees only the joined bytes, would name the weight).
  */
-function checkGroupSizes(json: ModelJSON, shards: readonly ArrayBuffer[], where: string): void {
+function checkGroupSizes(json: ModelJSON, shardSizes: readonly number[], where: string): void {
   let at = 0;
   for (const group of json.weightsManifest) {
-    const files = shards.slice(at, at + group.paths.length);
+    const files = shardSizes.slice(at, at + group.paths.length);
     at += group.paths.length;
-    const have = files.reduce((a, b) => a + b.byteLength, 0);
+    const have = files.reduce((a, b) => a + b, 0);
     let need = 0;
     let cut = "";
     for (const w of group.weights as WeightsManifestEntry[]) {

@@ -25,8 +25,19 @@ export interface WeightEntry {
 /** One weight read back, always as float32; `values` may be a view of the bytes decoded (treat it as read-only). */
 export interface DecodedWeight {
   shape: number[];
-  values: Float32Array;
+  readonly values: Float32Array;
   group: WeightGroup;
+  /** Writes the values into `dst` (exactly the weight's size): from a WeightSource, float32 bytes land there directly. */
+  writeTo(dst: Float32Array): void;
+}
+
+/**
+ * Weight bytes read where they are needed rather than held: a file:// model's shards. `read` fills `dst` with
+ * the bytes at `offset` of the shards joined in manifest order, or throws a FormatError.
+ */
+export interface WeightSource {
+  readonly byteLength: number;
+  read(dst: Uint8Array, offset: number): void;
 }
 
 const QUANTIZE_DTYPES: readonly QuantizeDtype[] = ["float16", "uint8", "uint16"];
@@ -156,14 +167,49 @@ interface Plan {
  */
 export function decodeWeights(
   specs: readonly WeightsManifestEntry[],
-  data: ArrayBuffer | readonly ArrayBuffer[],
+  data: ArrayBuffer | readonly ArrayBuffer[] | WeightSource,
   where: string,
 ): Map<string, DecodedWeight> {
-  const bytes = joinShards(data, where);
-  const plans = planWeights(specs, bytes.byteLength, where);
   const out = new Map<string, DecodedWeight>();
-  for (const p of plans) out.set(p.name, { shape: p.shape, values: decodeOne(p, bytes), group: p.group });
+  if (isSource(data)) {
+    for (const p of planWeights(specs, data.byteLength, where)) out.set(p.name, sourcedWeight(p, data));
+    return out;
+  }
+  const bytes = joinShards(data, where);
+  for (const p of planWeights(specs, bytes.byteLength, where)) {
+    const values = decodeOne(p, bytes);
+    out.set(p.name, { shape: p.shape, values, group: p.group, writeTo: (dst) => dst.set(values) });
+  }
   return out;
+}
+
+const isSource = (d: unknown): d is WeightSource => d !== null && typeof d === "object" && typeof (d as WeightSource).read === "function";
+
+/**
+ * A weight whose bytes stay in the source until asked for: writeTo reads float32 straight into its place
+ * (a cold model load then touches each weight's memory once, in the read itself), anything else decodes.
+ */
+function sourcedWeight(p: Plan, source: WeightSource): DecodedWeight {
+  let values: Float32Array | undefined;
+  const decoded = (): Float32Array => {
+    if (values === undefined) {
+      const bytes = new Uint8Array(p.bytes);
+      source.read(bytes, p.offset);
+      values = decodeOne({ ...p, offset: 0 }, bytes);
+    }
+    return values;
+  };
+  return {
+    shape: p.shape,
+    group: p.group,
+    get values() {
+      return decoded();
+    },
+    writeTo(dst: Float32Array): void {
+      if (values === undefined && p.q === undefined && p.dtype === "float32" && LITTLE_ENDIAN) source.read(new Uint8Array(dst.buffer, dst.byteOffset, p.bytes), p.offset);
+      else dst.set(decoded());
+    },
+  };
 }
 
 function joinShards(data: ArrayBuffer | readonly ArrayBuffer[], where: string): Uint8Array {

@@ -81,6 +81,8 @@ export class Dense extends Layer implements LogitsOutput {
   #rowsPer = 1;
   #packed: PackedWeights | null = null;
   #packedVersion = -1;
+  /** The weight version that has served one inference from the raw kernel (see #inferenceKernel). */
+  #rawServedVersion = -1;
 
   constructor(config: DenseConfig) {
     super("Dense", config?.inputDim !== undefined && config.inputShape === undefined ? { ...config, inputShape: [config.inputDim] } : config);
@@ -131,8 +133,7 @@ export class Dense extends Layer implements LogitsOutput {
       activationForwardRaw(rt, this.act, y, scratch, rows, n);
       return;
     }
-    // Inference reuses the kernel packed once per weight change (the packed GEMV also beats the row-wise one at batch 1).
-    const w = pass.training ? this.kernel.ptr : this.#packedKernel();
+    const w = pass.training ? this.kernel.ptr : this.#inferenceKernel(rows);
     if (this.#epilogue) {
       denseForwardRaw(rt, y, x, w, bias, rows, n, k, this.#epilogue);
     } else {
@@ -158,6 +159,22 @@ export class Dense extends Layer implements LogitsOutput {
     if (this.kernel.grad) gemmRaw(rt, this.kernel.grad, x, dz, k, n, rows, { transA: true, transB: false, alpha: 1, beta: 0, lda: k, ldb: n, ldc: n });
     if (this.bias?.grad) rt.k.red_col_sums(this.bias.grad, dz, rows, n);
     if (dx) gemmRaw(rt, dx, dz, this.kernel.ptr, rows, k, n, { transA: false, transB: true, alpha: 1, beta: 0, lda: n, ldb: n, ldc: k });
+  }
+
+  /**
+   * Inference packs the kernel once per weight change (the packed GEMV beats the row-wise one by ~10 % at
+   * batch 1), but only when those weights serve a second time: a cold instance's first answer would otherwise
+   * pay a pass over every weight into freshly faulted pages (~8 ms for 2 MB here) to save microseconds. Both
+   * paths give the same bits (gemv.ts, GEMM packing), except the relaxed build's scalar tail columns at batch 1,
+   * hence the n % 4 condition there.
+   */
+  #inferenceKernel(rows: number): PackedWeights | number {
+    const version = this.weightState.version;
+    if (this.#packedVersion !== version && this.#rawServedVersion !== version && (rows > 1 || this.units % 4 === 0)) {
+      this.#rawServedVersion = version;
+      return this.kernel.ptr;
+    }
+    return this.#packedKernel();
   }
 
   #packedKernel(): PackedWeights {

@@ -13,7 +13,7 @@ import { evaluate, fit, type FitOptions, trainOnBatch } from "./fit.js";
 import { predict, type PredictInput, type PredictOptions } from "./predict.js";
 import { formatSummary } from "./progress.js";
 import { TrainingState } from "./training_state.js";
-import { allocateGradients, freeWeights, placeWeights } from "./weight_block.js";
+import { allocateGradients, freeWeights, placeWeights, type WeightInit } from "./weight_block.js";
 import type { History } from "./callbacks.js";
 import type { SaveHandler, SaveResult } from "../io/artifacts.js";
 import type { SaveOptions } from "../io/layers_model.js";
@@ -110,15 +110,16 @@ export class Sequential {
    * by itself when the first layer has inputShape (after the last add) or at the first fit/predict.
    */
   build(inputShape: readonly number[]): void {
-    this.#build(inputShape, true);
+    this.#build(inputShape, "random");
   }
 
   /** @internal Builds with every weight zero instead of initialised (a loader writes them next). */
-  buildUninitialized(inputShape: readonly number[]): void {
-    this.#build(inputShape, false);
+  /** Builds with zeroed weights, or with `written` (a loader that writes every weight or disposes the model) none. */
+  buildUninitialized(inputShape: readonly number[], contents: "zero" | "written" = "zero"): void {
+    this.#build(inputShape, contents);
   }
 
-  #build(inputShape: readonly number[], initialize: boolean): void {
+  #build(inputShape: readonly number[], initialize: WeightInit): void {
     this.#live();
     if (this.params) return;
     this.#state.checkIdle("build");
@@ -130,7 +131,7 @@ export class Sequential {
   }
 
   /** Places every weight (weight_block.ts), keeping the values of those placed before (add, compile after freezing). */
-  #place(initialize = true): void {
+  #place(initialize: WeightInit = "random"): void {
     this.#state.dropPlans();
     Object.assign(this, placeWeights(this.rt, this.layers, this.seed, initialize, this));
     for (const l of this.layers) l.weightState = this.weightState;

@@ -42,12 +42,17 @@ export function allocateGradients(rt: Runtime, layers: readonly Layer[], b: Weig
 }
 
 /**
+ * How new weights start: drawn from their initializers, zero, or as memory left them because the caller writes
+ * every one (a loader; only the padding is zeroed, so a cold load first touches each weight's pages in its read).
+ */
+export type WeightInit = "random" | "zero" | "written";
+
+/**
  * Lays out every weight of `layers` by its current `trainable` flag and points each Weight at its place
  * (grad 0 until the gradients are allocated). Weights placed before (in `previous`, freed here with its
- * gradients) keep their values; new ones are initialised from `seed`, or left zero when `initialize` is
- * false (a loader writes them).
+ * gradients) keep their values; new ones start as `initialize` says.
  */
-export function placeWeights(rt: Runtime, layers: readonly Layer[], seed: number, initialize: boolean, previous: WeightBlock): WeightBlock {
+export function placeWeights(rt: Runtime, layers: readonly Layer[], seed: number, initialize: WeightInit, previous: WeightBlock): WeightBlock {
   const all = layers.flatMap((l) => l.weights);
   const kept = new Map(all.filter((w) => w.ptr >= 0).map((w) => [w, rt.f32.slice(w.ptr >> 2, (w.ptr >> 2) + w.size)]));
   freeWeights(rt, previous);
@@ -62,7 +67,7 @@ export function placeWeights(rt: Runtime, layers: readonly Layer[], seed: number
   if (trainableFloats < 0) trainableFloats = off;
   const paramFloats = Math.max(off, 4);
   const params = rt.alloc(paramFloats);
-  rt.k.mem_fill(params, 0, paramFloats);
+  if (initialize !== "written" || kept.size) rt.k.mem_fill(params, 0, paramFloats);
   const rng = new Rng(seed);
   const f32 = rt.f32;
   const segments: WeightBlock["segments"] = [];
@@ -73,8 +78,9 @@ export function placeWeights(rt: Runtime, layers: readonly Layer[], seed: number
     w.blockOffset = w.trainable ? o : -1;
     if (w.trainable) segments.push({ offset: o, size: w.size });
     const old = kept.get(w);
+    if (initialize === "written") f32.fill(0, (w.ptr >> 2) + w.size, (w.ptr >> 2) + Math.ceil(w.size / 4) * 4);
     if (old) f32.set(old, w.ptr >> 2);
-    else if (initialize) {
+    else if (initialize === "random") {
       const [fanIn, fanOut] = w.fans;
       for (let i = 0; i < w.size; i++) f32[(w.ptr >> 2) + i] = w.initializer(rng, fanIn, fanOut);
     }
