@@ -2,7 +2,7 @@
 // the curves, the held-out metric, per-layer gradient norms every epoch, the hidden units' state at the end
 // and the milliseconds per epoch on each WASM build. Browser-safe (the live page runs it in a Worker).
 import type { BackendName } from "../backend.js";
-import { oneHot } from "../data/idx.js";
+import { oneHot } from "../data/split.js";
 import { checkName, ValueError } from "../errors.js";
 import type { LossConfig } from "../model/compile.js";
 import type { InitializerName } from "../model/initializers.js";
