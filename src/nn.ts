@@ -8,7 +8,7 @@ import { callbacks } from "./model/callbacks.js";
 import { initializers, layers } from "./model/factories.js";
 import { Sequential, type SequentialConfig } from "./model/sequential.js";
 import type { LoadHandler } from "./io/artifacts.js";
-import type { LoadOptions } from "./io/layers_model.js";
+import { loadLayersModel, type LoadOptions } from "./io/layers_model.js";
 import type { LoadOnnxOptions } from "./io/onnx_loader.js";
 import { io } from "./io/nn_io.js";
 import { onnxReader } from "./io/readers.js";
@@ -352,8 +352,6 @@ export class NN {
    * with includeOptimizer comes back compiled with its optimizer state.
    */
   async loadLayersModel(source: string | LoadHandler, options?: LoadOptions): Promise<Sequential> {
-    // loaded on first use: an instance that never reads a model file does not parse the readers at import
-    const { loadLayersModel } = await import("./io/layers_model.js");
     return loadLayersModel(this.rt, source, options);
   }
 
