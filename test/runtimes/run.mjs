@@ -7,13 +7,16 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { labPage } from "./lab_page.mjs";
 import { runServerless } from "./serverless.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
 const bin = (name) => join(here, "node_modules/.bin", name);
 const results = {};
-const run = (name, fn) => fn().then((r) => (results[name] = r.trim()), (e) => (results[name] = `FAILED: ${e.message.split("\n")[0]}`));
+// RUNTIMES=chromium,lab (parts of names) runs only those checks: for development; CI runs them all
+const only = process.env.RUNTIMES?.split(",").filter(Boolean);
+const run = (name, fn) => (only && !only.some((part) => name.includes(part)) ? Promise.resolve() : fn().then((r) => (results[name] = r.trim()), (e) => (results[name] = `FAILED: ${e.message.split("\n")[0]}`)));
 
 const relaxed = "--experimental-wasm-relaxed-simd"; // Node 20 needs it; harmless later
 try {
@@ -44,16 +47,17 @@ await run("workerd", async () => {
 });
 /**
  * Headless Chromium on a page of this checkout served by a loopback server: `fn(page, origin)`. The server
- * maps /examples/serverless/vendor/simdnn/ to dist/ (where the static example expects simdnn's files);
+ * maps /examples/serverless/vendor/simdnn/ and /examples/browser/vendor/simdnn/ to dist/ (where the static
+ * examples expect simdnn's files);
  * the browser and the server are closed whatever happens.
  */
 async function chromium(fn) {
   if (!existsSync("/usr/bin/chromium")) throw new Error("no /usr/bin/chromium (apt-get install chromium)");
-  const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".map": "application/json" };
-  const vendor = "/examples/serverless/vendor/simdnn/";
+  const types = { ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".map": "application/json" };
+  const vendor = /^\/examples\/(serverless|browser)\/vendor\/simdnn\//;
   const server = createServer((req, res) => {
     const url = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    const path = url.startsWith(vendor) ? join(root, "dist", url.slice(vendor.length)) : join(root, url);
+    const path = vendor.test(url) ? join(root, "dist", url.replace(vendor, "")) : join(root, url);
     if (!path.startsWith(root) || !existsSync(path) || !statSync(path).isFile()) return res.writeHead(404).end();
     res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
   });
@@ -81,6 +85,7 @@ await run("chromium", () => chromium(async (page, origin) => {
   await page.goto(`${origin}/test/runtimes/page.html`);
   return page.waitForFunction(() => window.simdnnReport, null, { timeout: 20_000 }).then((h) => h.jsonValue());
 }));
+await run("chromium lab page", () => chromium((page, origin) => labPage(page, origin, join(here, "gen"))));
 await runServerless(run, { root, gen: join(here, "gen"), bin, chromium });
 
 for (const [name, line] of Object.entries(results)) console.log(`${name.padEnd(20)} ${line}`);
