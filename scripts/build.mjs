@@ -10,6 +10,9 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TARGETS = ["scalar", "simd", "relaxed-simd"];
+// The same kernels over an imported, shared memory (asconfig.json: importMemory, sharedMemory, maximumMemory):
+// loaded only by init({ threads }) (src/threads/), so the default builds above are unchanged.
+const THREAD_TARGETS = TARGETS.map((t) => `${t}-threads`);
 const wasmOnly = process.argv.includes("--wasm-only");
 const jsOnly = process.argv.includes("--js-only");
 
@@ -96,12 +99,24 @@ function copyIfChanged(bytes, path) {
   if (!existsSync(path) || !readFileSync(path).equals(bytes)) writeFileSync(path, bytes);
 }
 
+// asc runs two targets at a time (one per core of the machines this is built on: six targets one by one
+// would double the build's time); each target's output is checked and copied in TARGETS order afterwards.
+const statuses = new Map();
+{
+  const queue = [...TARGETS, ...THREAD_TARGETS];
+  const worker = async () => {
+    for (let target; (target = queue.shift()) !== undefined; ) {
+      // the scalar build also writes build/scalar.d.ts (asc --bindings: the typed exports; the .wasm is unchanged)
+      const bindings = target === "scalar" ? ["--bindings", "raw"] : [];
+      const needed = !jsOnly || (target === "scalar" && !existsSync(join(root, "build/scalar.d.ts"))) || !existsSync(join(root, `build/${target}.wasm`));
+      statuses.set(target, needed ? await asc(["assembly/index.ts", "--config", "asconfig.json", "--target", target, ...bindings], LIMIT_S) : 0);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+}
 const sizes = {};
-for (const target of TARGETS) {
-  // the scalar build also writes build/scalar.d.ts (asc --bindings: the typed exports; the .wasm is unchanged)
-  const bindings = target === "scalar" ? ["--bindings", "raw"] : [];
-  const needsBindings = target === "scalar" && !existsSync(join(root, "build/scalar.d.ts"));
-  const status = jsOnly && !needsBindings ? 0 : await asc(["assembly/index.ts", "--config", "asconfig.json", "--target", target, ...bindings], LIMIT_S);
+for (const target of [...TARGETS, ...THREAD_TARGETS]) {
+  const status = statuses.get(target);
   if (status === "timeout") {
     await explainSlowBuild(target);
     process.exit(1);
@@ -119,7 +134,7 @@ for (const target of TARGETS) {
 }
 console.log(`src/generated/kernels.ts: ${writeKernelTypes(readFileSync(join(root, "build/scalar.d.ts"), "utf8"))} typed exports`);
 writeFileSync(join(root, "build/sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
-for (const [t, s] of Object.entries(sizes)) console.log(`${t.padEnd(13)} ${s.bytes} bytes, ${s.gzip} gzipped`);
+for (const [t, s] of Object.entries(sizes)) console.log(`${t.padEnd(21)} ${s.bytes} bytes, ${s.gzip} gzipped`);
 
 if (!wasmOnly) {
   execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
@@ -133,8 +148,9 @@ if (!wasmOnly) {
     // Entries of their own so a bundle carries only what it imports: the format readers, the data sets
     // (60 KB of digits), the embedded builds (base64 of the .wasm files) and the CLI. wasm_files is an entry
     // so that its `new URL("./wasm/….wasm", import.meta.url)` stays in dist/ beside dist/wasm/ (in a chunk
-    // under dist/chunks/ the relative path would be wrong for bundlers that resolve it).
-    entryPoints: ["index", "datasets", "embedded", "onnx", "safetensors", "lab", "cli", "wasm_files"].map((e) => join(root, `src/${e}.ts`)),
+    // under dist/chunks/ the relative path would be wrong for bundlers that resolve it); threads/wasm_files
+    // likewise for the threads builds (dist/threads/wasm_files.js, paths ../wasm/).
+    entryPoints: ["index", "datasets", "embedded", "onnx", "safetensors", "lab", "cli", "wasm_files", "threads/wasm_files"].map((e) => join(root, `src/${e}.ts`)),
     outdir: join(root, "dist"),
     bundle: true,
     splitting: true,

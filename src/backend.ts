@@ -57,14 +57,16 @@ type HostProcess = { getBuiltinModule?: (id: string) => unknown; versions?: { no
  * file. Node and Bun read it synchronously through `process.getBuiltinModule('fs')` (Node ≥ 20.16: no
  * module import, ~0.1 ms); older Node imports node:fs; Deno (file: URLs, needs --allow-read) and browsers
  * (http: relative to the module, or the URL a bundler rewrote) fetch it. Throws with the reason when none
- * of these works (workerd: the caller's message says to pass init({ module })).
+ * of these works (workerd: the caller's message says to pass init({ module })). `threads`: the build's
+ * shared-memory variant.
  */
-export async function wasmBytes(backend: BackendName): Promise<BufferSource> {
+export async function wasmBytes(backend: BackendName, threads = false): Promise<BufferSource> {
   // simdnn/embedded, when imported, makes init() take the builds embedded in JavaScript instead of the files
   const embedded = (globalThis as { [EMBEDDED_BUILDS]?: WasmSource })[EMBEDDED_BUILDS];
+  if (embedded && threads) throw new Error("simdnn/embedded carries no threads build (the .wasm files do)");
   if (embedded) return embedded(backend);
-  const { wasmUrl } = await import("./wasm_files.js");
-  const url = wasmUrl(backend);
+  // threads: the shared-memory variant (init({ threads }), src/threads/), from its own lazily imported entry
+  const url = threads ? (await import("./threads/wasm_files.js")).threadsWasmUrl(backend) : (await import("./wasm_files.js")).wasmUrl(backend);
   const proc = (globalThis as { process?: HostProcess }).process;
   if (url.protocol === "file:" && !("Deno" in globalThis) && typeof proc === "object") {
     if (typeof proc.getBuiltinModule === "function") {

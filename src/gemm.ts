@@ -10,6 +10,7 @@
 import { checkName, checkNumber, checkOptions, ShapeError, show, showShape, ValueError } from "./errors.js";
 import type { Runtime } from "./runtime.js";
 import { checkTensor, Tensor } from "./tensor.js";
+import { type GemmArgs, parallelGemm } from "./threads/gemm_parallel.js";
 
 /** Activations the fused dense forward applies in the GEMM epilogue, with their kernel codes. */
 export const DENSE_ACTIVATIONS = {
@@ -70,7 +71,14 @@ function workspace(rt: Runtime): number {
 /** C[M×N] = alpha·op(A)·op(B) + beta·C, row-major, leading dimensions lda/ldb/ldc (elements). C must not alias A or B. Pointer level (pass `nn.rt` and tensor `.ptr`s): nothing is validated. */
 export function gemmRaw(rt: Runtime, c: number, a: number, b: number, m: number, n: number, k: number, o: GemmRawOptions): void {
   const flags = (o.transA ? 1 : 0) | (o.transB ? 2 : 0);
-  rt.k.gemm_gemm(c, a, b, m, n, k, flags, o.alpha, o.beta, o.lda, o.ldb, o.ldc, 0, 0, 0, workspace(rt));
+  run(rt, [c, a, b, m, n, k, flags, o.alpha, o.beta, o.lda, o.ldb, o.ldc, 0, 0, 0, 0]);
+}
+
+/** gemm_gemm on the pool's threads when the instance has them and the product is large enough (src/threads/), else here. */
+function run(rt: Runtime, args: GemmArgs): void {
+  if (rt.pool !== null && parallelGemm(rt, args)) return;
+  args[15] = workspace(rt);
+  rt.k.gemm_gemm(...args);
 }
 
 /**
@@ -117,7 +125,7 @@ export function packWeights(rt: Runtime, w: number, k: number, n: number): Packe
  */
 export function denseForwardRaw(rt: Runtime, y: number, x: number, w: PackedWeights | number, bias: number, m: number, n: number, k: number, act: DenseEpilogue = LINEAR): void {
   const packed = typeof w !== "number";
-  rt.k.gemm_gemm(y, x, packed ? w.ptr : w, m, n, k, packed ? 4 : 0, 1, 0, k, n, n, bias, act.code, act.alpha, workspace(rt));
+  run(rt, [y, x, packed ? w.ptr : w, m, n, k, packed ? 4 : 0, 1, 0, k, n, n, bias, act.code, act.alpha, 0]);
 }
 
 /** Options of nn.matmul. */

@@ -18,6 +18,8 @@ export { backendSupport, BACKENDS, type BackendName } from "./backend.js";
 export { BackendError, BusyError, DisposedError, FormatError, ShapeError, SimdnnError, ValueError } from "./errors.js";
 export type { MemoryInfo, NN, RandomNormalOptions, RandomOptions, RandomUniformOptions, TruncatedNormalOptions } from "./nn.js";
 export type { InitOptions, KernelFamily, KernelName, Kernels, Runtime } from "./runtime.js";
+export { ThreadError } from "./threads/pool.js";
+export type { ThreadsOption } from "./threads/options.js";
 export {
   DENSE_ACTIVATIONS, type DenseActivation, type DenseEpilogue, denseEpilogue, denseForwardRaw, gemmRaw, type GemmOptions,
   type GemmRawOptions, type MatmulOptions, PackedWeights, packWeights,

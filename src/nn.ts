@@ -47,6 +47,16 @@ export class NN {
     return this.rt.backend;
   }
 
+  /** Threads that share large kernels (init({ threads })): 1 unless a pool of workers is running. */
+  get threads(): number {
+    return this.rt.pool?.threads ?? 1;
+  }
+
+  /** Why `threads` is fewer than init was asked for (no shared memory, no Workers, disposed…); undefined otherwise. */
+  get threadsReason(): string | undefined {
+    return this.rt.pool?.stopReason ?? this.rt.threadsReason;
+  }
+
   /** Raw kernel exports, for benchmarks and direct pointer-level use. */
   get kernels(): Kernels {
     return this.rt.k;
@@ -203,8 +213,10 @@ export class NN {
     return topK(this.rt, x, k, options);
   }
 
-  /** Disposes every tensor given (nested arrays allowed). */
+  /** Disposes every tensor given (nested arrays allowed); with no arguments, ends the worker threads (nn.threads becomes 1). */
   dispose(...tensors: (Tensor | readonly Tensor[])[]): void {
+    // no arguments: end this instance's worker threads; it keeps working on one thread
+    if (tensors.length === 0) this.rt.pool?.stop("nn.dispose() ended the worker threads");
     for (const t of tensors.flat()) t.dispose();
   }
 

@@ -1,6 +1,8 @@
 import { BACKENDS, type BackendName, chooseBackend, wasmBytes } from "./backend.js";
 import { BackendError, checkOptions, SimdnnError, show } from "./errors.js";
 import { KERNEL_ARITY, type Kernels } from "./generated/kernels.js";
+import type { Pool } from "./threads/pool.js";
+import { checkThreads, type ThreadsOption } from "./threads/options.js";
 
 export type { Kernels };
 /** The name of every function a simdnn build exports. */
@@ -43,6 +45,10 @@ export class Runtime {
   blocks = 0;
   /** Open nn.tidy scopes, innermost last; each collects the disposables created inside it. */
   readonly scopes: { dispose(): void }[][] = [];
+  /** The worker pool of a threaded instance (init({ threads })), else null. See src/threads/. */
+  pool: Pool | null = null;
+  /** Why this instance runs fewer threads than init was asked for (undefined when it runs them all). */
+  threadsReason: string | undefined;
   private buffer: ArrayBuffer;
   private view: Float32Array;
 
@@ -104,10 +110,17 @@ export interface InitOptions {
    * that forbid compiling WASM from embedded bytes (Cloudflare Workers) or to share one compilation.
    */
   module?: WebAssembly.Module | BufferSource;
+  /**
+   * Threads to share large kernels (GEMM, dense layers) among: a number ≥ 1, or 'auto' for the cores the
+   * host reports (at most 8). Default 1. More than 1 loads the threads build (shared memory) and starts
+   * workers; where the host has no shared memory or workers it runs on one thread and `nn.threadsReason`
+   * says why (never an error). `nn.threads` says how many run; `nn.dispose()` ends the workers.
+   */
+  threads?: ThreadsOption;
 }
 
 /** Every key of InitOptions, for checkOptions (a misspelt `backnd` must not silently mean 'auto'). */
-const INIT_KEYS = ["backend", "module"] as const satisfies readonly (keyof InitOptions)[];
+const INIT_KEYS = ["backend", "module", "threads"] as const satisfies readonly (keyof InitOptions)[];
 
 const MODULE_HINT =
   "Hosts that forbid compiling WASM at run time (Cloudflare Workers) need the precompiled module: " +
@@ -122,13 +135,37 @@ const compiled = new Map<BackendName, Promise<WebAssembly.Module>>();
 export async function createRuntime(options: InitOptions = {}): Promise<Runtime> {
   checkOptions<InitOptions>("init", options, INIT_KEYS);
   const requested = options.backend ?? "auto";
+  const threads = checkThreads(options.threads);
+  // the threads build is loaded only when asked for (or handed in as init({ module })): src/threads/setup.ts,
+  // a chunk of its own; it answers a Runtime, or why it could not and this instance runs on one thread
+  let given = options.module;
+  if (given !== undefined && !(given instanceof WebAssembly.Module) && (ArrayBuffer.isView(given) || given instanceof ArrayBuffer)) {
+    try {
+      given = await WebAssembly.compile(given);
+    } catch (cause) {
+      throw new BackendError(`Could not instantiate the simdnn WASM module: ${(cause as Error).message}. ${MODULE_HINT}`, { cause });
+    }
+  }
+  const moduleImportsMemory = given instanceof WebAssembly.Module && WebAssembly.Module.imports(given).some((i) => i.kind === "memory");
+  let threadsReason: string | undefined = threads.reason;
+  if (threads.count > 1 || moduleImportsMemory) {
+    const { threadedRuntime } = await import("./threads/setup.js");
+    const backend = given === undefined ? chooseBackend(requested) : undefined;
+    const module = given instanceof WebAssembly.Module ? given : undefined;
+    const started = await threadedRuntime({ requested, backend, module, threads: threads.count });
+    if (typeof started !== "string") {
+      started.threadsReason ??= threadsReason;
+      return started;
+    }
+    threadsReason = started;
+  }
   let source: WebAssembly.Module | BufferSource;
-  if (options.module !== undefined) {
-    const m = options.module;
+  if (given !== undefined) {
+    const m: unknown = given;
     if (!(m instanceof WebAssembly.Module) && !ArrayBuffer.isView(m) && !(m instanceof ArrayBuffer)) {
       throw new BackendError(`init({ module }) expects a WebAssembly.Module or the bytes of a simdnn .wasm; received ${show(m)}.`);
     }
-    source = m;
+    source = m as WebAssembly.Module | BufferSource;
   } else {
     const backend = chooseBackend(requested);
     try {
@@ -143,12 +180,21 @@ export async function createRuntime(options: InitOptions = {}): Promise<Runtime>
       throw new BackendError(`Could not load the '${backend}' build (${(cause as Error).message}). ${MODULE_HINT}`, { cause });
     }
   }
+  const rt = await instantiateBuild(source, requested);
+  rt.threadsReason = threadsReason;
+  return rt;
+}
+
+/**
+ * Instantiates a build (over `memory` when it is a threads build, which imports its memory), checks its
+ * exports and wraps it in a Runtime. @internal
+ */
+export async function instantiateBuild(source: WebAssembly.Module | BufferSource, requested: BackendName | "auto", memory?: WebAssembly.Memory): Promise<Runtime> {
   let exports: Kernels;
   try {
     const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
-    // abort() is the only import a build has (no loader: its glue is 11 KB of JavaScript to parse at import)
-    let memory: WebAssembly.Memory | undefined;
-    const env = { abort: (msg: number, file: number, line: number, column: number) => abort(memory, msg, file, line, column) };
+    // abort() is the only other import a build has (no loader: its glue is 11 KB of JavaScript to parse at import)
+    const env = { abort: (msg: number, file: number, line: number, column: number) => abort(memory, msg, file, line, column), ...(memory && { memory }) };
     // Node instantiates synchronously (no main-thread size limit there; the async form costs a task hop at
     // every cold start); browsers limit synchronous instantiation of large modules, so they take the async one
     const node = typeof process === "object" && !!process.versions?.node && !("Deno" in globalThis) && !("Bun" in globalThis);

@@ -1,0 +1,73 @@
+// GEMM across the pool: each thread runs gemm_gemm on its own block of C with its own workspace.
+//
+// Bit-identical to one thread, by construction (and tested): a C element's value depends only on K's
+// blocking (which depends on k alone, the same in every share), on the 8-column panel and 4-row group it
+// falls in, and on whether that 4×8 tile is full (partial tiles take the scalar store, full ones the
+// fused one). Splitting C at multiples of 8 columns or 4 rows keeps every panel and group, and every
+// tile's fullness, as it was; the epilogue (bias, activation) is per element. One exception: a one-row
+// product takes the GEMV path, whose summation order differs, so no share may have exactly one row unless
+// the whole product has (those stay on one thread anyway: batch-1 latency).
+//
+// Which way to split: a column share packs all of A again (each thread packs A's rows for its columns),
+// a row share packs all of B again, unless B is packed weights (nothing to pack). So rows when B is packed
+// or M is the larger side, else columns, as long as the split side has enough 4-row/8-column units.
+import type { Runtime } from "../runtime.js";
+import type { Job } from "./pool.js";
+
+/**
+ * Below this many multiply-adds per thread (M·N·K / threads) a product stays on the calling thread: waking
+ * a worker and waiting for it costs tens of microseconds (Atomics.notify → wake, plus packing A or B
+ * again), which a share must outweigh. 2^18 MACs is ~10 µs at 50 GFLOP/s: a guess to be replaced by a
+ * measurement. Measure it with bench/threads.bench.mjs: time gemm and dense forward at 1 and 2 threads over
+ * shapes whose M·N·K/2 spans 2^14…2^22 (e.g. batch 2…64 × 784×512, and square 32…128), and set this to the
+ * smallest work per thread at which 2 threads are never slower than 1 (the batch-1 rule).
+ */
+export const MIN_MACS_PER_THREAD = 2 ** 18;
+
+const MR = 4, NR = 8;
+
+/** The arguments of gemm_gemm, in its order. */
+export type GemmArgs = [c: number, a: number, b: number, m: number, n: number, k: number, flags: number, alpha: number, beta: number,
+  lda: number, ldb: number, ldc: number, bias: number, act: number, actA: number, work: number];
+
+/** Boundaries [0, …, total] of `parts` shares of whole `units` of `size` (units ≥ parts), what is left over in the last share. */
+function cuts(total: number, size: number, units: number, parts: number): number[] {
+  const out = [0];
+  for (let p = 1; p < parts; p++) out.push(Math.min(total, Math.round((units * p) / parts) * size));
+  out.push(total);
+  return out;
+}
+
+/**
+ * Runs gemm_gemm(args) on the pool when it pays, and returns true; false leaves the call to the caller
+ * (one thread). Same contract as gemm_gemm (flags 1 transA, 2 transB, 4 packed weights).
+ */
+export function parallelGemm(rt: Runtime, args: GemmArgs): boolean {
+  const pool = rt.pool;
+  if (!pool || pool.stopped) return false;
+  const [c, a, b, m, n, k, flags, alpha, beta, lda, ldb, ldc, bias, act, actA] = args;
+  if (m <= 1 || n <= 0 || k <= 0) return false;
+  const threads = Math.min(pool.threads, Math.floor((m * n * k) / MIN_MACS_PER_THREAD));
+  if (threads < 2) return false;
+  const transA = (flags & 1) !== 0, transB = (flags & 2) !== 0, packed = (flags & 4) !== 0;
+  const rowUnits = Math.floor(m / MR), colUnits = Math.ceil(n / NR);
+  const byRows = rowUnits >= threads && (packed || m >= n || colUnits < threads);
+  if (!byRows && colUnits < threads) return false;
+  // rows: the 1–3 rows past the last whole group join the last share, which so has at least 4 (never the GEMV's 1)
+  const at = byRows ? cuts(m, MR, rowUnits, threads) : cuts(n, NR, colUnits, threads);
+  const work = pool.buffers("gemm", rt.k.gemm_workspace_floats());
+  const share = (t: number): GemmArgs => {
+    const lo = at[t], size = at[t + 1] - at[t];
+    if (byRows) {
+      const aPtr = a + 4 * (transA ? lo : lo * lda);
+      return [c + 4 * lo * ldc, aPtr, b, size, n, k, flags, alpha, beta, lda, ldb, ldc, bias, act, actA, work[t]];
+    }
+    const bPtr = b + 4 * (packed ? (lo / NR) * k * NR : transB ? lo * ldb : lo);
+    return [c + 4 * lo, a, bPtr, m, size, k, flags, alpha, beta, lda, ldb, ldc, bias === 0 ? 0 : bias + 4 * lo, act, actA, work[t]];
+  };
+  const jobs: Job[] = [];
+  for (let t = 1; t < threads; t++) jobs.push({ kernel: "gemm_gemm", args: share(t) });
+  const own = share(0);
+  pool.run(jobs, () => rt.k.gemm_gemm(...own));
+  return true;
+}

@@ -1,0 +1,184 @@
+// The worker pool of a threaded instance: n − 1 workers beside the calling thread, each with its own
+// instance of the threads build over the one shared memory, driven through a control block in that memory.
+//
+// Synchronization: one slot of SLOT_BYTES per worker (allocated by the calling thread's allocator, so it
+// never moves; shared buffers are never detached by memory.grow, so views made once stay valid). The caller
+// writes the kernel's index and arguments into a worker's slot, bumps SEQ and notifies; the worker runs the
+// kernel, stores SEQ into DONE and notifies back. The caller runs its own share meanwhile, then waits for
+// each DONE. Where the calling thread may block (Node, Deno and Bun main threads, every worker) it sleeps
+// in Atomics.wait; a browser's main thread may not, so there it spins on Atomics.load: the wait is only for
+// shares the size of the one it just ran itself, so the spin lasts about as long as the imbalance between
+// shares. Either wait is bounded (STALL_*): a worker that never answers (killed, out of memory) makes the
+// call throw a ThreadError and the pool stop, rather than hang the caller forever.
+import { SimdnnError } from "../errors.js";
+import type { Runtime } from "../runtime.js";
+
+/** A kernel failed on a worker, or a worker stopped answering. The message names the worker and the kernel. */
+export class ThreadError extends SimdnnError {
+  override name = "ThreadError";
+}
+
+/** Bytes of one worker's slot. Layout (byte offsets) must match worker_source.ts. */
+export const SLOT_BYTES = 512;
+const SEQ = 0, DONE = 1, STATUS = 2, KERNEL = 3, ARGC = 4, QUIT = 5;
+const ARGS_BYTE = 32, MAX_ARGS = 16, MESSAGE_BYTE = 160, MESSAGE_BYTES = 352;
+
+/** A waiting caller gives up on a worker after STALL_MS and STALL_FACTOR × the time its own share took. */
+const STALL_MS = 10_000;
+const STALL_FACTOR = 100;
+
+/** One call of a kernel on a worker: the export's name and its arguments (numbers, ≤ 16). */
+export interface Job {
+  readonly kernel: string;
+  readonly args: readonly number[];
+}
+
+/** What a host's worker looks like to the pool (Node's worker_threads.Worker and the Web Worker both fit). */
+export interface WorkerHandle {
+  terminate(): unknown;
+}
+
+/**
+ * The running pool. Created by setup.ts once every worker has instantiated; owned by the Runtime
+ * (`rt.pool`). `run` is synchronous: it returns when every share is done.
+ */
+export class Pool {
+  #i32: Int32Array;
+  #f64: Float64Array;
+  #index: Map<string, number>;
+  #stopped = false;
+  /** Why the pool stopped (dispose, or a stalled worker), for nn.threadsReason. */
+  stopReason: string | undefined;
+  /** Per-thread scratch buffers (GEMM workspaces), by key: index 0 is the calling thread's. */
+  readonly #scratch = new Map<string, number[]>();
+  /** Everything the pool allocated (control block, scratch), freed when it stops. */
+  readonly #owned: { ptr: number; floats: number }[] = [];
+
+  /** @internal */
+  constructor(
+    readonly rt: Runtime,
+    /** Byte address of the first slot (workers × SLOT_BYTES, allocated with rt.alloc). */
+    readonly control: number,
+    readonly workers: readonly WorkerHandle[],
+    names: readonly string[],
+    /** Whether the calling thread may Atomics.wait (false on a browser's main thread). */
+    readonly canBlock: boolean,
+  ) {
+    const buffer = rt.k.memory.buffer;
+    this.#i32 = new Int32Array(buffer);
+    this.#f64 = new Float64Array(buffer);
+    this.#index = new Map(names.map((n, i) => [n, i]));
+    this.#owned.push({ ptr: control, floats: (workers.length * SLOT_BYTES) / 4 });
+  }
+
+  /** Threads that share the work: the workers and the calling thread. 1 once stopped. */
+  get threads(): number {
+    return this.#stopped ? 1 : this.workers.length + 1;
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /**
+   * Runs jobs[i] on worker i (jobs.length ≤ workers) while `own` runs on the calling thread, and returns
+   * when all are done. A failure on any thread throws (a worker's as ThreadError) only after every thread
+   * finished, so nothing still writes to memory when the caller sees the error; the pool stays usable.
+   */
+  run(jobs: readonly Job[], own: () => void): void {
+    if (this.#stopped) throw new ThreadError(`The thread pool is stopped (${this.stopReason}).`);
+    if (jobs.length > this.workers.length) throw new ThreadError(`run: ${jobs.length} jobs for ${this.workers.length} workers.`);
+    const i32 = this.#i32, f64 = this.#f64;
+    const seqs: number[] = [];
+    for (let w = 0; w < jobs.length; w++) {
+      const { kernel, args } = jobs[w];
+      const index = this.#index.get(kernel);
+      if (index === undefined || args.length > MAX_ARGS) throw new ThreadError(`run: no kernel ${kernel} taking ${args.length} arguments.`);
+      const slot = this.control + w * SLOT_BYTES;
+      for (let i = 0; i < args.length; i++) f64[((slot + ARGS_BYTE) >> 3) + i] = args[i];
+      i32[(slot >> 2) + KERNEL] = index;
+      i32[(slot >> 2) + ARGC] = args.length;
+      const seq = (Atomics.load(i32, (slot >> 2) + SEQ) + 1) | 0;
+      seqs.push(seq);
+      Atomics.store(i32, (slot >> 2) + SEQ, seq);
+      Atomics.notify(i32, (slot >> 2) + SEQ);
+    }
+    const t0 = performance.now();
+    let ownError: unknown;
+    try {
+      own();
+    } catch (e) {
+      ownError = e;
+    }
+    const ownMs = performance.now() - t0;
+    const failures: string[] = [];
+    for (let w = 0; w < jobs.length; w++) {
+      const slot = this.control + w * SLOT_BYTES;
+      this.#await((slot >> 2) + DONE, seqs[w], ownMs, w, jobs[w].kernel);
+      if (Atomics.load(i32, (slot >> 2) + STATUS) !== 0) failures.push(`worker ${w + 1} failed in ${jobs[w].kernel}: ${this.#message(slot)}`);
+    }
+    if (ownError !== undefined) throw ownError;
+    if (failures.length > 0) throw new ThreadError(`${failures.join("; ")}. The pool is still usable.`);
+  }
+
+  /** Waits until i32[at] === seq (sleeping where allowed, else spinning), or throws after a stall. */
+  #await(at: number, seq: number, ownMs: number, w: number, kernel: string): void {
+    const i32 = this.#i32;
+    const limit = Math.max(STALL_MS, STALL_FACTOR * ownMs);
+    const t0 = performance.now();
+    for (let spins = 0; ; spins++) {
+      const done = Atomics.load(i32, at);
+      if (done === seq) return;
+      if (this.canBlock) Atomics.wait(i32, at, done, 100);
+      else if ((spins & 1023) !== 1023) continue;
+      if (performance.now() - t0 > limit) {
+        this.stop(`worker ${w + 1} did not finish ${kernel} within ${Math.round(limit)} ms`, true);
+        throw new ThreadError(`Worker ${w + 1} did not finish ${kernel} within ${Math.round(limit)} ms; the pool is stopped and this instance runs on one thread from now on.`);
+      }
+    }
+  }
+
+  #message(slot: number): string {
+    const u16 = new Uint16Array(this.rt.k.memory.buffer, slot + MESSAGE_BYTE, MESSAGE_BYTES >> 1);
+    let end = u16.indexOf(0);
+    if (end < 0) end = u16.length;
+    return String.fromCharCode(...u16.subarray(0, end));
+  }
+
+  /** Ends the workers (QUIT, then terminate) and frees the pool's memory. Idempotent. */
+  stop(reason: string, stalled = false): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.stopReason = reason;
+    for (let w = 0; w < this.workers.length; w++) {
+      const at = ((this.control + w * SLOT_BYTES) >> 2);
+      Atomics.store(this.#i32, at + QUIT, 1);
+      Atomics.store(this.#i32, at + SEQ, (Atomics.load(this.#i32, at + SEQ) + 1) | 0);
+      Atomics.notify(this.#i32, at + SEQ);
+    }
+    for (const worker of this.workers) void worker.terminate();
+    // after a stall a worker may still be inside a kernel, writing its slot or scratch: leak those bytes
+    // rather than hand them to the allocator while something may still write to them
+    if (!stalled) for (const { ptr, floats } of this.#owned) this.rt.free(ptr, floats);
+    this.#owned.length = 0;
+    this.#scratch.clear();
+  }
+
+  /**
+   * A buffer of `floats` per thread (index 0 the caller's, then one per worker), allocated on first use
+   * and kept until the pool stops (counted in nn.memory()). Threads never share scratch.
+   */
+  buffers(name: string, floats: number): number[] {
+    const key = `${name}:${floats}`;
+    let ptrs = this.#scratch.get(key);
+    if (!ptrs) {
+      ptrs = [];
+      for (let t = 0; t < this.threads; t++) {
+        ptrs.push(this.rt.alloc(floats));
+        this.#owned.push({ ptr: ptrs[t], floats });
+      }
+      this.#scratch.set(key, ptrs);
+    }
+    return ptrs;
+  }
+}

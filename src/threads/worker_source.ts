@@ -1,0 +1,84 @@
+// The program each pool worker runs, shipped as source text rather than as a file: a Node worker takes it
+// with `eval: true`, Deno, Bun and browsers as a module Worker from a blob: URL. No file to locate beside
+// the bundle (the .wasm files already need that care), nothing for a bundler to rewrite, and the same text
+// in every host. So `workerMain` must be self-contained: no imports, no reference to anything outside it
+// (it runs as `(${workerMain})()`), written in syntax every supported host parses without transforms.
+//
+// Protocol (the control block layout is in pool.ts, SLOT_*): the first message brings the threads build
+// (a compiled WebAssembly.Module, or its bytes where a host cannot post modules), the shared memory, the
+// byte address of this worker's slot and the names of the module's function exports. The worker
+// instantiates its own instance over that memory, answers { ok } and from then on only reads its slot:
+// it sleeps in Atomics.wait on SEQ; when the caller bumps SEQ it calls the kernel named by KERNEL with the
+// ARGC float64 arguments, records OK or the error's text, stores SEQ into DONE and notifies. QUIT ends it.
+//
+// Why a second instance over one memory is safe with AssemblyScript's minimal runtime (checked on the
+// compiled .wat): a build has no start function, its data segments are constants below __heap_base that
+// every instantiation rewrites with the same bytes, and its only mutable global is TLSF's ROOT, which lives
+// per instance and is set by the first mem_alloc. Workers never call mem_alloc, mem_free or anything that
+// allocates (kernels take pointers; JavaScript on the calling thread owns all allocation), so the heap has
+// one owner. AssemblyScript keeps no shadow stack in linear memory under the minimal runtime: a kernel's
+// locals live in WebAssembly locals, per thread. What two threads must not share is scratch memory, so each
+// thread gets its own GEMM workspace (gemm_parallel.ts).
+
+/** Runs inside the worker. @internal */
+export function workerMain(): void {
+  type Port = { postMessage(m: unknown): void };
+  type Init = { module?: WebAssembly.Module; bytes?: BufferSource; memory: WebAssembly.Memory; slot: number; names: string[] };
+  const g = globalThis as unknown as {
+    self?: Port & { onmessage: ((e: { data: Init }) => void) | null; close?: () => void };
+    require?: (id: string) => { parentPort: Port & { once(ev: string, f: (m: Init) => void): void } };
+  };
+  // Web Workers (Deno, Bun, browsers) have `self`; a Node eval worker is a CommonJS script with `require`
+  const web = typeof g.self === "object" && g.self !== null && typeof g.self.postMessage === "function";
+  const port: Port = web ? g.self! : g.require!("node:worker_threads").parentPort;
+  const start = (init: Init): void => {
+    let exports: Record<string, unknown>;
+    try {
+      const module = init.module ?? new WebAssembly.Module(init.bytes!);
+      const env = { memory: init.memory, abort: () => { throw new Error("abort() in a kernel (a debug build's assert)"); } };
+      exports = new WebAssembly.Instance(module, { env }).exports as Record<string, unknown>;
+    } catch (e) {
+      port.postMessage({ ok: false, error: String((e as Error)?.message ?? e) });
+      return;
+    }
+    port.postMessage({ ok: true });
+    const i32 = new Int32Array(init.memory.buffer);
+    const f64 = new Float64Array(init.memory.buffer);
+    const base = init.slot >> 2;
+    // must match pool.ts: SEQ 0, DONE 1, STATUS 2, KERNEL 3, ARGC 4, QUIT 5, args (f64) at byte 32, message at byte 160
+    const SEQ = base, DONE = base + 1, STATUS = base + 2, KERNEL = base + 3, ARGC = base + 4, QUIT = base + 5;
+    const ARGS = (init.slot + 32) >> 3, MESSAGE = init.slot + 160, MESSAGE_BYTES = 352;
+    const fns = init.names.map((n) => exports[n] as (...a: number[]) => unknown);
+    const args: number[] = [];
+    let seen = Atomics.load(i32, SEQ);
+    for (;;) {
+      Atomics.wait(i32, SEQ, seen);
+      if (Atomics.load(i32, QUIT) !== 0) break;
+      const seq = Atomics.load(i32, SEQ);
+      if (seq === seen) continue;
+      seen = seq;
+      args.length = Atomics.load(i32, ARGC);
+      for (let i = 0; i < args.length; i++) args[i] = f64[ARGS + i];
+      try {
+        fns[Atomics.load(i32, KERNEL)](...args);
+        Atomics.store(i32, STATUS, 0);
+      } catch (e) {
+        // the text goes into the slot (UTF-16 code units, 0-terminated) for the caller to throw synchronously
+        const text = `${(e as Error)?.name ?? "Error"}: ${(e as Error)?.message ?? String(e)}`;
+        const u16 = new Uint16Array(init.memory.buffer, MESSAGE, MESSAGE_BYTES >> 1);
+        const n = Math.min(text.length, u16.length - 1);
+        for (let i = 0; i < n; i++) u16[i] = text.charCodeAt(i);
+        u16[n] = 0;
+        Atomics.store(i32, STATUS, 1);
+      }
+      Atomics.store(i32, DONE, seq);
+      Atomics.notify(i32, DONE);
+    }
+    if (web) g.self!.close?.();
+  };
+  if (web) g.self!.onmessage = (e) => start(e.data);
+  else g.require!("node:worker_threads").parentPort.once("message", start);
+}
+
+/** The worker's program as text. @internal */
+export const WORKER_SOURCE = `(${workerMain.toString()})();\n`;
