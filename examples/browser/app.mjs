@@ -18,7 +18,8 @@ const HEARTBEAT_MS = 50;
 let worker = null;
 /** What is running: the task, its chosen cells with labels, the epoch count, and each cell's run so far. */
 let plan = null;
-const speedRows = [];
+/** The speed measurement shown: what was timed and a row per build so far. */
+const speed = { label: "", rows: [] };
 
 // ---- state and errors ----
 
@@ -175,6 +176,14 @@ function drawCurves() {
     y: { label: `${loss}${log ? " (log scale)" : ""}`, log },
     panelWidth: 400, panelHeight: 240,
   });
+  // different losses have different scales; the held-out metric is what compares them
+  const metric = labTask(plan.task).metric;
+  $("metric-curves").innerHTML = linePanels({
+    figure: `live:${plan.task}:metric`, title: `${plan.task}: ${metric} on held-out data per epoch`,
+    panels: [{ series: lines((r) => r.metricCurve ?? []) }],
+    x: { label: "epoch", integer: true, min: 1, max: Math.max(2, plan.epochs) }, y: { label: metric },
+    panelWidth: 400, panelHeight: 200,
+  });
 }
 
 const cell = (v) => (Number.isFinite(v) ? shortNumber(v) : "—");
@@ -203,33 +212,32 @@ function startSpeed() {
     return showError(e.message);
   }
   const first = request.cells[0];
-  speedRows.length = 0;
-  speedRows.label = `${request.task}: ${cellLabel(request.task, first)}`;
+  Object.assign(speed, { label: `${request.task}: ${cellLabel(request.task, first)}`, rows: [] });
   $("speed-table").querySelector("tbody").innerHTML = "";
   $("speed-chart").innerHTML = "";
-  setState("measuring", `timing an epoch of ${speedRows.label} on the scalar build…`);
+  setState("measuring", `timing an epoch of ${speed.label} on the scalar build…`);
   startWorker({ type: "speed", task: request.task, cell: first, seed: request.seed, quick: request.quick }, onSpeedMessage);
 }
 
 function onSpeedMessage(msg) {
   if (msg.type === "speed-row") {
-    speedRows.push(msg);
-    const scalar = speedRows.find((r) => r.build === "scalar")?.ms ?? null;
+    speed.rows.push(msg);
+    const scalar = speed.rows.find((r) => r.build === "scalar")?.ms ?? null;
     const speedup = msg.ms !== null && scalar !== null ? scalar / msg.ms : null;
     const tr = document.createElement("tr");
     Object.assign(tr.dataset, { build: msg.build, ms: String(msg.ms), speedup: String(speedup) });
     tr.innerHTML = `<td>${esc(BUILD_LABELS[msg.build])}</td><td class="num">${msg.ms === null ? "not supported" : msg.ms.toFixed(2)}</td>` +
       `<td class="num">${speedup === null ? "—" : `×${speedup.toFixed(2)}`}</td><td>${esc(msg.reason ?? "")}</td>`;
     $("speed-table").querySelector("tbody").append(tr);
-    const next = ["scalar", "simd", "relaxed"][speedRows.length];
-    if (next) setState("measuring", `timing an epoch of ${speedRows.label} on the ${BUILD_LABELS[next]} build…`);
+    const next = Object.keys(BUILD_LABELS)[speed.rows.length];
+    if (next) setState("measuring", `timing an epoch of ${speed.label} on the ${BUILD_LABELS[next]} build…`);
   } else if (msg.type === "speed-done") {
     worker = null;
-    const scalar = speedRows.find((r) => r.build === "scalar")?.ms ?? null;
+    const scalar = speed.rows.find((r) => r.build === "scalar")?.ms ?? null;
     $("speed-chart").innerHTML = barChart({
       figure: "live:speed", title: "ms per epoch", yLabel: "ms / epoch (lower is faster)",
-      seriesLabels: speedRows.map((r) => BUILD_LABELS[r.build]),
-      groups: [{ label: speedRows.label, values: speedRows.map((r) => r.ms), notes: speedRows.map((r) => (r.ms !== null && scalar !== null ? `×${(scalar / r.ms).toFixed(1)}` : null)) }],
+      seriesLabels: speed.rows.map((r) => BUILD_LABELS[r.build]),
+      groups: [{ label: speed.label, values: speed.rows.map((r) => r.ms), notes: speed.rows.map((r) => (r.ms !== null && scalar !== null ? `×${(scalar / r.ms).toFixed(1)}` : null)) }],
     });
     setState("done", "speed measured");
   }

@@ -4,7 +4,7 @@
 // "error" (name and message; the page shows it). A fresh worker serves each request (the page's Stop
 // button terminates it), so no state is kept between messages.
 // Plain relative imports: module workers do not read the page's import map.
-import { backendSupport, init } from "./vendor/simdnn/index.js";
+import { BACKENDS, backendSupport, init } from "./vendor/simdnn/index.js";
 import { digitsSet, initBuilds, prepareLabData, runLabRun, timeEpoch } from "./vendor/simdnn/lab.js";
 
 const now = () => performance.now();
@@ -39,8 +39,9 @@ async function speed({ task, cell, seed, quick }) {
   const builds = await initBuilds(init);
   const data = await dataOf(task, quick);
   const spec = specOf(task, cell, undefined, seed, data);
-  for (const [key, backend] of [["scalar", "scalar"], ["simd", "simd"], ["relaxed", "relaxed-simd"]]) {
-    const support = backendSupport(backend);
+  // slowest build first, each under results.json's key (msPerEpoch.scalar, .simd, .relaxed)
+  for (const backend of [...BACKENDS].reverse()) {
+    const key = backend === "relaxed-simd" ? "relaxed" : backend, support = backendSupport(backend);
     const ms = builds[key] ? await timeEpoch(builds[key], spec, cell.initializer) : null;
     postMessage({ type: "speed-row", build: key, backend, ms, reason: support.ok ? null : support.reason });
   }

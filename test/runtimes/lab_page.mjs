@@ -79,6 +79,9 @@ export async function labPage(page, origin, gen) {
     check(counts.every((n) => n === epochs[0]), `curves: ${counts.join(", ")} points per line for ${epochs[0]} epochs`);
   }
 
+  const metricLines = await page.$$eval("#metric-curves path.series", (ps) => ps.map((p) => p.getAttribute("d").match(/[ML]/g).length));
+  check(metricLines.length === labels.length && metricLines.every((n) => n === epochs[0]), `metric chart: points per line ${metricLines.join(", ")} for ${labels.length} runs of ${epochs[0]} epochs`);
+
   const beat = await page.$eval("#heartbeat", (h) => ({ ticks: Number(h.dataset.ticks), maxGap: Number(h.dataset.maxGapMs) }));
   const runMs = Number(state.runMs);
   check(beat.ticks >= (runMs / 50) * 0.5 && beat.maxGap < MAX_GAP_MS, `the page was not responsive during the ${runMs.toFixed(0)} ms run: ${beat.ticks} timer ticks, longest gap ${beat.maxGap} ms`);
