@@ -50,6 +50,13 @@ export type WasmSource = (backend: BackendName) => Promise<BufferSource>;
  */
 export const EMBEDDED_BUILDS = Symbol.for("simdnn.embeddedBuilds");
 
+/**
+ * wasm_files.js, whose import starts when this module is evaluated: its own file (see wasm_files.ts), and a
+ * dynamic import costs init() a few ms of module loading that can overlap the rest of the import this way.
+ */
+const wasmFiles: Promise<typeof import("./wasm_files.js")> = import("./wasm_files.js");
+wasmFiles.catch(() => undefined); // a failure surfaces in init(), where it is awaited
+
 type HostProcess = { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } };
 
 /**
@@ -63,7 +70,7 @@ export async function wasmBytes(backend: BackendName): Promise<BufferSource> {
   // simdnn/embedded, when imported, makes init() take the builds embedded in JavaScript instead of the files
   const embedded = (globalThis as { [EMBEDDED_BUILDS]?: WasmSource })[EMBEDDED_BUILDS];
   if (embedded) return embedded(backend);
-  const { wasmUrl } = await import("./wasm_files.js");
+  const { wasmUrl } = await wasmFiles;
   const url = wasmUrl(backend);
   const proc = (globalThis as { process?: HostProcess }).process;
   if (url.protocol === "file:" && !("Deno" in globalThis) && typeof proc === "object") {
