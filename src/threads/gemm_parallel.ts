@@ -47,7 +47,7 @@ export function parallelGemm(rt: Runtime, args: GemmArgs): boolean {
   if (!pool || pool.stopped) return false;
   const [c, a, b, m, n, k, flags, alpha, beta, lda, ldb, ldc, bias, act, actA] = args;
   if (m <= 1 || n <= 0 || k <= 0) return false;
-  const threads = Math.min(pool.threads, Math.floor((m * n * k) / MIN_MACS_PER_THREAD));
+  const threads = Math.min(pool.threads, Math.floor((m * n * k) / Math.max(1, pool.minMacsPerThread)));
   if (threads < 2) return false;
   const transA = (flags & 1) !== 0, transB = (flags & 2) !== 0, packed = (flags & 4) !== 0;
   const rowUnits = Math.floor(m / MR), colUnits = Math.ceil(n / NR);

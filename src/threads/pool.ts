@@ -47,6 +47,13 @@ export class Pool {
   #f64: Float64Array;
   #index: Map<string, number>;
   #stopped = false;
+  /** Calls that ran on the workers (tests check that a case really was split). */
+  runs = 0;
+  /**
+   * Work per thread below which a GEMM stays on the calling thread: gemm_parallel.ts' MIN_MACS_PER_THREAD,
+   * per pool so that tests can set 0 and split products of every size.
+   */
+  minMacsPerThread: number;
   /** Why the pool stopped (dispose, or a stalled worker), for nn.threadsReason. */
   stopReason: string | undefined;
   /** Per-thread scratch buffers (GEMM workspaces), by key: index 0 is the calling thread's. */
@@ -63,7 +70,9 @@ export class Pool {
     names: readonly string[],
     /** Whether the calling thread may Atomics.wait (false on a browser's main thread). */
     readonly canBlock: boolean,
+    minMacsPerThread: number,
   ) {
+    this.minMacsPerThread = minMacsPerThread;
     const buffer = rt.k.memory.buffer;
     this.#i32 = new Int32Array(buffer);
     this.#f64 = new Float64Array(buffer);
@@ -88,6 +97,7 @@ export class Pool {
   run(jobs: readonly Job[], own: () => void): void {
     if (this.#stopped) throw new ThreadError(`The thread pool is stopped (${this.stopReason}).`);
     if (jobs.length > this.workers.length) throw new ThreadError(`run: ${jobs.length} jobs for ${this.workers.length} workers.`);
+    this.runs++;
     const i32 = this.#i32, f64 = this.#f64;
     const seqs: number[] = [];
     for (let w = 0; w < jobs.length; w++) {

@@ -4,6 +4,7 @@
 // Workers, the threads .wasm) lowers the count to 1 with a reason: never an error at run time.
 import { type BackendName, wasmBytes } from "../backend.js";
 import { instantiateBuild, type Runtime } from "../runtime.js";
+import { MIN_MACS_PER_THREAD } from "./gemm_parallel.js";
 import { Pool, SLOT_BYTES, type WorkerHandle } from "./pool.js";
 import { WORKER_SOURCE } from "./worker_source.js";
 
@@ -103,6 +104,9 @@ export async function threadedRuntime(o: { requested: BackendName | "auto"; back
   const spawn = o.threads > 1 ? await workerFactory() : undefined;
   if (typeof spawn === "string") return spawn;
   let module = o.module;
+  if (module && !WebAssembly.Module.imports(module).some((i) => i.kind === "memory")) {
+    return "the module given to init({ module }) is not a threads build (pass simdnn/wasm/<build>-threads.wasm for threads)";
+  }
   if (!module) {
     const backend = o.backend!;
     try {
@@ -141,7 +145,7 @@ export async function threadedRuntime(o: { requested: BackendName | "auto"; back
     failure = `workers could not be started (${(e as Error).message})`;
   }
   spawn.done?.();
-  const pool = new Pool(rt, control, started.map((s) => s.worker), names, mayBlock());
+  const pool = new Pool(rt, control, started.map((s) => s.worker), names, mayBlock(), MIN_MACS_PER_THREAD);
   if (failure) {
     pool.stop(failure);
     rt.threadsReason = failure;

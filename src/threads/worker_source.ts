@@ -24,13 +24,16 @@
 export function workerMain(): void {
   type Port = { postMessage(m: unknown): void };
   type Init = { module?: WebAssembly.Module; bytes?: BufferSource; memory: WebAssembly.Memory; slot: number; names: string[] };
+  type NodePort = Port & { once(ev: string, f: (m: Init) => void): void };
+  type NodeThreads = { parentPort: NodePort };
   const g = globalThis as unknown as {
     self?: Port & { onmessage: ((e: { data: Init }) => void) | null; close?: () => void };
-    require?: (id: string) => { parentPort: Port & { once(ev: string, f: (m: Init) => void): void } };
+    process?: { getBuiltinModule?: (id: string) => NodeThreads | undefined };
   };
-  // Web Workers (Deno, Bun, browsers) have `self`; a Node eval worker is a CommonJS script with `require`
+  // Web Workers (Deno, Bun, browsers) have `self`. A Node eval worker is a CommonJS script (with `require`)
+  // or, when the parent runs with --input-type=module, a module: getBuiltinModule (Node ≥ 20.16) serves both
   const web = typeof g.self === "object" && g.self !== null && typeof g.self.postMessage === "function";
-  const port: Port = web ? g.self! : g.require!("node:worker_threads").parentPort;
+  let port: Port = g.self!;
   const start = (init: Init): void => {
     let exports: Record<string, unknown>;
     try {
@@ -50,7 +53,9 @@ export function workerMain(): void {
     const ARGS = (init.slot + 32) >> 3, MESSAGE = init.slot + 160, MESSAGE_BYTES = 352;
     const fns = init.names.map((n) => exports[n] as (...a: number[]) => unknown);
     const args: number[] = [];
-    let seen = Atomics.load(i32, SEQ);
+    // SEQ starts at 0 (setup.ts zeroes the slots before the workers start). Not Atomics.load(SEQ): the caller
+    // may have posted the first job between our { ok } and this line, and we would wait for it forever
+    let seen = 0;
     for (;;) {
       Atomics.wait(i32, SEQ, seen);
       if (Atomics.load(i32, QUIT) !== 0) break;
@@ -76,8 +81,18 @@ export function workerMain(): void {
     }
     if (web) g.self!.close?.();
   };
-  if (web) g.self!.onmessage = (e) => start(e.data);
-  else g.require!("node:worker_threads").parentPort.once("message", start);
+  if (web) {
+    g.self!.onmessage = (e) => start(e.data);
+    return;
+  }
+  const listen = (threads: NodeThreads) => {
+    port = threads.parentPort;
+    threads.parentPort.once("message", start);
+  };
+  const builtin = g.process?.getBuiltinModule?.("node:worker_threads");
+  if (builtin) listen(builtin);
+  else if (typeof require === "function") listen(require("node:worker_threads") as NodeThreads);
+  else void import("node:worker_threads").then((m) => listen(m as unknown as NodeThreads));
 }
 
 /** The worker's program as text. @internal */
