@@ -40,9 +40,11 @@ type Spawn = (() => Promise<{ worker: WorkerHandle; send(message: unknown): void
 /** How this host starts a worker running WORKER_SOURCE, or why it cannot. */
 async function workerFactory(): Promise<Spawn | string> {
   const g = globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown }; Worker?: unknown; Deno?: unknown; Bun?: unknown };
-  if (g.process?.versions?.node && !g.Deno && !g.Bun) {
+  // Node and Deno: node:worker_threads, whose workers can be unref'd (Deno's Web Workers cannot, and would keep
+  // a script that never calls nn.dispose() alive); Bun and browsers: module Web Workers from a blob: URL
+  if ((g.process?.versions?.node || g.Deno) && !g.Bun) {
     type NodeWorker = WorkerHandle & { unref(): void; postMessage(m: unknown): void; once(ev: string, f: (v: unknown) => void): void };
-    const wt = (g.process.getBuiltinModule?.("worker_threads") ?? (await import("node:worker_threads"))) as { Worker: new (src: string, o: object) => NodeWorker };
+    const wt = (g.process?.getBuiltinModule?.("worker_threads") ?? (await import("node:worker_threads"))) as { Worker: new (src: string, o: object) => NodeWorker };
     return async () => {
       const worker = new wt.Worker(WORKER_SOURCE, { eval: true });
       // unref'd: a script that never calls nn.dispose() still exits when its own work is done
@@ -61,7 +63,7 @@ async function workerFactory(): Promise<Spawn | string> {
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
   const spawn: Spawn = async () => {
     const worker = new WorkerClass(url, { type: "module", name: "simdnn" });
-    worker.unref?.(); // Bun and Deno ≥ 2 have it: the process need not wait for the pool
+    worker.unref?.(); // Bun has it: the process need not wait for the pool
     const reply = new Promise<{ ok: boolean; error?: string }>((resolve) => {
       worker.onmessage = (e) => resolve(e.data as { ok: boolean; error?: string });
       worker.onerror = (e) => resolve({ ok: false, error: e.message ?? "the worker failed to start" });

@@ -28,6 +28,7 @@ try {
 await run("node", async () => execFileSync(process.execPath, [relaxed, join(here, "smoke.mjs")], { encoding: "utf8" }));
 await run("deno", async () => execFileSync(bin("deno"), ["run", "--allow-read", "--allow-write", "--allow-env=TMPDIR,TMP,TEMP", join(here, "smoke.mjs")], { encoding: "utf8" }));
 await run("bun", async () => execFileSync(bin("bun"), [join(here, "smoke.mjs")], { encoding: "utf8" }));
+for (const [name, cmd, args] of [["node", process.execPath, [relaxed]], ["deno", bin("deno"), ["run", "--allow-read"]], ["bun", bin("bun"), []]]) await run(`${name} threads`, async () => execFileSync(cmd, [...args, join(here, "threads.mjs")], { encoding: "utf8", timeout: 60_000 }));
 await run("workerd", async () => {
   const proc = spawn(bin("workerd"), ["serve", join(here, "workerd.capnp")], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";

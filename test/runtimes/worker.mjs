@@ -25,6 +25,8 @@ export default {
       t.dispose();
       agree.push([`${nn.backend} fromMemory = Node`, () => checkLoadAgainst(nn, nn.io.fromMemory(modelJson, weightData), expected)]);
     }
+    const t = await init({ module: simd, threads: 2 }); // Workers have no workers to start: one thread, with the reason, never an error
+    lines.push(`threads fallback: ${t.threads === 1 && t.threadsReason ? `1 (${t.threadsReason})` : `WRONG (${t.threads} threads)`}`);
     try {
       await init({ backend: "simd" }); // embedded bytes: must be refused with the hint
       lines.push("embedded bytes: WRONG (loaded where Workers forbid it)");
