@@ -37,7 +37,7 @@ describe("init", () => {
   });
 
   it("refuses unknown or misspelt init options, naming the accepted ones (a typo must not silently mean 'auto')", async () => {
-    await expect(init({ backnd: "simd" } as never)).rejects.toThrow(/init: unknown option "backnd"; expected some of: backend, module\./);
+    await expect(init({ backnd: "simd" } as never)).rejects.toThrow(/init: unknown option "backnd"; expected some of: backend, module, threads\./);
     await expect(init({ backend: "simd", wasm: 1 } as never)).rejects.toThrow(ValueError);
     await expect(init(null as never)).rejects.toThrow(/init options must be an object; received null/);
     await expect(init([] as never)).rejects.toThrow(ValueError);
