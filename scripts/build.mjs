@@ -150,7 +150,7 @@ if (!wasmOnly) {
     // so that its `new URL("./wasm/….wasm", import.meta.url)` stays in dist/ beside dist/wasm/ (in a chunk
     // under dist/chunks/ the relative path would be wrong for bundlers that resolve it); threads/wasm_files
     // likewise for the threads builds (dist/threads/wasm_files.js, paths ../wasm/).
-    entryPoints: ["index", "datasets", "embedded", "onnx", "safetensors", "lab", "cli", "wasm_files", "threads/wasm_files"].map((e) => join(root, `src/${e}.ts`)),
+    entryPoints: ["index", "datasets", "embedded", "onnx", "safetensors", "lab", "threads", "cli", "wasm_files", "threads/wasm_files"].map((e) => join(root, `src/${e}.ts`)),
     outdir: join(root, "dist"),
     bundle: true,
     splitting: true,

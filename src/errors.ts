@@ -103,3 +103,8 @@ export class FormatError extends SimdnnError {
 export class BusyError extends SimdnnError {
   override name = "BusyError";
 }
+
+/** A kernel failed on a worker, or a worker stopped answering. The message names the worker and the kernel. */
+export class ThreadError extends SimdnnError {
+  override name = "ThreadError";
+}

@@ -15,10 +15,9 @@ export {
   type PreluGradients,
 } from "./activations.js";
 export { backendSupport, BACKENDS, type BackendName } from "./backend.js";
-export { BackendError, BusyError, DisposedError, FormatError, ShapeError, SimdnnError, ValueError } from "./errors.js";
+export { BackendError, BusyError, DisposedError, FormatError, ShapeError, SimdnnError, ThreadError, ValueError } from "./errors.js";
 export type { MemoryInfo, NN, RandomNormalOptions, RandomOptions, RandomUniformOptions, TruncatedNormalOptions } from "./nn.js";
 export type { InitOptions, KernelFamily, KernelName, Kernels, Runtime } from "./runtime.js";
-export { ThreadError } from "./threads/pool.js";
 export type { ThreadsOption } from "./threads/options.js";
 export {
   DENSE_ACTIVATIONS, type DenseActivation, type DenseEpilogue, denseEpilogue, denseForwardRaw, gemmRaw, type GemmOptions,

@@ -3,6 +3,9 @@ import { BackendError, checkOptions, SimdnnError, show } from "./errors.js";
 import { KERNEL_ARITY, type Kernels } from "./generated/kernels.js";
 import type { Pool } from "./threads/pool.js";
 import { checkThreads, type ThreadsOption } from "./threads/options.js";
+import { threadsSetup } from "./threads/registry.js";
+
+const NO_THREADS_CODE = 'this bundle does not carry the threads code: add `import "simdnn/threads";` to it';
 
 export type { Kernels };
 /** The name of every function a simdnn build exports. */
@@ -136,8 +139,8 @@ export async function createRuntime(options: InitOptions = {}): Promise<Runtime>
   checkOptions<InitOptions>("init", options, INIT_KEYS);
   const requested = options.backend ?? "auto";
   const threads = checkThreads(options.threads);
-  // the threads build is loaded only when asked for (or handed in as init({ module })): src/threads/setup.ts,
-  // a chunk of its own; it answers a Runtime, or why it could not and this instance runs on one thread
+  // the threads build is loaded only when asked for (or handed in as init({ module })): simdnn/threads
+  // (src/threads/registry.ts); it answers a Runtime, or why it could not and this instance runs on one thread
   let given = options.module;
   if (given !== undefined && !(given instanceof WebAssembly.Module) && (ArrayBuffer.isView(given) || given instanceof ArrayBuffer)) {
     try {
@@ -149,10 +152,10 @@ export async function createRuntime(options: InitOptions = {}): Promise<Runtime>
   const moduleImportsMemory = given instanceof WebAssembly.Module && WebAssembly.Module.imports(given).some((i) => i.kind === "memory");
   let threadsReason: string | undefined = threads.reason;
   if (threads.count > 1 || moduleImportsMemory) {
-    const { threadedRuntime } = await import("./threads/setup.js");
+    const setup = await threadsSetup();
     const backend = given === undefined ? chooseBackend(requested) : undefined;
     const module = given instanceof WebAssembly.Module ? given : undefined;
-    const started = await threadedRuntime({ requested, backend, module, threads: threads.count });
+    const started = setup ? await setup.threadedRuntime({ requested, backend, module, threads: threads.count }) : NO_THREADS_CODE;
     if (typeof started !== "string") {
       started.threadsReason ??= threadsReason;
       return started;

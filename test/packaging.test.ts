@@ -61,7 +61,7 @@ describe("the published package", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("bundles a Cloudflare Worker that loads a layers-model in ≤ 100 KB gzipped with its .wasm, without the ONNX and safetensors readers it never calls", async () => {
+  it("bundles a Cloudflare Worker that loads a layers-model in ≤ 100 KB gzipped with its .wasm, without the ONNX and safetensors readers and the threads code it never calls", async () => {
     const { build } = await import("esbuild");
     writeFileSync(join(dir, "worker.mjs"), WORKER);
     const out = join(dir, "worker-out");
@@ -93,6 +93,8 @@ describe("the published package", () => {
     // through their registered entries or a run-time import that bundlers do not follow
     const bundled = readFileSync(join(out, js[0]), "utf8");
     expect(bundled).not.toMatch(/opset_import|data_offsets/);
+    // nor the threads code (a Worker has no threads): init({ threads }) reaches it through simdnn/threads
+    expect(bundled).not.toMatch(/worker_threads|Atomics\.wait/);
     // what kept it small: no build embedded as base64 (its magic "\0asm" is "AGFzbQ"), no digits
     const code = readFileSync(join(out, js[0]), "utf8");
     expect(code).not.toMatch(/AGFzbQ/);

@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BackendName, init, ThreadError, ValueError } from "../src/index.js";
+import "../src/threads.js"; // registers the threads code (the main entry imports it beside dist only when unbundled)
 import { denseEpilogue, denseForwardRaw, gemmRaw, packWeights } from "../src/gemm.js";
 import type { NN } from "../src/nn.js";
 import { MIN_MACS_PER_THREAD } from "../src/threads/gemm_parallel.js";

@@ -15,14 +15,13 @@ import type { Runtime } from "../runtime.js";
 import type { Job } from "./pool.js";
 
 /**
- * Below this many multiply-adds per thread (M·N·K / threads) a product stays on the calling thread: waking
- * a worker and waiting for it costs tens of microseconds (Atomics.notify → wake, plus packing A or B
- * again), which a share must outweigh. 2^18 MACs is ~10 µs at 50 GFLOP/s: a guess to be replaced by a
- * measurement. Measure it with bench/threads.bench.mjs: time gemm and dense forward at 1 and 2 threads over
- * shapes whose M·N·K/2 spans 2^14…2^22 (e.g. batch 2…64 × 784×512, and square 32…128), and set this to the
- * smallest work per thread at which 2 threads are never slower than 1 (the batch-1 rule).
+ * Below this many multiply-adds per thread (M·N·K / threads) a product stays on the calling thread: waking a
+ * worker and waiting for it costs tens of microseconds (Atomics.notify → wake, plus packing A or B again),
+ * which a share must outweigh. Measured with bench/threads.bench.mjs' sweep (dense 784→512, 2026-12-07, AMD
+ * EPYC, relaxed SIMD): 401k MACs a thread ran 0.94× one thread, 803k 1.40×, 1.6M 1.41×, 3.2M 1.69×. 2^19 keeps
+ * the first on one thread and threads the second; re-measure on a new host with the same sweep.
  */
-export const MIN_MACS_PER_THREAD = 2 ** 18;
+export const MIN_MACS_PER_THREAD = 2 ** 19;
 
 const MR = 4, NR = 8;
 

@@ -10,13 +10,10 @@
 // shares the size of the one it just ran itself, so the spin lasts about as long as the imbalance between
 // shares. Either wait is bounded (STALL_*): a worker that never answers (killed, out of memory) makes the
 // call throw a ThreadError and the pool stop, rather than hang the caller forever.
-import { SimdnnError } from "../errors.js";
+import { ThreadError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 
-/** A kernel failed on a worker, or a worker stopped answering. The message names the worker and the kernel. */
-export class ThreadError extends SimdnnError {
-  override name = "ThreadError";
-}
+export { ThreadError };
 
 /** Bytes of one worker's slot. Layout (byte offsets) must match worker_source.ts. */
 export const SLOT_BYTES = 512;

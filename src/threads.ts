@@ -1,0 +1,11 @@
+/**
+ * simdnn/threads: the code behind init({ threads }) (the shared-memory build, the worker pool). Unbundled,
+ * init({ threads }) loads it by itself; bundled code that wants threads imports this entry once:
+ * `import "simdnn/threads";` (without it the instance runs on one thread and nn.threadsReason says why).
+ */
+import * as setup from "./threads/setup.js";
+import { registerThreads } from "./threads/registry.js";
+
+registerThreads(setup);
+
+export type { ThreadsOption } from "./threads/options.js";
