@@ -4,4 +4,6 @@
  * bundle built from it (a Worker, a Lambda), carries no data: `import { loadDigits } from "simdnn/datasets"`.
  * `oneHot` and `trainTestSplit` are also exported by "simdnn" itself.
  */
+// The main entry as a whole, so its modules form one chunk that every entry shares (fewer files to load).
+import "./index.js";
 export * from "./data/index.js";

@@ -3,6 +3,8 @@
  * grid of LAB_TASKS and returns results.json's content; `runLabRun(nn, spec)` trains one cell (what the live
  * page runs in a Worker; the page draws with the report's SVG code, exported here). `npx simdnn lab` is the command-line front end (src/lab/cli.ts).
  */
+// The main entry as a whole, so its modules form one chunk that every entry shares (fewer files to load).
+import "./index.js";
 export { addSoftTargets, checkImageSet, classification, digitsSet, type ImageSet, inkRegression, type LabSplit, type LabTaskData, rareClass, splitImages } from "./lab/data.js";
 export { checkNames, initBuilds, type LabHooks, type LabOptions, type LabProgress, planGrid, prepareLabData, runLab, summarize } from "./lab/grid.js";
 export { type Block, denseBlocks, gradientNorms, probeHidden, type UnitStats, unitStats } from "./lab/probes.js";

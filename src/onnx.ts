@@ -4,6 +4,8 @@
  * `inspectOnnx(bytes)` summarises a file. Importing this entry also makes `nn.loadOnnx` available in bundled
  * code (unbundled, nn.loadOnnx loads it by itself).
  */
+// The main entry as a whole, so its modules form one chunk that every entry shares (fewer files to load).
+import "./index.js";
 import * as reader from "./io/onnx_loader.js";
 import { registerReader } from "./io/readers.js";
 

@@ -4,6 +4,8 @@
  * does not import it does not carry it; importing it also serves nn.io's (async) safetensors functions in
  * bundled code.
  */
+// The main entry as a whole, so its modules form one chunk that every entry shares (fewer files to load).
+import "./index.js";
 import * as reader from "./io/safetensors.js";
 import { registerReader } from "./io/readers.js";
 

@@ -3,6 +3,8 @@
  * init({ threads }) loads it by itself; bundled code that wants threads imports this entry once:
  * `import "simdnn/threads";` (without it the instance runs on one thread and nn.threadsReason says why).
  */
+// The main entry as a whole, so its modules form one chunk that every entry shares (fewer files to load).
+import "./index.js";
 import * as setup from "./threads/setup.js";
 import { registerThreads } from "./threads/registry.js";
 
