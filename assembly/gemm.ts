@@ -16,13 +16,18 @@ import { gemvPacked, gemvRows, gemvRowsExact, gemvStore } from "./gemv";
 // @ts-ignore: decorator
 @inline const KC: i32 = 256;
 // @ts-ignore: decorator
-@inline const MC: i32 = 128;
+@inline const MC: i32 = 120; // a multiple of MR (4 or 5): packA fills whole panels
 // @ts-ignore: decorator
 @inline const NC: i32 = 512;
 
 /** Floats of workspace gemm_gemm needs (packed B block, packed A block, a 4×8 scratch tile). */
 export function gemm_workspace_floats(): i32 {
   return KC * NC + MC * KC + MR * NR;
+}
+
+/** Rows of the microkernel's tile in this build (5 with SIMD, 4 scalar): a thread's share of rows is a multiple of it. */
+export function gemm_tile_rows(): i32 {
+  return MR;
 }
 
 /** Floats a packed K×N weight matrix occupies: ceil(N/8) panels of K×8. */

@@ -1,17 +1,17 @@
-// GEMM microkernels: one MR×NR = 4×8 tile of C from a packed A panel (kc×4, the 4 rows of each k
-// contiguous) and a packed B panel (kc×8, the 8 columns of each k contiguous); see gemm_pack.ts.
-// SIMD: 8 f32x4 accumulators + 2 B vectors + 1 broadcast A value = 11 of the 15 xmm registers V8
-// allocates, so nothing spills (6×8 would need 12 + 2 + 1 + a mul temporary in the non-relaxed build:
-// 16, one too many). A values are broadcast straight from memory (v128.load32_splat → vbroadcastss),
-// which keeps the shuffle port free. Scalar: the tile in 2×4 sub-tiles (8 accumulators, 11 live
-// registers), so the scalar build also runs from registers instead of spilling 32 accumulators.
-// What V8 (11.3, x64 AVX) makes of the SIMD k loop: 2 vmovdqu (B) + 4 vbroadcastss (A; V8 does not
-// fold a load_splat offset, so 3 leaq) + 8 vfmadd231ps (relaxed) or 8 vmulps + 8 vaddps, no spills,
-// then 3 adds, the loop's interrupt check and the branch.
+// GEMM microkernels: one MR×NR tile of C (5×8 in the SIMD builds, 4×8 scalar) from a packed A panel
+// (kc×MR, the MR rows of each k contiguous) and a packed B panel (kc×8, the 8 columns of each k
+// contiguous); see gemm_pack.ts. SIMD: 10 f32x4 accumulators + 2 B vectors + 1 broadcast A value (+ a mul
+// temporary in the non-relaxed build) = 13–14 of the 15 xmm registers V8 allocates, so nothing spills
+// (6×8 would need 16). Ten independent accumulators, not eight, keep both FP pipes busy past the add/FMA
+// latency, and each trip's fixed cost (pointer steps, the loop's interrupt check) is spread over 10 madds:
+// 4×8 → 5×8 took GEMM 512³ from 38.6 to 46.7 GFLOP/s on the SIMD build (bench/RESULTS.md, 2026-12-07).
+// A values are broadcast straight from memory (v128.load32_splat → vbroadcastss), which keeps the shuffle
+// port free. Scalar: the 4×8 tile in 2×4 sub-tiles (8 accumulators, 11 live registers), so the scalar build
+// also runs from registers instead of spilling 32 accumulators.
 import { madd } from "./vec";
 
 // @ts-ignore: decorator
-@inline export const MR: i32 = 4;
+@inline export const MR: i32 = ASC_FEATURE_SIMD ? 5 : 4;
 // @ts-ignore: decorator
 @inline export const NR: i32 = 8;
 
@@ -23,7 +23,7 @@ import { madd } from "./vec";
 export function tile(c: usize, ldc: i32, a: usize, b: usize, kc: i32, mr: i32, nr: i32, alpha: f32, beta: f32, bias: usize, scratch: usize): void {
   if (ASC_FEATURE_SIMD) {
     const z = f32x4.splat(0);
-    let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+    let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z;
     // Not unrolled: with the k loop unrolled, V8 hoists the B loads of later steps and spills
     // accumulators (seen in --print-wasm-code); one step per iteration keeps all 11 in registers.
     for (let p = 0; p < kc; p++) {
@@ -36,7 +36,9 @@ export function tile(c: usize, ldc: i32, a: usize, b: usize, kc: i32, mr: i32, n
       c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
       av = v128.load32_splat(a, 12);
       c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-      a += 16; b += 32;
+      av = v128.load32_splat(a, 16);
+      c40 = madd(av, b0, c40); c41 = madd(av, b1, c41);
+      a += 20; b += 32;
     }
     const ldb = <usize>ldc << 2;
     if (mr == MR && nr == NR) {
@@ -44,12 +46,14 @@ export function tile(c: usize, ldc: i32, a: usize, b: usize, kc: i32, mr: i32, n
       storeRow(c + ldb, c10, c11, alpha, beta, bias);
       storeRow(c + 2 * ldb, c20, c21, alpha, beta, bias);
       storeRow(c + 3 * ldb, c30, c31, alpha, beta, bias);
+      storeRow(c + 4 * ldb, c40, c41, alpha, beta, bias);
       return;
     }
     v128.store(scratch, c00); v128.store(scratch, c01, 16);
     v128.store(scratch, c10, 32); v128.store(scratch, c11, 48);
     v128.store(scratch, c20, 64); v128.store(scratch, c21, 80);
     v128.store(scratch, c30, 96); v128.store(scratch, c31, 112);
+    v128.store(scratch, c40, 128); v128.store(scratch, c41, 144);
   } else {
     for (let i = 0; i < MR; i += 2) {
       for (let j = 0; j < NR; j += 4) {

@@ -1,6 +1,6 @@
 // Packing for the GEMM microkernel (gemm_kernel.ts). Transposes are absorbed here: whatever the
 // layout of op(A) and op(B), the kernel reads the same panels, so Aᵀ·B and A·Bᵀ run at the speed of
-// A·B. A block (mc×kc) → panels of MR = 4 rows, for each k the 4 row values contiguous. B block
+// A·B. A block (mc×kc) → panels of MR rows (5 SIMD, 4 scalar), for each k the MR row values contiguous. B block
 // (kc×nc) → panels of NR = 8 columns, for each k the 8 column values contiguous. Partial panels are
 // zero-padded so the kernel's k loop never branches. The strided side of each layout (A plain, B
 // transposed) is gathered 4×4 at a time and transposed in registers.
@@ -26,12 +26,21 @@ export function packA(dst: usize, a: usize, transA: bool, lda: i32, i0: i32, p0:
     const i = i0 + ir;
     let p = 0;
     if (ASC_FEATURE_SIMD && mr == MR) {
+      // MR = 5 in the SIMD builds: per k, rows 0–3 as one vector and row 4 after it (20 bytes a step)
       if (transA) {
-        for (; p < kc; p++) v128.store(panel + (<usize>p << 4), v128.load(at(a, p0 + p, i, lda)));
+        for (; p < kc; p++) {
+          const q = panel + <usize>(p * 20), src = at(a, p0 + p, i, lda);
+          v128.store(q, v128.load(src));
+          store<f32>(q, load<f32>(src, 16), 16);
+        }
       } else {
         for (; p + 4 <= kc; p += 4) {
-          t4(panel + (<usize>p << 4), v128.load(at(a, i, p0 + p, lda)), v128.load(at(a, i + 1, p0 + p, lda)),
-            v128.load(at(a, i + 2, p0 + p, lda)), v128.load(at(a, i + 3, p0 + p, lda)), 16);
+          const q = panel + <usize>(p * 20);
+          t4(q, v128.load(at(a, i, p0 + p, lda)), v128.load(at(a, i + 1, p0 + p, lda)),
+            v128.load(at(a, i + 2, p0 + p, lda)), v128.load(at(a, i + 3, p0 + p, lda)), 20);
+          const r4 = at(a, i + 4, p0 + p, lda);
+          store<f32>(q, load<f32>(r4), 16); store<f32>(q, load<f32>(r4, 4), 36);
+          store<f32>(q, load<f32>(r4, 8), 56); store<f32>(q, load<f32>(r4, 12), 76);
         }
       }
     }

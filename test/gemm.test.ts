@@ -10,14 +10,15 @@ import { BUILDS, instance, instances } from "./helpers/backends.js";
 import { uniform } from "./helpers/edge.js";
 import { watText } from "./helpers/wat.js";
 
-const AXIS = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 65, 127, 129];
-// Full cross product on the sizes that straddle the 4×8 tile; every size on each axis with the other two fixed.
+const AXIS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 15, 16, 17, 31, 33, 64, 65, 119, 120, 121, 127, 129];
+// Full cross product on the sizes that straddle the tile (4×8 scalar, 5×8 SIMD); every size on each axis
+// (5-row tails 6, 10, 11; MC = 120) with the other two fixed.
 const CROSS = [1, 3, 4, 5, 8, 9, 17];
 const CASES: [number, number, number][] = [];
 for (const m of CROSS) for (const n of CROSS) for (const k of CROSS) CASES.push([m, n, k]);
 for (const s of AXIS) CASES.push([s, 33, 65], [65, s, 33], [33, 65, s]);
 // Blocking edges: K above one KC block (balanced split), M above MC, N above NC.
-CASES.push([9, 17, 300], [5, 9, 600], [130, 12, 40], [6, 520, 20], [129, 65, 257]);
+CASES.push([9, 17, 300], [5, 9, 600], [130, 12, 40], [6, 520, 20], [129, 65, 257], [241, 9, 33], [11, 520, 300]);
 const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] as const;
 
 /** The bound of assembly/gemm.ts from the reference's Σ|a·b| per element. */

@@ -49,10 +49,10 @@ function runGemm(nn: NN, c: Case, seed: number): Uint32Array {
   return out;
 }
 
-// shapes around the 4×8 tile, the 128-row and 512-column blocks and the balanced K blocks
+// shapes around the tile (4×8 scalar, 5×8 SIMD), the 120-row and 512-column blocks and the balanced K blocks
 const SHAPES: [number, number, number][] = [
   [2, 8, 3], [3, 17, 5], [5, 9, 16], [9, 33, 1], [8, 16, 257], [13, 100, 300], [17, 7, 64], [64, 520, 33],
-  [130, 24, 40], [131, 1, 9], [6, 1030, 12], [257, 15, 513],
+  [130, 24, 40], [131, 1, 9], [6, 1030, 12], [257, 15, 513], [11, 40, 20], [121, 33, 17], [243, 16, 9],
 ];
 const FORMS: Omit<Case, "m" | "n" | "k">[] = [
   { tA: false, tB: false, alpha: 1, beta: 0, pad: 0 },

@@ -1,16 +1,17 @@
 // GEMM across the pool: each thread runs gemm_gemm on its own block of C with its own workspace.
 //
 // Bit-identical to one thread, by construction (and tested): a C element's value depends only on K's
-// blocking (which depends on k alone, the same in every share), on the 8-column panel and 4-row group it
-// falls in, and on whether that 4×8 tile is full (partial tiles take the scalar store, full ones the
-// fused one). Splitting C at multiples of 8 columns or 4 rows keeps every panel and group, and every
-// tile's fullness, as it was; the epilogue (bias, activation) is per element. One exception: a one-row
-// product takes the GEMV path, whose summation order differs, so no share may have exactly one row unless
+// blocking (which depends on k alone, the same in every share), on the 8-column panel and MR-row group it
+// falls in (MR = the microkernel's tile rows: 5 in the SIMD builds, 4 scalar), and on whether that tile is
+// full (partial tiles take the scalar store, full ones the fused one). Splitting C at multiples of 8 columns
+// or MR rows keeps every panel and group, and every tile's fullness, as it was; the epilogue (bias,
+// activation) is per element. One exception: a one-row product takes the GEMV path, whose summation order
+// differs, so no share may have exactly one row unless
 // the whole product has (those stay on one thread anyway: batch-1 latency).
 //
 // Which way to split: a column share packs all of A again (each thread packs A's rows for its columns),
 // a row share packs all of B again, unless B is packed weights (nothing to pack). So rows when B is packed
-// or M is the larger side, else columns, as long as the split side has enough 4-row/8-column units.
+// or M is the larger side, else columns, as long as the split side has enough MR-row/8-column units.
 import type { Runtime } from "../runtime.js";
 import type { Job } from "./pool.js";
 
@@ -23,7 +24,7 @@ import type { Job } from "./pool.js";
  */
 export const MIN_MACS_PER_THREAD = 2 ** 19;
 
-const MR = 4, NR = 8;
+const NR = 8;
 
 /** The arguments of gemm_gemm, in its order. */
 export type GemmArgs = [c: number, a: number, b: number, m: number, n: number, k: number, flags: number, alpha: number, beta: number,
@@ -49,10 +50,11 @@ export function parallelGemm(rt: Runtime, args: GemmArgs): boolean {
   const threads = Math.min(pool.threads, Math.floor((m * n * k) / Math.max(1, pool.minMacsPerThread)));
   if (threads < 2) return false;
   const transA = (flags & 1) !== 0, transB = (flags & 2) !== 0, packed = (flags & 4) !== 0;
+  const MR = rt.k.gemm_tile_rows(); // the microkernel's rows in this build: 5 with SIMD, 4 scalar
   const rowUnits = Math.floor(m / MR), colUnits = Math.ceil(n / NR);
   const byRows = rowUnits >= threads && (packed || m >= n || colUnits < threads);
   if (!byRows && colUnits < threads) return false;
-  // rows: the 1–3 rows past the last whole group join the last share, which so has at least 4 (never the GEMV's 1)
+  // rows: the rows past the last whole group join the last share, which so has at least MR (never the GEMV's 1)
   const at = byRows ? cuts(m, MR, rowUnits, threads) : cuts(n, NR, colUnits, threads);
   const work = pool.buffers("gemm", rt.k.gemm_workspace_floats());
   const share = (t: number): GemmArgs => {
