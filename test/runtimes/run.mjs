@@ -60,7 +60,9 @@ async function chromium(fn) {
     const url = decodeURIComponent(new URL(req.url, "http://x").pathname);
     const path = vendor.test(url) ? join(root, "dist", url.replace(vendor, "")) : join(root, url);
     if (!path.startsWith(root) || !existsSync(path) || !statSync(path).isFile()) return res.writeHead(404).end();
-    res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
+    // cross-origin isolated (every resource is same-origin), so pages may share WASM memory with workers
+    const isolation = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
+    res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream", ...isolation }).end(readFileSync(path));
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   let browser;
@@ -87,6 +89,11 @@ await run("chromium", () => chromium(async (page, origin) => {
   return page.waitForFunction(() => window.simdnnReport, null, { timeout: 20_000 }).then((h) => h.jsonValue());
 }));
 await run("chromium lab page", () => chromium((page, origin) => labPage(page, origin, join(here, "gen"))));
+await run("chromium threads", () => chromium(async (page, origin) => {
+  await page.goto(`${origin}/test/runtimes/threads_page.html`);
+  if (!(await page.evaluate(() => globalThis.crossOriginIsolated))) throw new Error("the page is not cross-origin isolated");
+  return page.waitForFunction(() => window.simdnnThreads, null, { timeout: 30_000 }).then((h) => h.jsonValue());
+}));
 await runServerless(run, { root, gen: join(here, "gen"), bin, chromium });
 
 for (const [name, line] of Object.entries(results)) console.log(`${name.padEnd(20)} ${line}`);

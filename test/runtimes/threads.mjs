@@ -2,24 +2,6 @@
 // give the bits of one thread; workers start from a blob: module (Deno, Bun, pages) or an eval worker (Node).
 // Prints one line: the threads used (or the fallback's reason) and whether the bits match. Exits by itself
 // without nn.dispose() (the workers are unref'd) unless it says otherwise.
-import { init } from "../../dist/index.js";
+import { threadsCheck } from "./threads_check.mjs";
 
-const values = (n, seed) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * (1 + ((i * 7 + seed) % 5)));
-const nn = await init({ threads: 2 });
-const one = await init({ backend: nn.backend });
-const m = 96, k = 200, n = 136;
-const run = (x) => {
-  const a = x.tensor(values(m * k, 1), [m, k]), b = x.tensor(values(k * n, 2), [k, n]);
-  const c = x.matmul(a, b, { transposeB: false });
-  const model = x.sequential({ seed: 3, layers: [x.layers.dense({ units: 64, activation: "relu", inputShape: [k] }), x.layers.dense({ units: 10 })] });
-  const y = model.predict(a);
-  return [...new Uint32Array(Float32Array.from(c.data).buffer), ...new Uint32Array(Float32Array.from(y.data).buffer)];
-};
-if (nn.rt.pool) nn.rt.pool.minMacsPerThread = 0; // split even these small products
-const runs = nn.rt.pool?.runs ?? 0;
-const [a, b] = [run(nn), run(one)];
-const same = a.length === b.length && a.every((v, i) => v === b[i]);
-const split = (nn.rt.pool?.runs ?? 0) - runs;
-// Node, Deno and Bun all have shared memory and workers: one thread here is a failure, not a fallback
-const verdict = !same ? "WRONG: bits differ from one thread" : nn.threads !== 2 || split === 0 ? "WRONG: not threaded" : "bits = one thread";
-console.log(`${nn.backend} ×${nn.threads}${nn.threadsReason ? ` (${nn.threadsReason})` : ""}, ${split} split calls, ${verdict}`);
+console.log(await threadsCheck());
