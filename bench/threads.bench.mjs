@@ -121,4 +121,30 @@ for (const m of smoke ? [2, 4] : [2, 4, 8, 16, 32, 64]) {
   results.push({ suite: "threads threshold", case: `dense M=${m}`, seconds: { one: t1, two: t2 } });
 }
 if (pool) pool.minMacsPerThread = saved;
+
+// Pointwise passes (src/threads/pointwise_parallel.ts): sigmoid forward and gelu backward over n elements with the
+// threshold off, so the rows from small n show where splitting starts to pay (MIN_ELEMENTS_PER_THREAD)
+console.log("\n| pointwise, threshold off | elements | 1 thread | 2 threads | 2/1 |\n|---|---|---|---|---|");
+const savedEl = pool?.minElementsPerThread;
+if (pool) pool.minElementsPerThread = 0;
+for (const [name, grad] of [["sigmoid", false], ["gelu", true]]) {
+  for (const n of smoke ? [1024] : [16384, 65536, 262144, 1048576]) {
+    const make = (nn) => {
+      const X = nn.tensor(rand(n, 7)), D = nn.tensor(rand(n, 8)), Y = nn.zeros([n]);
+      const run = grad ? () => nn.activationBackward(name, X, D, undefined, { out: Y }) : () => nn.activation(name, X, undefined, { out: Y });
+      return { Y, run, teardown: () => nn.dispose(X, D, Y) };
+    };
+    const s1 = make(one), s2 = make(two);
+    s1.run();
+    s2.run();
+    sameBits(s1.Y.data, s2.Y.data, `${name} ${n}`);
+    const t1 = time(s1.run, opts), t2 = time(s2.run, opts);
+    s1.teardown();
+    s2.teardown();
+    const what = `${name}${grad ? " backward" : ""}`;
+    console.log(`| ${what} | ${n} | ${fmtTime(t1)} | ${fmtTime(t2)} | ${(t1 / t2).toFixed(2)}× |`);
+    results.push({ suite: "threads pointwise", case: `${what} ${n}`, seconds: { one: t1, two: t2 } });
+  }
+}
+if (pool) pool.minElementsPerThread = savedEl;
 two.dispose();

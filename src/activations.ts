@@ -1,6 +1,7 @@
 import { checkName, checkNumber, checkOptions, ShapeError, show, showShape, ValueError } from "./errors.js";
 import type { KernelFamily, Runtime } from "./runtime.js";
 import { checkSameShape, checkTensor, Tensor } from "./tensor.js";
+import { parallelPointwise } from "./threads/pointwise_parallel.js";
 
 /** Forward kernels dispatched by name: (out, x, n, alpha) elementwise, (out, x, rows, cols) per row. */
 type ForwardKernel = KernelFamily<"act_", [out: number, x: number, n: number, alpha: number], [], void>;
@@ -124,7 +125,9 @@ function rowsOf(shape: readonly number[]): number {
  */
 export function activationForwardRaw(rt: Runtime, act: ResolvedActivation, out: number, x: number, rows: number, cols: number, alphaPtr = 0): void {
   const k = rt.k;
-  if (act.kind === "pointwise") k[act.kernel](out, x, rows * cols, act.alpha);
+  if (act.kind === "pointwise") {
+    if (!parallelPointwise(rt, act.kernel, [out, x], rows * cols, [act.alpha])) k[act.kernel](out, x, rows * cols, act.alpha);
+  }
   else if (act.kind === "rows") k[act.kernel](out, x, rows, cols);
   else k.act_prelu(out, x, alphaPtr, rows, cols);
 }
@@ -135,7 +138,9 @@ export function activationForwardRaw(rt: Runtime, act: ResolvedActivation, out: 
  */
 export function activationBackwardRaw(rt: Runtime, act: ResolvedActivation, dx: number, x: number, y: number, dy: number, rows: number, cols: number): void {
   const k = rt.k;
-  if (act.kind === "pointwise") k[act.gradKernel](dx, x, y, dy, rows * cols, act.alpha);
+  if (act.kind === "pointwise") {
+    if (!parallelPointwise(rt, act.gradKernel, [dx, x, y, dy], rows * cols, [act.alpha])) k[act.gradKernel](dx, x, y, dy, rows * cols, act.alpha);
+  }
   else if (act.kind === "rows") k[act.gradKernel](dx, x, y, dy, rows, cols);
   else throw new ValueError("prelu's backward needs its alpha: use preluBackwardRaw.");
 }

@@ -9,6 +9,7 @@ const NO_SIMD: Record<string, string> = {
   mem_build_id: "returns a constant",
   gemm_workspace_floats: "returns a size",
   gemm_packed_floats: "returns a size",
+  gemm_tile_rows: "returns the tile height",
   loss_iou: "one box = 4 coordinates with per-coordinate branches; scalar per box (not a hot path)",
 };
 

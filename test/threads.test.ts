@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BackendName, init, ThreadError, ValueError } from "../src/index.js";
+import { ACTIVATION_NAMES, ACTIVATIONS, type BackendName, init, ThreadError, ValueError } from "../src/index.js";
 import "../src/threads.js"; // registers the threads code (the main entry imports it beside dist only when unbundled)
 import { denseEpilogue, denseForwardRaw, gemmRaw, packWeights } from "../src/gemm.js";
 import type { NN } from "../src/nn.js";
@@ -88,8 +88,37 @@ describe.each(BUILDS)("%s: two threads give the bits of one", (backend) => {
       const runs = nn.rt.pool!.runs;
       const c = { m, n, k, ...form };
       expect(firstDiff(runGemm(nn, c, m + n), runGemm(one, c, m + n)), `${m}×${n}×${k}`).toBeNull();
-      // split unless neither side has two units: 4-row groups (m ≥ 8) or 8-column panels (n ≥ 9)
+      // split unless neither side has two units: MR-row groups (m ≥ 2·MR) or 8-column panels (n ≥ 9); every shape here has one
       expect(nn.rt.pool!.runs, `${m}×${n}×${k} split`).toBe(runs + (m >= 8 || n >= 9 ? 1 : 0));
+    }
+  });
+
+  // every pointwise activation of the registry, forward and backward, over tails of 4-float quads, in place
+  // and out of place: a pass cut at multiples of 4 floats gives one thread's bits (pointwise_parallel.ts)
+  it("pointwise activations and their derivatives, every tail, in place and not", async () => {
+    const nn = threaded.get(backend)!, one = await instance(backend);
+    const pool = nn.rt.pool!, saved = pool.minElementsPerThread;
+    pool.minElementsPerThread = 0; // split every pass, however short
+    try {
+      // linear runs no kernel (nn.activation copies); the others run theirs through activationForwardRaw
+      const names = ACTIVATION_NAMES.filter((a) => ACTIVATIONS[a].kind === "pointwise" && a !== "linear");
+      expect(names.length).toBeGreaterThan(15);
+      for (const name of names) for (const n of [8, 9, 10, 11, 1023, 4099]) {
+        const x = values(n, n).map((v) => v * 4), dy = values(n, n + 1);
+        const result = (z: NN) => {
+          const X = z.tensor(x), D = z.tensor(dy), X2 = z.tensor(x);
+          const y = z.activation(name, X), back = z.activationBackward(name, X, D);
+          z.activation(name, X2, undefined, { out: X2 }); // in place
+          const out = [...y.data, ...back.data, ...X2.data];
+          z.dispose(X, D, X2, y, back);
+          return new Uint32Array(Float32Array.from(out).buffer);
+        };
+        const runs = pool.runs;
+        expect(firstDiff(result(nn), result(one)), `${name} n = ${n}`).toBeNull();
+        expect(pool.runs - runs, `${name} n = ${n} split`).toBeGreaterThanOrEqual(2); // forward and in place at least
+      }
+    } finally {
+      pool.minElementsPerThread = saved;
     }
   });
 

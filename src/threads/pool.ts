@@ -11,6 +11,7 @@
 // shares. Either wait is bounded (STALL_*): a worker that never answers (killed, out of memory) makes the
 // call throw a ThreadError and the pool stop, rather than hang the caller forever.
 import { ThreadError } from "../errors.js";
+import { MIN_ELEMENTS_PER_THREAD } from "./pointwise_parallel.js";
 import type { Runtime } from "../runtime.js";
 
 export { ThreadError };
@@ -51,6 +52,8 @@ export class Pool {
    * per pool so that tests can set 0 and split products of every size.
    */
   minMacsPerThread: number;
+  /** Elements per thread below which a pointwise pass stays here (pointwise_parallel.ts; tests may set it). */
+  minElementsPerThread = MIN_ELEMENTS_PER_THREAD;
   /** Why the pool stopped (dispose, or a stalled worker), for nn.threadsReason. */
   stopReason: string | undefined;
   /** Per-thread scratch buffers (GEMM workspaces), by key: index 0 is the calling thread's. */

@@ -1,0 +1,36 @@
+// Pointwise passes across the pool: an activation (or its derivative) over a long tensor, cut into one
+// contiguous range per thread. Bit-identical to one thread: every element's value depends on that element
+// alone, and the cuts fall on multiples of 4 floats, so each element takes the same path as on one thread
+// (the f32x4 body, or the scalar tail at the very end) and every range stays 16-byte aligned.
+import type { KernelName, Runtime } from "../runtime.js";
+import type { Job } from "./pool.js";
+
+/**
+ * Elements per thread below which a pointwise pass stays on the calling thread. Waking a worker and waiting
+ * costs ~40 µs here, so the cheapest pass decides: relu over 2^19 elements (2^18 a thread) ran 1.02× one
+ * thread, over 2^18 0.59×; sigmoid 1.46× and tanh 1.89× at 2^19 (2026-12-07, AMD EPYC, relaxed SIMD,
+ * bench/RESULTS.md). Dearer activations would pay from ~2^16 a thread; one threshold keeps every pass at
+ * least as fast as on one thread.
+ */
+export const MIN_ELEMENTS_PER_THREAD = 2 ** 18;
+
+/**
+ * kernel(...arrays, n, ...scalars) on the pool when `n` is long enough, and true; false leaves the call to
+ * the caller. `arrays` are byte addresses of equally long float arrays (outputs and inputs, in the
+ * kernel's order); each share gets the same arrays advanced to its range.
+ */
+export function parallelPointwise(rt: Runtime, kernel: KernelName, arrays: readonly number[], n: number, scalars: readonly number[]): boolean {
+  const pool = rt.pool;
+  if (!pool || pool.stopped) return false;
+  const threads = Math.min(pool.threads, Math.floor(n / Math.max(4, pool.minElementsPerThread)));
+  if (threads < 2) return false;
+  const quads = n >> 2;
+  const at = (t: number) => (t === threads ? n : Math.round((quads * t) / threads) * 4);
+  const share = (t: number): number[] => [...arrays.map((p) => p + 4 * at(t)), at(t + 1) - at(t), ...scalars];
+  const jobs: Job[] = [];
+  for (let t = 1; t < threads; t++) jobs.push({ kernel, args: share(t) });
+  const own = share(0);
+  const f = rt.k[kernel] as (...args: number[]) => number;
+  pool.run(jobs, () => f(...own));
+  return true;
+}
