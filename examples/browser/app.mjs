@@ -125,14 +125,20 @@ function stop() {
 
 // ---- training ----
 
-function startRun() {
+/** The form's request, or null once the page shows what is wrong with it. */
+function checkedRequest() {
   clearErrors();
-  let request;
   try {
-    request = readControls();
+    return readControls();
   } catch (e) {
-    return showError(e.message);
+    showError(e.message);
+    return null;
   }
+}
+
+function startRun() {
+  const request = checkedRequest();
+  if (!request) return;
   plan = { ...request, labels: request.cells.map((c) => cellLabel(request.task, c)), runs: request.cells.map(() => null), started: performance.now() };
   $("results").querySelector("tbody").innerHTML = "";
   $("metric-name").textContent = labTask(request.task).metric;
@@ -204,13 +210,8 @@ function addResultRow(index, run) {
 // ---- speed ----
 
 function startSpeed() {
-  clearErrors();
-  let request;
-  try {
-    request = readControls();
-  } catch (e) {
-    return showError(e.message);
-  }
+  const request = checkedRequest();
+  if (!request) return;
   const first = request.cells[0];
   Object.assign(speed, { label: `${request.task}: ${cellLabel(request.task, first)}`, rows: [] });
   $("speed-table").querySelector("tbody").innerHTML = "";
