@@ -76,6 +76,21 @@ describe.each(BUILDS)("layers-model round trip (%s)", (backend) => {
     for (const m of [straight, stopped, resumed]) m.dispose();
   });
 
+  it("a training_config whose loss reduction fit cannot resume ('sum', 'none') is refused by name", async () => {
+    const nn = await instance(backend);
+    const m = nn.sequential({ seed: 2, layers: [nn.layers.dense({ units: 2, inputShape: [3] })] });
+    m.compile({ optimizer: "sgd", loss: "mse" });
+    const a = await capture(m, nn, { includeOptimizer: true });
+    m.dispose();
+    const withReduction = (reduction: string) => ({ ...a, trainingConfig: { ...a.trainingConfig!, loss: { class_name: "MeanSquaredError", config: { name: "mse", reduction } } } });
+    const before = nn.memory();
+    await expect(nn.loadLayersModel(nn.io.fromMemory(withReduction("sum")))).rejects.toThrow(/loss 'MeanSquaredError' was compiled with reduction 'sum'/);
+    expect(nn.memory()).toEqual(before);
+    const ok = await nn.loadLayersModel(nn.io.fromMemory(withReduction("sum_over_batch_size")));
+    expect(ok.compiled?.name).toBe("meanSquaredError");
+    ok.dispose();
+  });
+
   it("a failed load leaves nothing allocated", async () => {
     const nn = await instance(backend);
     const model = mlp(nn);

@@ -241,6 +241,9 @@ describe("compile checks the output activation against the loss", () => {
     expect(() => make("softmax").compile({ optimizer: "adamm" as never, loss: "categoricalCrossentropy" })).toThrow(/adamm/);
     expect(() => make("softmax").compile({ optimizer: "adam", loss: "categoricalCrossentropy", metrics: ["acuracy"] })).toThrow(/acuracy/);
     expect(() => make("linear").compile({ optimizer: "adam", loss: "mse", lr: 1 } as never)).toThrow(/compile has no option 'lr'/);
+    // nn.loss's call options would be ignored by fit, which averages over each batch: refused, not dropped
+    expect(() => make("linear").compile({ optimizer: "adam", loss: { name: "huber", reduction: "sum" } as never })).toThrow(/compile's loss takes no 'reduction' \(received "sum"\).*sum_over_batch_size/);
+    expect(() => make("linear").compile({ optimizer: "adam", loss: { name: "mse", sampleWeight: 1 } as never })).toThrow(/compile's loss takes no 'sampleWeight'/);
   });
 
   it("labels that do not fit the loss get a hint, and the failed fit changes nothing", async () => {

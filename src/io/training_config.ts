@@ -100,6 +100,10 @@ function lossFrom(l: unknown, where: string): { name: string } & LossParams {
     if (!(name in LOSSES)) throw new FormatError(`${where}: unknown loss class '${l.class_name}'.`);
     const params: Json = {};
     for (const [k, v] of Object.entries(isObject(l.config) ? l.config : {})) {
+      // fit averages over the batch: Keras' default reduction, and the only one it can resume as saved
+      if (k === "reduction" && v !== "sum_over_batch_size" && v !== "auto" && v !== null) {
+        throw new FormatError(`${where}: loss '${l.class_name}' was compiled with reduction '${String(v)}'; simdnn's fit averages over the batch (sum_over_batch_size), so training would not resume as saved.`);
+      }
       if (["name", "reduction", "dtype", "axis"].includes(k)) continue;
       params[camel(k)] = v;
     }

@@ -67,6 +67,12 @@ export function compileLoss(model: Sequential, config: CompileConfig): CompiledL
     if (c === undefined) throw new ValueError("compile needs a loss: e.g. loss: 'categoricalCrossentropy'.");
     const [lossName, params] = typeof c === "string" ? [c, undefined] : typeof c === "object" && c !== null ? [c.name, { ...c, name: undefined }] : [c, undefined];
     if (typeof lossName !== "string") throw new ValueError(`compile loss must be a loss name, { name, ...params } or nn.losses.combine(...); received ${show(c)}.`);
+    // nn.loss's call options have no meaning here: fit always averages over the batch (Keras' sum_over_batch_size)
+    for (const k of ["reduction", "sampleWeight"]) {
+      if (params && (params as Record<string, unknown>)[k] !== undefined) {
+        throw new ValueError(`compile's loss takes no '${k}' (received ${show((params as Record<string, unknown>)[k])}): fit averages the loss over each batch, as Keras' sum_over_batch_size. Give '${k}' to nn.loss instead.`);
+      }
+    }
     const resolved = resolveLoss(lossName, params as LossParams | undefined);
     lossParams = { ...(params ?? {}) };
     loss = resolved;
