@@ -213,11 +213,26 @@ export class NN {
     return topK(this.rt, x, k, options);
   }
 
-  /** Disposes every tensor given (nested arrays allowed); with no arguments, ends the worker threads (nn.threads becomes 1). */
-  dispose(...tensors: (Tensor | readonly Tensor[])[]): void {
+  /**
+   * Disposes every tensor given, found in nested arrays and plain objects too (tf.dispose's containers: a
+   * `{ value, gradient }` result); anything else in them is left alone, as tf.dispose does. A model or a
+   * number given directly is a ValueError (model.dispose() frees a model). With no arguments, ends the worker
+   * threads (nn.threads becomes 1).
+   */
+  dispose(...tensors: (Tensor | readonly Tensor[] | Readonly<Record<string, unknown>>)[]): void {
     // no arguments: end this instance's worker threads; it keeps working on one thread
     if (tensors.length === 0) this.rt.pool?.stop("nn.dispose() ended the worker threads");
-    for (const t of tensors.flat()) t.dispose();
+    tensors.forEach((t, i) => {
+      if (!(t instanceof Tensor) && !Array.isArray(t) && !(t && typeof t === "object" && Object.getPrototypeOf(t) === Object.prototype)) {
+        throw new ValueError(`nn.dispose takes tensors, arrays or plain objects holding them; argument ${i} is ${show(t)}${typeof (t as { dispose?: unknown })?.dispose === "function" ? " (call its own dispose())" : ""}.`);
+      }
+    });
+    const free = (v: unknown) => {
+      if (v instanceof Tensor) v.dispose();
+      else if (Array.isArray(v)) v.forEach(free);
+      else if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(free);
+    };
+    tensors.forEach(free);
   }
 
   /** Σ of all elements, accumulated blockwise in float64 (see assembly/reduce.ts). */

@@ -141,6 +141,19 @@ describe("tensors", async () => {
     expect(nn.memory()).toEqual(before);
   });
 
+  it("nn.dispose walks arrays and plain objects as tf.dispose does, and refuses a model or a number by name", async () => {
+    const before = nn.memory();
+    const a = nn.ones([3]), b = nn.zeros([2]), c = nn.fill([4], 2);
+    nn.dispose([a, [b]], { value: 1, gradient: c, note: "kept" });
+    expect([a, b, c].every((t) => t.isDisposed)).toBe(true);
+    expect(nn.memory()).toEqual(before);
+    const model = nn.sequential({ layers: [nn.layers.dense({ units: 1, inputShape: [1] })] });
+    expect(() => nn.dispose(model as never)).toThrow(/nn.dispose takes tensors, arrays or plain objects holding them; argument 0 is .*\(call its own dispose\(\)\)/);
+    expect(() => nn.dispose(new Float32Array(2) as never)).toThrow(/argument 0 is Float32Array/);
+    expect(() => nn.dispose(3 as never)).toThrow(ValueError);
+    model.dispose();
+  });
+
   it("accept tfjs' dtype argument as 'float32' only", () => {
     const made = [nn.tensor([1, 2], [2], "float32"), nn.zeros([2], "float32"), nn.ones([2], "float32"), nn.fill([2], 3, "float32")];
     expect(made.map((t) => Array.from(t.data))).toEqual([[1, 2], [0, 0], [1, 1], [3, 3]]);
