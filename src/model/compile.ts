@@ -31,10 +31,13 @@ export interface CompiledLoss {
   readonly evalMetrics: readonly Metric[];
   /** Display name ('categoricalCrossentropy' or 'combined'). */
   readonly name: string;
-  /** Loss value (mean over batch rows) and, when grad ≠ 0, d loss / d yPred into grad. */
-  readonly raw: (grad: number, yTrue: number, yPred: number, batch: number, dim: number) => number;
-  /** Fused softmax/sigmoid cross-entropy on the output layer's logits, or null. */
-  readonly fused: ((grad: number, yTrue: number, logits: number, batch: number, dim: number) => number) | null;
+  /**
+   * Loss value (mean over batch rows) and, when grad ≠ 0, d loss / d yPred into grad. `w` ≠ 0 points at
+   * one weight per row: Σ wᵢ·Lᵢ / batch and the gradient weighted alike (0, the default, is the unweighted path).
+   */
+  readonly raw: (grad: number, yTrue: number, yPred: number, batch: number, dim: number, w?: number) => number;
+  /** Fused softmax/sigmoid cross-entropy on the output layer's logits, or null; `w` as for raw. */
+  readonly fused: ((grad: number, yTrue: number, logits: number, batch: number, dim: number, w?: number) => number) | null;
   /** The resolved loss (null for a combined one). */
   readonly loss: ResolvedLoss | null;
   /** Every loss the labels must suit (the one loss, or each term of a combined one). */
@@ -61,7 +64,7 @@ export function compileLoss(model: Sequential, config: CompileConfig): CompiledL
   let name: string;
   const c = config.loss;
   if (c instanceof CombinedLoss) {
-    raw = (g, t, p, b, d) => c.raw(g, t, p, b, d, "mean", 0);
+    raw = (g, t, p, b, d, w = 0) => c.raw(g, t, p, b, d, "mean", w);
     name = "combined";
   } else {
     if (c === undefined) throw new ValueError("compile needs a loss: e.g. loss: 'categoricalCrossentropy'.");
@@ -76,7 +79,7 @@ export function compileLoss(model: Sequential, config: CompileConfig): CompiledL
     const resolved = resolveLoss(lossName, params as LossParams | undefined);
     lossParams = { ...(params ?? {}) };
     loss = resolved;
-    raw = (g, t, p, b, d) => lossRaw(model.rt, resolved, g, t, p, b, d, "mean", 0);
+    raw = (g, t, p, b, d, w = 0) => lossRaw(model.rt, resolved, g, t, p, b, d, "mean", w);
     name = resolved.name;
     if (CROSS_ENTROPIES.has(resolved.name)) {
       if (resolved.fromLogits && PROBABILITY_OUTPUTS.has(act)) {
@@ -93,9 +96,12 @@ export function compileLoss(model: Sequential, config: CompileConfig): CompiledL
     const smoothing = loss.args[0];
     if (act === "softmax" && (loss.name === "categoricalCrossentropy" || loss.name === "sparseCategoricalCrossentropy")) {
       const sparse = loss.name === "sparseCategoricalCrossentropy";
-      fused = (g, t, z, b, d) => softmaxCrossentropyRaw(model.rt, g, t, z, b, d, sparse ? 0 : smoothing, sparse);
+      // weighted batches (fit's sampleWeight / classWeight) run the same logits kernel with the weights' pointer
+      const onLogits = resolveLoss(loss.name, sparse ? { fromLogits: true } : { fromLogits: true, labelSmoothing: smoothing });
+      fused = (g, t, z, b, d, w = 0) => (w ? lossRaw(model.rt, onLogits, g, t, z, b, d, "mean", w) : softmaxCrossentropyRaw(model.rt, g, t, z, b, d, sparse ? 0 : smoothing, sparse));
     } else if (act === "sigmoid" && loss.name === "binaryCrossentropy") {
-      fused = (g, t, z, b, d) => sigmoidCrossentropyRaw(model.rt, g, t, z, b, d, smoothing);
+      const onLogits = resolveLoss(loss.name, { fromLogits: true, labelSmoothing: smoothing });
+      fused = (g, t, z, b, d, w = 0) => (w ? lossRaw(model.rt, onLogits, g, t, z, b, d, "mean", w) : sigmoidCrossentropyRaw(model.rt, g, t, z, b, d, smoothing));
     }
   }
 

@@ -14,12 +14,16 @@ import { hasLogits } from "./layers_core.js";
 import { progressLogger } from "./progress.js";
 import type { Plan } from "./plan.js";
 import { batchSizeOption } from "./plan.js";
+import { buildSampleWeights, checkWeightOptions, gatherWeights, type WeightOptions } from "./sample_weights.js";
 import type { Sequential } from "./sequential.js";
 import type { TrainingState } from "./training_state.js";
 import { checkYieldEvery, type YieldEvery, Yielder } from "./yielding.js";
 
-/** Options of model.fit (Keras names and defaults). */
-export interface FitOptions {
+/**
+ * Options of model.fit (Keras names and defaults). sampleWeight and classWeight weigh the training
+ * batches only: validation (validationSplit's rows or validationData) and the metrics are unweighted.
+ */
+export interface FitOptions extends WeightOptions {
   /** Default 1. */
   epochs?: number;
   /** Default 32; the last batch of an epoch may be smaller. */
@@ -46,7 +50,7 @@ export interface FitOptions {
   yieldEvery?: YieldEvery;
 }
 
-const FIT_KEYS = ["epochs", "batchSize", "validationSplit", "validationData", "shuffle", "seed", "verbose", "callbacks", "initialEpoch", "yieldEvery"];
+const FIT_KEYS = ["epochs", "batchSize", "validationSplit", "validationData", "shuffle", "seed", "verbose", "callbacks", "initialEpoch", "yieldEvery", "sampleWeight", "classWeight"];
 
 /** Checked x/y of one call, with their row sizes. @internal */
 interface Data {
@@ -101,9 +105,10 @@ function data(model: Sequential, c: CompiledLoss, xIn: Tensor | NestedArray, yIn
 
 /**
  * Forward (training mode), loss, backward and penalty gradients for `b` rows at x/y (pointers):
- * leaves dL/dθ in the model's gradient block and returns the loss including penalties. @internal
+ * leaves dL/dθ in the model's gradient block and returns the loss including penalties. `w` ≠ 0 points
+ * at one weight per output row (sampleWeight / classWeight); 0 is the unweighted path. @internal
  */
-export function computeGradients(model: Sequential, c: CompiledLoss, plan: Plan, x: number, y: number, b: number, seed: number): number {
+export function computeGradients(model: Sequential, c: CompiledLoss, plan: Plan, x: number, y: number, b: number, seed: number, w = 0): number {
   const layers = model.layers, L = layers.length, rt = model.rt;
   model.gradients(); // allocated by the first step (fit and trainOnBatch do it before planning; direct callers here)
   // backward stops at the first layer with weights in the optimizer's block: a frozen base costs no backward
@@ -122,7 +127,7 @@ export function computeGradients(model: Sequential, c: CompiledLoss, plan: Plan,
   const last = layers[L - 1];
   const fused = c.fused !== null && hasLogits(last) ? last : null;
   const inLast = L > 1 ? acts[L - 1] : x;
-  let loss = fused ? c.fused!(dy, y, fused.logits(inLast, plan.scratch[L - 1]), rows, dim) : c.raw(dy, y, acts[L], rows, dim);
+  let loss = fused ? c.fused!(dy, y, fused.logits(inLast, plan.scratch[L - 1]), rows, dim, w) : c.raw(dy, y, acts[L], rows, dim, w);
   for (let i = L - 1; i >= first; i--) {
     const xi = i === 0 ? x : acts[i];
     const dxi = i === first ? 0 : dx;
@@ -135,8 +140,8 @@ export function computeGradients(model: Sequential, c: CompiledLoss, plan: Plan,
 }
 
 /** One optimizer step on `b` rows; returns the batch loss (with penalties) before the step. @internal */
-export function trainStep(model: Sequential, state: TrainingState, c: CompiledLoss, plan: Plan, x: number, y: number, b: number, seed: number): number {
-  const loss = computeGradients(model, c, plan, x, y, b, seed);
+export function trainStep(model: Sequential, state: TrainingState, c: CompiledLoss, plan: Plan, x: number, y: number, b: number, seed: number, w = 0): number {
+  const loss = computeGradients(model, c, plan, x, y, b, seed, w);
   if (model.trainableFloats > 0) c.optimizer.applyRaw(model.rt, model.params, model.grads, model.trainableFloats, model.segments);
   state.step++;
   model.weightState.version++;
@@ -183,19 +188,35 @@ export function evaluate(model: Sequential, state: TrainingState, x: Tensor | Ne
   }
 }
 
-/** model.trainOnBatch: one step on the whole of x, y; returns the loss. */
-export function trainOnBatch(model: Sequential, state: TrainingState, x: Tensor | NestedArray, y: Tensor | NestedArray): number {
+/** The labels and output layout buildSampleWeights reads. */
+function weightSource(model: Sequential, d: Data) {
+  const out = model.outputShape!;
+  return { y: d.y.data, n: d.n, labelF: d.labelF, rowsPer: shapeSize(out.slice(0, -1)), dim: out[out.length - 1] };
+}
+
+/** model.trainOnBatch: one step on the whole of x, y (weighted by sampleWeight / classWeight when given); returns the loss. */
+export function trainOnBatch(model: Sequential, state: TrainingState, x: Tensor | NestedArray, y: Tensor | NestedArray, options?: WeightOptions): number {
+  const o = checkOptions<WeightOptions>("trainOnBatch", options, ["sampleWeight", "classWeight"]);
+  checkWeightOptions(o, "trainOnBatch");
   state.begin("trainOnBatch");
   try {
     const c = compiled(model, state, "trainOnBatch");
     checkLayout(model, "trainOnBatch");
     const d = data(model, c, x, y, "trainOnBatch");
+    let wPtr = 0, wFloats = 0;
     try {
       if (d.n === 0) throw new ShapeError("trainOnBatch: x holds no samples.");
+      const src = weightSource(model, d);
+      const weights = buildSampleWeights(model.rt, o, src, "trainOnBatch");
       model.gradients(); // after every check: a refused call allocates nothing
       const plan = state.trainingPlan(model, d.n, d.labelF);
-      return trainStep(model, state, c, plan, d.x.ptr, d.y.ptr, d.n, model.seed);
+      if (weights) {
+        wPtr = model.rt.alloc((wFloats = d.n * src.rowsPer));
+        gatherWeights(model.rt, wPtr, weights, null, 0, d.n, src.rowsPer);
+      }
+      return trainStep(model, state, c, plan, d.x.ptr, d.y.ptr, d.n, model.seed, wPtr);
     } finally {
+      if (wPtr) model.rt.free(wPtr, wFloats);
       for (const t of d.temporaries) t.dispose();
     }
   } finally {
@@ -220,6 +241,7 @@ function checkFitOptions(o: FitOptions): void {
   if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new ValueError(`fit seed must be an integer; received ${show(o.seed)}.`);
   if (o.validationData !== undefined && (!Array.isArray(o.validationData) || o.validationData.length !== 2)) throw new ValueError(`fit validationData must be [x, y]; received ${show(o.validationData)}.`);
   checkYieldEvery(o.yieldEvery);
+  checkWeightOptions(o, "fit");
 }
 
 /** model.fit: mini-batch training with validation, callbacks and History (Keras semantics). */
@@ -238,7 +260,7 @@ async function train(model: Sequential, state: TrainingState, x: Tensor | Nested
   checkLayout(model, "fit");
   const d = data(model, c, x, y, "fit");
   const temporaries = [...d.temporaries];
-  let val: Data | null = null;
+  let val: Data | null = null, wPtr = 0, wFloats = 0;
   let epoch = options.initialEpoch ?? 0, step = -1;
   /** After every callback and yield: user code may have disposed the model or the data meanwhile. */
   const alive = () => {
@@ -261,8 +283,11 @@ async function train(model: Sequential, state: TrainingState, x: Tensor | Nested
     }
     if (nTrain === 0) throw new ShapeError("fit: x holds no samples.");
     const steps = Math.ceil(nTrain / bs);
+    const src = weightSource(model, d);
+    const weights = buildSampleWeights(model.rt, options, src, "fit"); // null: the unweighted path, unchanged
     model.gradients(); // the first training step's buffers, after every check: a refused fit allocates nothing
     const plan = state.trainingPlan(model, Math.min(bs, nTrain), d.labelF);
+    if (weights) wPtr = model.rt.alloc((wFloats = Math.min(bs, nTrain) * src.rowsPer)); // one batch's weights, refilled per batch
     const history = new History();
     const list = [...(options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks])];
     const verbose = options.verbose ?? 1;
@@ -308,7 +333,8 @@ async function train(model: Sequential, state: TrainingState, x: Tensor | Nested
         } else {
           [xp, yp] = [d.x.ptr + 4 * start * d.inF, d.y.ptr + 4 * start * d.labelF];
         }
-        const loss = trainStep(model, state, c, plan, xp, yp, b, seed);
+        if (weights) gatherWeights(model.rt, wPtr, weights, shuffle ? order : null, start, b, src.rowsPer);
+        const loss = trainStep(model, state, c, plan, xp, yp, b, seed, wPtr);
         seen += b;
         lossSum += loss * b;
         const outPtr = plan.acts[plan.acts.length - 1];
@@ -340,6 +366,7 @@ async function train(model: Sequential, state: TrainingState, x: Tensor | Nested
     await callbacks.onTrainEnd({}); // a dispose() from here on comes after the last batch: the History stands
     return history;
   } finally {
+    if (wPtr) model.rt.free(wPtr, wFloats);
     for (const t of temporaries) t.dispose();
   }
 }

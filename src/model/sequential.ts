@@ -10,6 +10,7 @@ import { type CompileConfig, type CompiledLoss, compileLoss } from "./compile.js
 import { checkWeightValue, Layer, type Pass, type Weight } from "./layer.js";
 import type { Plan } from "./plan.js";
 import { evaluate, fit, type FitOptions, trainOnBatch } from "./fit.js";
+import type { WeightOptions } from "./sample_weights.js";
 import { predict, type PredictInput, type PredictOptions } from "./predict.js";
 import { formatSummary } from "./progress.js";
 import { TrainingState } from "./training_state.js";
@@ -254,10 +255,10 @@ export class Sequential {
     return evaluate(this, this.#state, x, y, options);
   }
 
-  /** One optimizer step on x, y as a single batch; returns the loss before the step. */
-  trainOnBatch(x: Tensor | NestedArray, y: Tensor | NestedArray): number {
+  /** One optimizer step on x, y as a single batch (weighted by `{ sampleWeight, classWeight }` as in fit); returns the loss before the step. */
+  trainOnBatch(x: Tensor | NestedArray, y: Tensor | NestedArray, options?: WeightOptions): number {
     this.#live();
-    return trainOnBatch(this, this.#state, x, y);
+    return trainOnBatch(this, this.#state, x, y, options);
   }
 
   /**
