@@ -16,7 +16,7 @@ import { gemvPacked, gemvRows, gemvRowsExact, gemvStore } from "./gemv";
 // @ts-ignore: decorator
 @inline const KC: i32 = 256;
 // @ts-ignore: decorator
-@inline const MC: i32 = 120; // a multiple of MR (4 or 5): packA fills whole panels
+@inline const MC: i32 = 120; // a multiple of every build's MR (4, 5, 6): packA fills whole panels
 // @ts-ignore: decorator
 @inline const NC: i32 = 512;
 
@@ -25,7 +25,7 @@ export function gemm_workspace_floats(): i32 {
   return KC * NC + MC * KC + MR * NR;
 }
 
-/** Rows of the microkernel's tile in this build (5 with SIMD, 4 scalar): a thread's share of rows is a multiple of it. */
+/** Rows of the microkernel's tile in this build (6 relaxed, 5 SIMD, 4 scalar): a thread's share of rows is a multiple of it. */
 export function gemm_tile_rows(): i32 {
   return MR;
 }

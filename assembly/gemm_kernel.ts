@@ -1,17 +1,17 @@
-// GEMM microkernels: one MR×NR tile of C (5×8 in the SIMD builds, 4×8 scalar) from a packed A panel
-// (kc×MR, the MR rows of each k contiguous) and a packed B panel (kc×8, the 8 columns of each k
-// contiguous); see gemm_pack.ts. SIMD: 10 f32x4 accumulators + 2 B vectors + 1 broadcast A value (+ a mul
-// temporary in the non-relaxed build) = 13–14 of the 15 xmm registers V8 allocates, so nothing spills
-// (6×8 would need 16). Ten independent accumulators, not eight, keep both FP pipes busy past the add/FMA
-// latency, and each trip's fixed cost (pointer steps, the loop's interrupt check) is spread over 10 madds:
-// 4×8 → 5×8 took GEMM 512³ from 38.6 to 46.7 GFLOP/s on the SIMD build (bench/RESULTS.md, 2026-12-07).
-// A values are broadcast straight from memory (v128.load32_splat → vbroadcastss), which keeps the shuffle
-// port free. Scalar: the 4×8 tile in 2×4 sub-tiles (8 accumulators, 11 live registers), so the scalar build
-// also runs from registers instead of spilling 32 accumulators.
+// GEMM microkernels: one MR×NR tile of C (6×8 in the relaxed-SIMD build, 5×8 in the SIMD build, 4×8 scalar)
+// from a packed A panel (kc×MR, the MR rows of each k contiguous) and a packed B panel (kc×8, the 8 columns of
+// each k contiguous); see gemm_pack.ts. Registers: 2·MR f32x4 accumulators + 2 B vectors + 1 broadcast A
+// value, + a mul temporary where madd is not fused: relaxed 12 + 3 = 15, SIMD 10 + 3 + 1 = 14, of the 15 xmm
+// registers V8 allocates, so nothing spills (6×8 unfused would need 16). More independent accumulators keep
+// both FP pipes busy past the add/FMA latency, and each trip's fixed cost (pointer steps, the loop's interrupt
+// check) is spread over more madds: GEMM 512³ 38.6 → 46.7 GFLOP/s SIMD (4×8 → 5×8) and 46.2 → 49.2 relaxed
+// (5×8 → 6×8; bench/RESULTS.md, 2026-12-07). A values are broadcast straight from memory
+// (v128.load32_splat → vbroadcastss), which keeps the shuffle port free. Scalar: the 4×8 tile in 2×4
+// sub-tiles (8 accumulators, 11 live registers), so the scalar build also runs from registers.
 import { madd } from "./vec";
 
 // @ts-ignore: decorator
-@inline export const MR: i32 = ASC_FEATURE_SIMD ? 5 : 4;
+@inline export const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : ASC_FEATURE_SIMD ? 5 : 4;
 // @ts-ignore: decorator
 @inline export const NR: i32 = 8;
 
@@ -23,7 +23,7 @@ import { madd } from "./vec";
 export function tile(c: usize, ldc: i32, a: usize, b: usize, kc: i32, mr: i32, nr: i32, alpha: f32, beta: f32, bias: usize, scratch: usize): void {
   if (ASC_FEATURE_SIMD) {
     const z = f32x4.splat(0);
-    let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z;
+    let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
     // Not unrolled: with the k loop unrolled, V8 hoists the B loads of later steps and spills
     // accumulators (seen in --print-wasm-code); one step per iteration keeps all 11 in registers.
     for (let p = 0; p < kc; p++) {
@@ -38,7 +38,11 @@ export function tile(c: usize, ldc: i32, a: usize, b: usize, kc: i32, mr: i32, n
       c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
       av = v128.load32_splat(a, 16);
       c40 = madd(av, b0, c40); c41 = madd(av, b1, c41);
-      a += 20; b += 32;
+      if (MR == 6) {
+        av = v128.load32_splat(a, 20);
+        c50 = madd(av, b0, c50); c51 = madd(av, b1, c51);
+      }
+      a += MR << 2; b += 32;
     }
     const ldb = <usize>ldc << 2;
     if (mr == MR && nr == NR) {
@@ -47,6 +51,7 @@ export function tile(c: usize, ldc: i32, a: usize, b: usize, kc: i32, mr: i32, n
       storeRow(c + 2 * ldb, c20, c21, alpha, beta, bias);
       storeRow(c + 3 * ldb, c30, c31, alpha, beta, bias);
       storeRow(c + 4 * ldb, c40, c41, alpha, beta, bias);
+      if (MR == 6) storeRow(c + 5 * ldb, c50, c51, alpha, beta, bias);
       return;
     }
     v128.store(scratch, c00); v128.store(scratch, c01, 16);
@@ -54,6 +59,7 @@ export function tile(c: usize, ldc: i32, a: usize, b: usize, kc: i32, mr: i32, n
     v128.store(scratch, c20, 64); v128.store(scratch, c21, 80);
     v128.store(scratch, c30, 96); v128.store(scratch, c31, 112);
     v128.store(scratch, c40, 128); v128.store(scratch, c41, 144);
+    if (MR == 6) { v128.store(scratch, c50, 160); v128.store(scratch, c51, 176); }
   } else {
     for (let i = 0; i < MR; i += 2) {
       for (let j = 0; j < NR; j += 4) {

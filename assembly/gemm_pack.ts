@@ -26,21 +26,24 @@ export function packA(dst: usize, a: usize, transA: bool, lda: i32, i0: i32, p0:
     const i = i0 + ir;
     let p = 0;
     if (ASC_FEATURE_SIMD && mr == MR) {
-      // MR = 5 in the SIMD builds: per k, rows 0–3 as one vector and row 4 after it (20 bytes a step)
+      // MR = 5 or 6 in the SIMD builds: per k, rows 0–3 as one vector and rows 4… after it (4·MR bytes a step)
+      const step = <usize>(MR << 2);
       if (transA) {
         for (; p < kc; p++) {
-          const q = panel + <usize>(p * 20), src = at(a, p0 + p, i, lda);
+          const q = panel + <usize>p * step, src = at(a, p0 + p, i, lda);
           v128.store(q, v128.load(src));
-          store<f32>(q, load<f32>(src, 16), 16);
+          for (let r = 4; r < MR; r++) store<f32>(q + (<usize>r << 2), load<f32>(src + (<usize>r << 2)));
         }
       } else {
         for (; p + 4 <= kc; p += 4) {
-          const q = panel + <usize>(p * 20);
+          const q = panel + <usize>p * step;
           t4(q, v128.load(at(a, i, p0 + p, lda)), v128.load(at(a, i + 1, p0 + p, lda)),
-            v128.load(at(a, i + 2, p0 + p, lda)), v128.load(at(a, i + 3, p0 + p, lda)), 20);
-          const r4 = at(a, i + 4, p0 + p, lda);
-          store<f32>(q, load<f32>(r4), 16); store<f32>(q, load<f32>(r4, 4), 36);
-          store<f32>(q, load<f32>(r4, 8), 56); store<f32>(q, load<f32>(r4, 12), 76);
+            v128.load(at(a, i + 2, p0 + p, lda)), v128.load(at(a, i + 3, p0 + p, lda)), step);
+          for (let r = 4; r < MR; r++) {
+            const row = at(a, i + r, p0 + p, lda), d = q + (<usize>r << 2);
+            store<f32>(d, load<f32>(row)); store<f32>(d + step, load<f32>(row, 4));
+            store<f32>(d + 2 * step, load<f32>(row, 8)); store<f32>(d + 3 * step, load<f32>(row, 12));
+          }
         }
       }
     }

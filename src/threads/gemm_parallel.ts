@@ -2,7 +2,7 @@
 //
 // Bit-identical to one thread, by construction (and tested): a C element's value depends only on K's
 // blocking (which depends on k alone, the same in every share), on the 8-column panel and MR-row group it
-// falls in (MR = the microkernel's tile rows: 5 in the SIMD builds, 4 scalar), and on whether that tile is
+// falls in (MR = the microkernel's tile rows: 6 relaxed, 5 SIMD, 4 scalar), and on whether that tile is
 // full (partial tiles take the scalar store, full ones the fused one). Splitting C at multiples of 8 columns
 // or MR rows keeps every panel and group, and every tile's fullness, as it was; the epilogue (bias,
 // activation) is per element. One exception: a one-row product takes the GEMV path, whose summation order
@@ -50,7 +50,7 @@ export function parallelGemm(rt: Runtime, args: GemmArgs): boolean {
   const threads = Math.min(pool.threads, Math.floor((m * n * k) / Math.max(1, pool.minMacsPerThread)));
   if (threads < 2) return false;
   const transA = (flags & 1) !== 0, transB = (flags & 2) !== 0, packed = (flags & 4) !== 0;
-  const MR = rt.k.gemm_tile_rows(); // the microkernel's rows in this build: 5 with SIMD, 4 scalar
+  const MR = rt.k.gemm_tile_rows(); // the microkernel's rows in this build: 6 relaxed, 5 SIMD, 4 scalar
   const rowUnits = Math.floor(m / MR), colUnits = Math.ceil(n / NR);
   const byRows = rowUnits >= threads && (packed || m >= n || colUnits < threads);
   if (!byRows && colUnits < threads) return false;
