@@ -223,3 +223,31 @@ describe.each(BUILDS)("fit sampleWeight / classWeight (%s)", (backend) => {
     Object.values(d).forEach((t) => t.dispose());
   });
 });
+
+describe("the lab's class-weighted BCE", () => {
+  it("is BCE trained with fit's balanced classWeight n / (2·n_class): runLabRun's first epoch is that fit's", async () => {
+    const { digitsSet, prepareLabData } = await import("../src/lab.js");
+    const { buildLabModel, findVariant, runLabRun } = await import("../src/lab/run.js");
+    const { balancedClassWeight, LAB_TASKS } = await import("../src/lab/tasks.js");
+    const nn = await instance("simd");
+    const data = prepareLabData("imbalanced", { digits: await digitsSet() }, true, { train: 400, test: 100 });
+    const p = data.positiveRate!;
+    const cw = balancedClassWeight(data);
+    expect(cw[1] * p + cw[0] * (1 - p)).toBeCloseTo(1, 12); // balanced: the weights sum to n over the training set
+    expect(cw[1] / cw[0]).toBeCloseTo((1 - p) / p, 12);
+    const variant = findVariant("imbalanced", "bceWeighted");
+    expect(variant.loss).toEqual({ name: "binaryCrossentropy" });
+    const run = await runLabRun(nn, { task: "imbalanced", activation: "relu", loss: "bceWeighted", seed: 2, epochs: 1, data }, { builds: {} });
+    expect(run.lossConfig).toEqual({ name: "binaryCrossentropy" });
+    const task = LAB_TASKS.imbalanced;
+    const fitOnce = async (classWeight?: Record<number, number>) => {
+      const m = buildLabModel(nn, task, "relu", "heNormal", variant, data, 2);
+      const x = nn.tensor(data.train.x, [data.train.n, data.features]), y = nn.tensor(data.train.targets!, [data.train.n, 1]);
+      const h = await m.fit(x, y, { epochs: 1, batchSize: task.batchSize, verbose: 0, seed: 2, classWeight });
+      [m, x, y].forEach((t) => t.dispose());
+      return h.history.loss[0];
+    };
+    expect(run.curve[0]).toBe(await fitOnce(cw));
+    expect(run.curve[0]).not.toBe(await fitOnce());
+  });
+});

@@ -138,7 +138,7 @@ export async function timeEpoch(nn: NN, spec: LabRunSpec, initializer: Initializ
   };
   try {
     await model.fit(t.xTrain, t.yTrain, {
-      epochs: 11, batchSize: task.batchSize, verbose: 0, seed: spec.seed, yieldEvery: "never",
+      epochs: 11, batchSize: task.batchSize, verbose: 0, seed: spec.seed, yieldEvery: "never", classWeight: variant.classWeight?.(spec.data),
       callbacks: {
         onEpochBegin: () => void (start = now()),
         onEpochEnd: () => {
@@ -175,7 +175,7 @@ export async function runLabRun(nn: NN, spec: LabRunSpec, hooks: LabRunHooks = {
     // gradient norms: the mean over the epoch's batches of each batch's norm; the time they take is not the epoch's
     let sums = blocks.map(() => 0), batches = 0, trainMs = 0, mark = 0;
     await model.fit(t.xTrain, t.yTrain, {
-      epochs, batchSize: task.batchSize, verbose: 0, seed: spec.seed, yieldEvery: "epoch", validationData: [t.xTest, t.yTest],
+      epochs, batchSize: task.batchSize, verbose: 0, seed: spec.seed, yieldEvery: "epoch", validationData: [t.xTest, t.yTest], classWeight: variant.classWeight?.(data),
       callbacks: {
         onEpochBegin: () => {
           [sums, batches, trainMs, mark] = [blocks.map(() => 0), 0, 0, now()];

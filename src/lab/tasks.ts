@@ -4,6 +4,7 @@
 import type { ActivationName } from "../activations.js";
 import type { LossConfig } from "../model/compile.js";
 import type { InitializerName } from "../model/initializers.js";
+import { ValueError } from "../errors.js";
 import { addSoftTargets, classification, type ImageSet, inkRegression, type LabTaskData, rareClass } from "./data.js";
 
 /**
@@ -35,12 +36,14 @@ export type LabelForm = "onehot" | "ids" | "soft" | "target";
 export interface LossVariant {
   /** The name in results.json and on the command line. */
   readonly id: string;
-  /** compile's loss; a function where it depends on the data (class weights from the positive rate). */
+  /** compile's loss; a function where it depends on the data. */
   readonly loss: LossConfig | ((data: LabTaskData) => LossConfig);
   readonly output: ActivationName;
   readonly labels: LabelForm;
   /** Binary decision threshold on the output (0.5 for probabilities, 0 for hinge margins). */
   readonly threshold?: number;
+  /** fit's classWeight for this variant, from the task's data (class-weighted BCE); none when absent. */
+  readonly classWeight?: (data: LabTaskData) => Record<number, number>;
 }
 
 /** How a task scores a run on its test side. */
@@ -64,6 +67,13 @@ export interface LabTask {
 }
 
 const intended = (names: readonly LabActivation[]) => names.map((activation) => ({ activation, initializer: LAB_ACTIVATIONS[activation].initializer as InitializerName }));
+
+/** sklearn's class_weight='balanced' for a binary task: n / (2·n_c), i.e. 1 / (2(1 − p)) and 1 / (2p) for positive rate p. */
+export function balancedClassWeight(data: LabTaskData): Record<number, number> {
+  const p = data.positiveRate;
+  if (p === undefined || !(p > 0 && p < 1)) throw new ValueError(`Class-weighted BCE needs a positive rate in (0, 1) from the task's data; received ${p}.`);
+  return { 0: 1 / (2 * (1 - p)), 1: 1 / (2 * p) };
+}
 
 const CCE: LossVariant = { id: "cce", loss: { name: "categoricalCrossentropy" }, output: "softmax", labels: "onehot" };
 
@@ -125,15 +135,15 @@ export const LAB_TASKS = {
     batchSize: 32,
   },
   imbalanced: {
-    description: "A rare class: digit 8 against the rest with the 8s subsampled to 5 % (train and test), a 64-32-1 ReLU MLP; scored by F1 at the loss's threshold (0.5 on probabilities, 0 on hinge margins), with precision, recall and PR-AUC. Class-weighted BCE is focal loss with γ = 0 and α = 1 − the positive rate (fit takes no classWeight).",
+    description: "A rare class: digit 8 against the rest with the 8s subsampled to 5 % (train and test), a 64-32-1 ReLU MLP; scored by F1 at the loss's threshold (0.5 on probabilities, 0 on hinge margins), with precision, recall and PR-AUC. Class-weighted BCE is BCE trained with fit's classWeight, sklearn's 'balanced' weights n / (2·n_class) from the training set's positive rate.",
     source: "digits",
     data: (set, seed) => rareClass(set, seed),
     hidden: [32],
     models: intended(["relu"]),
     losses: [
       { id: "bce", loss: { name: "binaryCrossentropy" }, output: "sigmoid", labels: "target", threshold: 0.5 },
-      // class-weighted BCE: focal with γ = 0 is α-balanced BCE; α = 1 − positive rate weighs the classes inversely to their frequency
-      { id: "bceWeighted", loss: (d) => ({ name: "binaryFocalCrossentropy", gamma: 0, alpha: 1 - (d.positiveRate ?? 0.5), applyClassBalancing: true }), output: "sigmoid", labels: "target", threshold: 0.5 },
+      // class-weighted BCE through fit's classWeight: each class weighs n / (2·n_class) (sklearn's 'balanced'), inversely to its frequency
+      { id: "bceWeighted", loss: { name: "binaryCrossentropy" }, classWeight: balancedClassWeight, output: "sigmoid", labels: "target", threshold: 0.5 },
       { id: "focal", loss: { name: "binaryFocalCrossentropy", gamma: 2, alpha: 0.25, applyClassBalancing: true }, output: "sigmoid", labels: "target", threshold: 0.5 },
       { id: "hinge", loss: { name: "hinge" }, output: "linear", labels: "target", threshold: 0 },
       { id: "squaredHinge", loss: { name: "squaredHinge" }, output: "linear", labels: "target", threshold: 0 },
