@@ -175,6 +175,32 @@ describe.each(BUILDS)("fit sampleWeight / classWeight (%s)", (backend) => {
     [x5, y5, xv, yv, ...Object.values(d)].forEach((t) => t.dispose());
   });
 
+  it("outputs with several rows per sample ([n, 2, 1]): each sample's weight covers all its rows; classWeight is refused", async () => {
+    const nn = await instance(backend);
+    const xs = uniform(N * 2 * F, -1, 1, 5), ys = uniform(N * 2, -1, 1, 6);
+    const x = nn.tensor(xs, [N, 2, F]), y = nn.tensor(ys, [N, 2, 1]);
+    const make = () => {
+      const m = nn.sequential({ seed: 3, layers: [nn.layers.dense({ units: 1, inputShape: [2, F] })] });
+      m.compile({ optimizer: nn.optimizers.sgd({ learningRate: 0.5 }), loss: "meanSquaredError" });
+      return m;
+    };
+    // nn.lossAndGradient on the outputs with the weights repeated per row is the gradient fit must follow
+    const a = make(), b = make();
+    const before = a.predict(x), wRows = nn.tensor(Float32Array.from({ length: N * 2 }, (_, k) => WEIGHTS[k >> 1]), [N, 2]);
+    const r = nn.lossAndGradient("meanSquaredError", y, before, { sampleWeight: wRows });
+    expect(a.trainOnBatch(x, y, { sampleWeight: WEIGHTS })).toBeCloseTo(r.value, 6);
+    // the same step from the kept rows only: zero weights drop rows, and 1/n scales the mean back
+    const kept = [...WEIGHTS.keys()].filter((i) => WEIGHTS[i] > 0);
+    const xk = nn.tensor(Float32Array.from(kept.flatMap((i) => Array.from(xs.subarray(i * 2 * F, (i + 1) * 2 * F)))), [kept.length, 2, F]);
+    const yk = nn.tensor(Float32Array.from(kept.flatMap((i) => [ys[2 * i], ys[2 * i + 1]])), [kept.length, 2, 1]);
+    b.trainOnBatch(xk, yk, { sampleWeight: kept.map((i) => (WEIGHTS[i] * kept.length) / N) });
+    const pa = params(a), pb = params(b);
+    for (let i = 0; i < pa.length; i++) expect(Math.abs(pa[i] - pb[i])).toBeLessThan(1e-5);
+    expect(() => a.trainOnBatch(x, y, { classWeight: { 0: 2 } })).toThrow(/classWeight needs one label per sample/);
+    [a, b].forEach((m) => m.dispose());
+    [x, y, before, wRows, r.gradient, xk, yk].forEach((t) => t.dispose());
+  });
+
   it("bad weights are refused naming the option, the value and what was expected, and allocate nothing", async () => {
     const nn = await instance(backend);
     const d = data(nn);
