@@ -16,7 +16,7 @@ export {
 } from "./activations.js";
 export { backendSupport, BACKENDS, type BackendName } from "./backend.js";
 export { BackendError, BusyError, DisposedError, FormatError, ShapeError, SimdnnError, ThreadError, ValueError } from "./errors.js";
-export type { MemoryInfo, NN, RandomNormalOptions, RandomOptions, RandomUniformOptions, TruncatedNormalOptions } from "./nn.js";
+export type { MemoryInfo, NN, RandomNormalOptions, RandomOptions, RandomUniformOptions, TensorContainer, TruncatedNormalOptions } from "./nn.js";
 export type { InitOptions, KernelFamily, KernelName, Kernels, Runtime } from "./runtime.js";
 export type { ThreadsOption } from "./threads/options.js";
 export {
@@ -45,6 +45,7 @@ export type { PredictInput, PredictOptions } from "./model/predict.js";
 export type { SelectOptions, TopK } from "./ops_select.js";
 export type { CompileConfig, LossConfig } from "./model/compile.js";
 export type { FitOptions } from "./model/fit.js";
+export type { ClassWeight, SampleWeight, WeightOptions } from "./model/sample_weights.js";
 export type { YieldEvery } from "./model/yielding.js";
 export { type Callback, callbacks, EarlyStopping, type EarlyStoppingOptions, History, type Logs, TerminateOnNaN, type TrainableModel } from "./model/callbacks.js";
 export { METRICS, type Metric, type MetricName } from "./model/metrics.js";

@@ -30,6 +30,9 @@ export interface MemoryInfo {
   heapBytes: number;
 }
 
+/** What nn.dispose walks, as tf.dispose's TensorContainer: tensors, arrays of them, plain objects holding them. */
+export type TensorContainer = Tensor | readonly TensorContainer[] | { readonly [key: string]: unknown };
+
 /**
  * One simdnn instance: a WASM build, its memory, and every operation on it. Create with `await init()`.
  */
@@ -219,7 +222,7 @@ export class NN {
    * number given directly is a ValueError (model.dispose() frees a model). With no arguments, ends the worker
    * threads (nn.threads becomes 1).
    */
-  dispose(...tensors: (Tensor | readonly Tensor[] | Readonly<Record<string, unknown>>)[]): void {
+  dispose(...tensors: TensorContainer[]): void {
     // no arguments: end this instance's worker threads; it keeps working on one thread
     if (tensors.length === 0) this.rt.pool?.stop("nn.dispose() ended the worker threads");
     tensors.forEach((t, i) => {
