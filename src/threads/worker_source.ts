@@ -18,7 +18,12 @@
 // allocates (kernels take pointers; JavaScript on the calling thread owns all allocation), so the heap has
 // one owner. AssemblyScript keeps no shadow stack in linear memory under the minimal runtime: a kernel's
 // locals live in WebAssembly locals, per thread. What two threads must not share is scratch memory, so each
-// thread gets its own GEMM workspace (gemm_parallel.ts).
+// thread gets its own GEMM workspace (gemm_parallel.ts). Three kernel families keep scratch in static memory
+// instead (lanes.ts' SX: the rows-in-lanes softmax/logSoftmax and cross-entropy; losses_pointwise.ts'
+// E_SCRATCH; losses_cce_lanes.ts' SACC): one address for every instance, so they must never run on two threads
+// at once. Only gemm_gemm and the pointwise activation kernels go to workers (gemm_parallel.ts,
+// pointwise_parallel.ts). Splitting softmax by rows was tried: bits matched at small sizes, but 65536×10 ran
+// 3× slower than one thread, both threads writing SX.
 
 /** Runs inside the worker. @internal */
 export function workerMain(): void {
