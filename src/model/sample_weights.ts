@@ -31,7 +31,7 @@ export interface WeightOptions {
 }
 
 /** What the weights are built from: the call's labels and the model's output layout. @internal */
-export interface WeightSource {
+export interface LabelLayout {
   /** y as floats, n samples of labelF each. */
   readonly y: Float32Array;
   readonly n: number;
@@ -100,7 +100,7 @@ export function checkWeightOptions(o: WeightOptions, what: string): void {
 }
 
 /** The class id of sample i: argmax of its label row, its sparse id, or y ≥ 0.5 for one binary output. */
-function classOf(src: WeightSource, i: number): number {
+function classOf(src: LabelLayout, i: number): number {
   const { y, labelF } = src;
   if (labelF === 1) return src.dim === 1 ? (y[i] >= 0.5 ? 1 : 0) : Math.round(y[i]);
   let best = 0, bv = y[i * labelF];
@@ -115,7 +115,7 @@ function classOf(src: WeightSource, i: number): number {
  * One weight per sample (sampleWeight × its class's weight), or null when neither option is given.
  * Throws ValueError / ShapeError naming the option, the value received and what was expected. @internal
  */
-export function buildSampleWeights(rt: Runtime, o: WeightOptions, src: WeightSource, what: string): Float32Array | null {
+export function buildSampleWeights(rt: Runtime, o: WeightOptions, src: LabelLayout, what: string): Float32Array | null {
   if (o.sampleWeight === undefined && o.classWeight === undefined) return null;
   const n = src.n;
   const w = o.sampleWeight === undefined ? new Float32Array(n).fill(1) : Float32Array.from(sampleWeightValues(o.sampleWeight, n, rt, what));
