@@ -21,6 +21,8 @@ export const SLOT_BYTES = 512;
 const SEQ = 0, DONE = 1, STATUS = 2, KERNEL = 3, ARGC = 4, QUIT = 5;
 const ARGS_BYTE = 32, MAX_ARGS = 16, MESSAGE_BYTE = 160, MESSAGE_BYTES = 352;
 
+/** How long a caller (and a worker, worker_source.ts) spins on its flag before it sleeps in Atomics.wait. */
+export const SPIN_MS = 0.2;
 /** A waiting caller gives up on a worker after STALL_MS and STALL_FACTOR × the time its own share took. */
 const STALL_MS = 10_000;
 const STALL_FACTOR = 100;
@@ -139,9 +141,12 @@ export class Pool {
     for (let spins = 0; ; spins++) {
       const done = Atomics.load(i32, at);
       if (done === seq) return;
-      if (this.canBlock) Atomics.wait(i32, at, done, 100);
-      else if ((spins & 1023) !== 1023) continue;
-      if (performance.now() - t0 > limit) {
+      if ((spins & 63) !== 63) continue; // the clock every 64 loads
+      const elapsed = performance.now() - t0;
+      // spin SPIN_MS before sleeping (where sleeping is allowed): shares end within microseconds of each
+      // other, and a caller asleep in Atomics.wait takes tens of µs to wake (futex wake, rescheduling)
+      if (this.canBlock && elapsed >= SPIN_MS) Atomics.wait(i32, at, done, 100);
+      if (elapsed > limit) {
         this.stop(`worker ${w + 1} did not finish ${kernel} within ${Math.round(limit)} ms`, true);
         throw new ThreadError(`Worker ${w + 1} did not finish ${kernel} within ${Math.round(limit)} ms; the pool is stopped and this instance runs on one thread from now on.`);
       }

@@ -62,6 +62,10 @@ export function workerMain(): void {
     // may have posted the first job between our { ok } and this line, and we would wait for it forever
     let seen = 0;
     for (;;) {
+      // spin a moment before sleeping: a predict or a fit step posts its next product within microseconds,
+      // and waking from Atomics.wait costs tens of µs here (pool.ts' SPIN_MS, inlined: this runs as text)
+      const until = performance.now() + 0.2;
+      for (let n = 0; Atomics.load(i32, SEQ) === seen && (n & 63 || performance.now() < until); n++);
       Atomics.wait(i32, SEQ, seen);
       if (Atomics.load(i32, QUIT) !== 0) break;
       const seq = Atomics.load(i32, SEQ);
