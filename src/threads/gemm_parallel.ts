@@ -16,13 +16,13 @@ import type { Runtime } from "../runtime.js";
 import type { Job } from "./pool.js";
 
 /**
- * Below this many multiply-adds per thread (M·N·K / threads) a product stays on the calling thread: waking a
- * worker and waiting for it costs tens of microseconds (Atomics.notify → wake, plus packing A or B again),
- * which a share must outweigh. Measured with bench/threads.bench.mjs' sweep (dense 784→512, 2026-12-07, AMD
- * EPYC, relaxed SIMD): 401k MACs a thread ran 0.94× one thread, 803k 1.40×, 1.6M 1.41×, 3.2M 1.69×. 2^19 keeps
- * the first on one thread and threads the second; re-measure on a new host with the same sweep.
+ * Below this many multiply-adds per thread (M·N·K / threads) a product stays on the calling thread: handing a
+ * share to a spinning worker and collecting it costs ~2 µs (pool.ts' SPIN_MS; from Atomics.wait it was ~40 µs),
+ * which a share must outweigh. Measured with square GEMMs on two threads, threshold off (2026-12-07, AMD EPYC,
+ * relaxed SIMD): 16k MACs a thread 0.67×, 55k 1.07×, 131k 1.29×, 442k 1.66×; dense 784→512 at M = 2 (200k)
+ * 1.76×. Re-measure on a new host with bench/threads.bench.mjs' sweep.
  */
-export const MIN_MACS_PER_THREAD = 2 ** 19;
+export const MIN_MACS_PER_THREAD = 2 ** 16;
 
 const NR = 8;
 

@@ -6,13 +6,11 @@ import type { KernelName, Runtime } from "../runtime.js";
 import type { Job } from "./pool.js";
 
 /**
- * Elements per thread below which a pointwise pass stays on the calling thread. Waking a worker and waiting
- * costs ~40 µs here, so the cheapest pass decides: relu over 2^19 elements (2^18 a thread) ran 1.02× one
- * thread, over 2^18 0.59×; sigmoid 1.46× and tanh 1.89× at 2^19 (2026-12-07, AMD EPYC, relaxed SIMD,
- * bench/RESULTS.md). Dearer activations would pay from ~2^16 a thread; one threshold keeps every pass at
- * least as fast as on one thread.
+ * Elements per thread below which a pointwise pass stays on the calling thread. With the pool's spinning
+ * hand-off (~2 µs) the cheapest pass decides: relu over 2^16 elements (2^15 a thread) ran 1.04× one thread, over
+ * 2^15 0.84×; sigmoid 1.53× at 2^15 and 1.76× at 2^16 (2026-12-07, AMD EPYC, relaxed SIMD, bench/RESULTS.md).
  */
-export const MIN_ELEMENTS_PER_THREAD = 2 ** 18;
+export const MIN_ELEMENTS_PER_THREAD = 2 ** 15;
 
 /**
  * kernel(...arrays, n, ...scalars) on the pool when `n` is long enough, and true; false leaves the call to
