@@ -16,6 +16,8 @@ import { optimizers } from "./optimizers.js";
 import { argMax, type SelectOptions, topK, type TopK } from "./ops_select.js";
 import { normalArgs, type RandomNormalOptions, type RandomUniformOptions, Rng, type TruncatedNormalOptions, uniformArgs } from "./random.js";
 import type { Kernels, Runtime } from "./runtime.js";
+import { dispose, type TensorContainer, tidy } from "./scopes.js";
+export type { TensorContainer } from "./scopes.js";
 import { checkDtype, checkShape, checkTensor, type DType, type NestedArray, type NumericTypedArray, Tensor, type TensorLike, tensorValues } from "./tensor.js";
 
 export type { RandomNormalOptions, RandomOptions, RandomUniformOptions, TruncatedNormalOptions } from "./random.js";
@@ -29,9 +31,6 @@ export interface MemoryInfo {
   /** Size of the WASM linear memory; it only grows. */
   heapBytes: number;
 }
-
-/** What nn.dispose walks, as tf.dispose's TensorContainer: tensors, arrays of them, plain objects holding them. */
-export type TensorContainer = Tensor | readonly TensorContainer[] | { readonly [key: string]: unknown };
 
 /**
  * One simdnn instance: a WASM build, its memory, and every operation on it. Create with `await init()`.
@@ -160,37 +159,7 @@ export class NN {
    * Tensors inside a returned array or plain object), as tf.tidy. Scopes nest; also on throw.
    */
   tidy<T>(fn: () => T): T {
-    if (typeof fn !== "function") throw new ValueError(`tidy expects a function; received ${show(fn)}.`);
-    const scope: { dispose(): void }[] = [];
-    this.rt.scopes.push(scope);
-    let result: T;
-    try {
-      result = fn();
-    } catch (error) {
-      for (const t of scope) t.dispose();
-      throw error;
-    } finally {
-      this.rt.scopes.pop();
-    }
-    if (result instanceof Promise) {
-      // refused, so nothing the body made before its first await may outlive the call; the body's own later
-      // failure (it may touch what was freed) is swallowed rather than surfacing as an unhandled rejection
-      for (const t of scope) t.dispose();
-      result.catch(() => {});
-      throw new ValueError("tidy cannot track an async function: tensors created after an await escape the scope.");
-    }
-    const keep = new Set<unknown>();
-    const collect = (v: unknown) => {
-      if (v instanceof Tensor) keep.add(v);
-      else if (Array.isArray(v)) v.forEach(collect);
-      else if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(collect);
-    };
-    collect(result);
-    for (const t of scope) if (!keep.has(t)) t.dispose();
-    // kept tensors belong to the enclosing scope, if any
-    const outer = this.rt.scopes[this.rt.scopes.length - 1];
-    if (outer) for (const t of keep) outer.push(t as Tensor);
-    return result;
+    return tidy(this.rt, fn);
   }
 
   // ---- selection over the last axis (issue 16) ----
@@ -223,19 +192,7 @@ export class NN {
    * threads (nn.threads becomes 1).
    */
   dispose(...tensors: TensorContainer[]): void {
-    // no arguments: end this instance's worker threads; it keeps working on one thread
-    if (tensors.length === 0) this.rt.pool?.stop("nn.dispose() ended the worker threads");
-    tensors.forEach((t, i) => {
-      if (!(t instanceof Tensor) && !Array.isArray(t) && !(t && typeof t === "object" && Object.getPrototypeOf(t) === Object.prototype)) {
-        throw new ValueError(`nn.dispose takes tensors, arrays or plain objects holding them; argument ${i} is ${show(t)}${typeof (t as { dispose?: unknown })?.dispose === "function" ? " (call its own dispose())" : ""}.`);
-      }
-    });
-    const free = (v: unknown) => {
-      if (v instanceof Tensor) v.dispose();
-      else if (Array.isArray(v)) v.forEach(free);
-      else if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(free);
-    };
-    tensors.forEach(free);
+    dispose(this.rt, tensors);
   }
 
   /** Σ of all elements, accumulated blockwise in float64 (see assembly/reduce.ts). */
