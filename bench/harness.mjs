@@ -123,3 +123,14 @@ export async function holdBenchLock() {
   process.on("SIGINT", () => process.exit(130));
   process.on("SIGTERM", () => process.exit(143));
 }
+
+/** The MLP 784-512-256-10 (relu, relu, softmax; Adam, categorical cross-entropy) the training and threads benches time. */
+export function mlp(nn) {
+  const model = nn.sequential({ seed: 1, layers: [
+    nn.layers.dense({ units: 512, activation: "relu", inputShape: [784] }),
+    nn.layers.dense({ units: 256, activation: "relu" }),
+    nn.layers.dense({ units: 10, activation: "softmax" }),
+  ] });
+  model.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
+  return model;
+}

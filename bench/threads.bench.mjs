@@ -5,7 +5,7 @@
 // at small batches with the threshold off, split or not; the smallest M·N·K/2 where two threads are not
 // slower is the threshold. SIMDNN_BENCH_SMOKE=1 runs tiny sizes briefly (checks the bench, times nothing).
 import { backendSupport, denseForwardRaw, init, packWeights } from "../dist/index.js";
-import { assertClose, fmtTime, results, time } from "./harness.mjs";
+import { assertClose, fmtTime, mlp, results, time } from "./harness.mjs";
 
 const smoke = process.env.SIMDNN_BENCH_SMOKE === "1";
 const opts = smoke ? { maxTime: 0.01, minSamples: 2 } : { maxTime: 1, minSamples: 10 };
@@ -67,15 +67,6 @@ for (const n of smoke ? [32, 64] : [256, 512, 1024]) {
   });
 }
 
-const mlp = (nn) => {
-  const model = nn.sequential({ seed: 1, layers: [
-    nn.layers.dense({ units: 512, activation: "relu", inputShape: [784] }),
-    nn.layers.dense({ units: 256, activation: "relu" }),
-    nn.layers.dense({ units: 10, activation: "softmax" }),
-  ] });
-  model.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
-  return model;
-};
 const oneHot = (rows) => Float32Array.from({ length: rows * 10 }, (_, i) => (i % 10 === (Math.floor(i / 10) * 7) % 10 ? 1 : 0));
 {
   const batch = smoke ? 16 : 128;

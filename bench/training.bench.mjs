@@ -1,7 +1,7 @@
 // The MLP 784-512-256-10 (relu, relu, softmax; Adam; categorical cross-entropy): one train
 // step at batch 128 (forward + backward + Adam), and inference at batch 1 and 256. Each case is
 // validated first (loss falls over a few steps; softmax rows sum to 1). Peers: bench/peers/mlp.bench.mjs.
-import { assertClose, suite } from "./harness.mjs";
+import { assertClose, mlp, suite } from "./harness.mjs";
 
 function rand(n, seed, lo = 0, hi = 1) {
   const a = new Float32Array(n);
@@ -10,15 +10,6 @@ function rand(n, seed, lo = 0, hi = 1) {
   return a;
 }
 
-function mlp(nn) {
-  const model = nn.sequential({ seed: 1, layers: [
-    nn.layers.dense({ units: 512, activation: "relu", inputShape: [784] }),
-    nn.layers.dense({ units: 256, activation: "relu" }),
-    nn.layers.dense({ units: 10, activation: "softmax" }),
-  ] });
-  model.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
-  return model;
-}
 
 function oneHot(n, seed) {
   const y = new Float32Array(n * 10);
