@@ -144,7 +144,7 @@ if (!wasmOnly) {
   const esbuild = await import("esbuild");
   // chunk names carry content hashes: clear the old ones so that dist/ (and npm pack) holds only what the entries import
   rmSync(join(root, "dist/chunks"), { recursive: true, force: true });
-  await esbuild.build({
+  const built = await esbuild.build({
     // Entries of their own so a bundle carries only what it imports: the format readers, the data sets
     // (60 KB of digits), the embedded builds (base64 of the .wasm files) and the CLI. wasm_files is an entry
     // so that its `new URL("./wasm/….wasm", import.meta.url)` stays in dist/ beside dist/wasm/ (in a chunk
@@ -166,6 +166,23 @@ if (!wasmOnly) {
     loader: { ".wasm": "binary" },
     // file:// handlers and old Nodes import node:fs lazily; Node, Deno and Bun resolve it, other hosts never run it
     external: ["node:*"],
+    // backend.ts' static import of wasm_files.js stays an import of that entry, as "../wasm_files.js" from the chunk
+    // it lands in: a copy inside dist/chunks/ would resolve "./wasm/…" against the wrong folder. A static import
+    // rather than a dynamic one: on Node 20 the dynamic import cost init() ~3 ms (bench/RESULTS.md, 2026-12-07).
+    plugins: [{
+      name: "wasm-files-entry",
+      setup(b) {
+        b.onResolve({ filter: /^\.\/wasm_files\.js$/ }, (args) => (args.importer === join(root, "src/backend.ts") ? { path: "../wasm_files.js", external: true } : undefined));
+      },
+    }],
+    metafile: true,
+    absWorkingDir: root,
     logLevel: "warning",
   });
+  // the relative path holds only if every output that imports it sits in dist/chunks/
+  for (const [out, meta] of Object.entries(built.metafile.outputs)) {
+    if (meta.imports.some((i) => i.path === "../wasm_files.js") && !out.startsWith("dist/chunks/")) {
+      throw new Error(`build: ${out} imports ../wasm_files.js but is not in dist/chunks/; the path would be wrong`);
+    }
+  }
 }

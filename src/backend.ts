@@ -1,4 +1,5 @@
 import { BackendError, show } from "./errors.js";
+import { wasmUrl } from "./wasm_files.js";
 
 /** The three builds of the same kernels. */
 export type BackendName = "scalar" | "simd" | "relaxed-simd";
@@ -50,13 +51,6 @@ export type WasmSource = (backend: BackendName) => Promise<BufferSource>;
  */
 export const EMBEDDED_BUILDS = Symbol.for("simdnn.embeddedBuilds");
 
-/**
- * wasm_files.js, whose import starts when this module is evaluated: its own file (see wasm_files.ts), and a
- * dynamic import costs init() a few ms of module loading that can overlap the rest of the import this way.
- */
-const wasmFiles: Promise<typeof import("./wasm_files.js")> = import("./wasm_files.js");
-wasmFiles.catch(() => undefined); // a failure surfaces in init(), where it is awaited
-
 type HostProcess = { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } };
 
 /**
@@ -73,7 +67,7 @@ export async function wasmBytes(backend: BackendName, threads = false): Promise<
   if (embedded && threads) throw new Error("simdnn/embedded carries no threads build (the .wasm files do)");
   if (embedded) return embedded(backend);
   // threads: the shared-memory variant (init({ threads }), src/threads/), from its own lazily imported entry
-  const url = threads ? (await import("./threads/wasm_files.js")).threadsWasmUrl(backend) : (await wasmFiles).wasmUrl(backend);
+  const url = threads ? (await import("./threads/wasm_files.js")).threadsWasmUrl(backend) : wasmUrl(backend);
   const proc = (globalThis as { process?: HostProcess }).process;
   if (url.protocol === "file:" && !("Deno" in globalThis) && typeof proc === "object") {
     if (typeof proc.getBuiltinModule === "function") {

@@ -5,6 +5,10 @@
 import { init, SimdnnError } from "./index.js";
 import type { NN } from "./nn.js";
 import type { Sequential } from "./model/sequential.js";
+// static: a dynamic import of these would make them chunk entries of their own, which splits the main entry's
+// code into more files for every user (each file costs Node ~1–2 ms to load); the CLI loads them either way
+import { loadOnnxDetailed } from "./io/onnx_loader.js";
+import { loadSafetensorsModel } from "./io/safetensors_model.js";
 
 const USAGE = `Usage:
   simdnn convert <model.onnx | model.json | model.safetensors> <outDir> [--quantize float16|uint8|uint16] [--topology model.json]
@@ -26,12 +30,10 @@ async function load(nn: NN, input: string, topology: string | undefined): Promis
   const { readFile, stat } = await import("node:fs/promises");
   const fileBytes = (await stat(input.replace(/^file:\/\//, ""))).size;
   if (input.endsWith(".onnx")) {
-    const { loadOnnxDetailed } = await import("./io/onnx_loader.js");
     const { model, producer } = await loadOnnxDetailed(nn.rt, url(input));
     return { model, producer, fileBytes };
   }
   if (input.endsWith(".safetensors")) {
-    const { loadSafetensorsModel } = await import("./io/safetensors_model.js");
     const bytes = new Uint8Array(await readFile(input));
     const topo = topology === undefined ? undefined : JSON.parse(await readFile(topology, "utf8"));
     const { model, producer } = loadSafetensorsModel(nn.rt, bytes, topo, input);

@@ -144,4 +144,20 @@ describe("the published package", () => {
     writeFileSync(join(dir, "digits.mjs"), `import { loadDigits, oneHot, trainTestSplit } from "simdnn/datasets";\nimport * as main from "simdnn";\nconst d = await loadDigits();\nconsole.log(d.count, d.x.length, Math.max(...d.x), oneHot(d.y.subarray(0, 2), 10).length, trainTestSplit(d.count, 0.25, 1).test.length, main.oneHot === oneHot, main.trainTestSplit === trainTestSplit, "loadDigits" in main, "readIdx" in main);\n`);
     expect(run("digits.mjs")).toBe("1797 115008 1 20 449 true true false false");
   });
+
+  it("the main entry loads four files before init() (each file costs a cold start ~1–2 ms of module loading on Node 20)", () => {
+    // static imports only, followed from dist/index.js; a dynamic import inside the main code would make its target a
+    // chunk entry and split the shared code into more chunks (bench/RESULTS.md, 2026-12-07)
+    const seen = new Set<string>();
+    const walk = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const [, spec] of readFileSync(file, "utf8").matchAll(/^\s*(?:import|export)\b[^;"']*?["'](\.{1,2}\/[^"']+)["']/gm)) walk(join(file, "..", spec));
+    };
+    walk(join(root, "dist/index.js"));
+    const files = [...seen].map((f) => f.slice(join(root, "dist").length + 1)).sort();
+    expect(files.filter((f) => f.startsWith("chunks/chunk-")).length, files.join(", ")).toBeLessThanOrEqual(2);
+    expect(files, files.join(", ")).toContain("wasm_files.js");
+    expect(files.length, files.join(", ")).toBeLessThanOrEqual(4);
+  });
 });

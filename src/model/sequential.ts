@@ -17,7 +17,7 @@ import { TrainingState } from "./training_state.js";
 import { allocateGradients, freeWeights, placeWeights, type WeightInit } from "./weight_block.js";
 import type { History } from "./callbacks.js";
 import type { SaveHandler, SaveResult } from "../io/artifacts.js";
-import type { SaveOptions } from "../io/layers_model.js";
+import { type SaveOptions, saveModel } from "../io/layers_model.js";
 
 /** Options of nn.sequential. */
 export interface SequentialConfig {
@@ -361,7 +361,6 @@ export class Sequential {
    */
   async save(destination: string | SaveHandler, options?: SaveOptions): Promise<SaveResult> {
     this.#live();
-    const { saveModel } = await import("../io/layers_model.js"); // the writers load on first use
     return saveModel(this, destination, options);
   }
 
