@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundle } from "./bundle.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TARGETS = ["scalar", "simd", "relaxed-simd"];
@@ -142,47 +143,8 @@ if (!wasmOnly) {
     stdio: "inherit",
   });
   const esbuild = await import("esbuild");
-  // chunk names carry content hashes: clear the old ones so that dist/ (and npm pack) holds only what the entries import
-  rmSync(join(root, "dist/chunks"), { recursive: true, force: true });
-  const built = await esbuild.build({
-    // Entries of their own so a bundle carries only what it imports: the format readers, the data sets
-    // (60 KB of digits), the embedded builds (base64 of the .wasm files) and the CLI. wasm_files is an entry
-    // so that its `new URL("./wasm/….wasm", import.meta.url)` stays in dist/ beside dist/wasm/ (in a chunk
-    // under dist/chunks/ the relative path would be wrong for bundlers that resolve it); threads/wasm_files
-    // likewise for the threads builds (dist/threads/wasm_files.js, paths ../wasm/).
-    entryPoints: ["index", "datasets", "embedded", "onnx", "safetensors", "lab", "threads", "cli", "wasm_files", "threads/wasm_files"].map((e) => join(root, `src/${e}.ts`)),
-    outdir: join(root, "dist"),
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    // Not minified beyond syntax: Node prints the throwing source line of an uncaught error (a minified bundle
-    // is one long line) and the error's class name (minified identifiers print "p [BackendError]").
-    minifySyntax: true,
-    sourcemap: true,
-    chunkNames: "chunks/[name]-[hash]",
-    // simdnn/embedded's import("./wasm/x.wasm"): the file's bytes as a Uint8Array in a lazy chunk of its own
-    loader: { ".wasm": "binary" },
-    // file:// handlers and old Nodes import node:fs lazily; Node, Deno and Bun resolve it, other hosts never run it
-    external: ["node:*"],
-    // backend.ts' static import of wasm_files.js stays an import of that entry, as "../wasm_files.js" from the chunk
-    // it lands in: a copy inside dist/chunks/ would resolve "./wasm/…" against the wrong folder. A static import
-    // rather than a dynamic one: on Node 20 the dynamic import cost init() ~3 ms (bench/RESULTS.md, 2026-12-07).
-    plugins: [{
-      name: "wasm-files-entry",
-      setup(b) {
-        b.onResolve({ filter: /^\.\/wasm_files\.js$/ }, (args) => (args.importer === join(root, "src/backend.ts") ? { path: "../wasm_files.js", external: true } : undefined));
-      },
-    }],
-    metafile: true,
-    absWorkingDir: root,
-    logLevel: "warning",
-  });
-  // the relative path holds only if every output that imports it sits in dist/chunks/
-  for (const [out, meta] of Object.entries(built.metafile.outputs)) {
-    if (meta.imports.some((i) => i.path === "../wasm_files.js") && !out.startsWith("dist/chunks/")) {
-      throw new Error(`build: ${out} imports ../wasm_files.js but is not in dist/chunks/; the path would be wrong`);
-    }
-  }
+  // the main entry as one file, the secondary entries bridged to it (scripts/bundle.mjs says why)
+  const { bridged } = await bundle(esbuild, root);
+  for (const f of ["wasm_files.js", "wasm_files.js.map"]) rmSync(join(root, "dist", f), { force: true }); // no longer an entry
+  console.log(`dist/index.js: one file; the secondary entries read ${bridged.length} of its modules`);
 }

@@ -1,9 +1,7 @@
 // Where the published .wasm builds sit: dist/wasm/ beside this file (src/wasm/ in the repository, written by
 // the build). One literal `new URL("./wasm/….wasm", import.meta.url)` per build, so that bundlers which
 // understand the pattern (Vite, webpack 5, Parcel, Rollup plugins) emit the file and rewrite the URL. The
-// build makes this module an entry of its own, so it stays at dist/wasm_files.js (never in dist/chunks/),
-// where the relative paths are true; backend.ts imports it statically and the build keeps that import external
-// ("../wasm_files.js" from dist/chunks/, checked by the build).
+// build bundles it into dist/index.js, one file beside dist/wasm/, so the relative paths are true there.
 import type { BackendName } from "./backend.js";
 
 /** The URL of one build's .wasm file. */

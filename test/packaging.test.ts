@@ -145,19 +145,11 @@ describe("the published package", () => {
     expect(run("digits.mjs")).toBe("1797 115008 1 20 449 true true false false");
   });
 
-  it("the main entry loads four files before init() (each file costs a cold start ~1–2 ms of module loading on Node 20)", () => {
-    // static imports only, followed from dist/index.js; a dynamic import inside the main code would make its target a
-    // chunk entry and split the shared code into more chunks (bench/RESULTS.md, 2026-12-07)
-    const seen = new Set<string>();
-    const walk = (file: string): void => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const [, spec] of readFileSync(file, "utf8").matchAll(/^\s*(?:import|export)\b[^;"']*?["'](\.{1,2}\/[^"']+)["']/gm)) walk(join(file, "..", spec));
-    };
-    walk(join(root, "dist/index.js"));
-    const files = [...seen].map((f) => f.slice(join(root, "dist").length + 1)).sort();
-    expect(files.filter((f) => f.startsWith("chunks/chunk-")).length, files.join(", ")).toBeLessThanOrEqual(2);
-    expect(files, files.join(", ")).toContain("wasm_files.js");
-    expect(files.length, files.join(", ")).toBeLessThanOrEqual(4);
+  it("the main entry is one file, and the secondary entries share its modules (each file costs a cold start ~1–2 ms on Node 20)", () => {
+    const main = readFileSync(join(root, "dist/index.js"), "utf8");
+    // static imports of other files of dist/: none (node:* builtins load lazily and the threads URLs only with threads)
+    expect([...main.matchAll(/^\s*(?:import|export)\b[^;"']*?["'](\.{1,2}\/[^"']+)["']/gm)].map((m) => m[1])).toEqual([]);
+    writeFileSync(join(dir, "shared.mjs"), `import * as main from "simdnn";\nimport * as onnx from "simdnn/onnx";\nimport { __simdnnInternals } from "simdnn";\nconst errors = __simdnnInternals["src/errors.ts"];\nconsole.log(errors.FormatError === main.FormatError, typeof onnx.onnxToArtifacts, Object.keys(__simdnnInternals).length > 0);\n`);
+    expect(run("shared.mjs")).toBe("true function true");
   });
 });
