@@ -82,12 +82,15 @@ export async function bundle(esbuild, root) {
   });
 
   // ---- pass 2: the main entry, one file, with the namespaces the bridges read
+  // plain objects of named imports rather than `import * as` namespaces: esbuild builds a namespace with calls a
+  // user's bundler cannot drop, while an unused object literal is dropped with everything only it uses
   const list = [...bridged].sort();
+  const names = await Promise.all(list.map(namesOf));
   const entry = [
     `export * from "./src/index.ts";`,
-    ...list.map((f, i) => `import * as m${i} from "./${f}";`),
+    ...list.map((f, i) => `import { ${names[i].map((n) => `${n} as m${i}_${n}`).join(", ")} } from "./${f}";`),
     `/** @internal simdnn's secondary entries (simdnn/onnx, …) read the main entry's modules here. */`,
-    `export const __simdnnInternals = { ${list.map((f, i) => `${JSON.stringify(f)}: m${i}`).join(", ")} };`,
+    `export const __simdnnInternals = { ${list.map((f, i) => `${JSON.stringify(f)}: { ${names[i].map((n) => `${n}: m${i}_${n}`).join(", ")} }`).join(", ")} };`,
   ].join("\n");
   const main = await esbuild.build({
     ...common(root),
