@@ -1,48 +1,11 @@
 // Misuse of a model that used to corrupt the heap (two fits at once, dispose from a callback), fit's
-// turns for the event loop, NaN/Inf in the data, terminateOnNaN, frozen layers, the one label check
-// shared with nn.loss, and strict predict/evaluate options.
+// turns for the event loop, NaN/Inf in the data, terminateOnNaN, the one label check shared with nn.loss,
+// and strict predict/evaluate options. Frozen layers: model_freezing.test.ts.
 import { describe, expect, it } from "vitest";
 import { BusyError, DisposedError, ShapeError, SimdnnError, ValueError } from "../src/index.js";
-import type { NN } from "../src/nn.js";
-import type { Sequential } from "../src/model/sequential.js";
 import type { Tensor } from "../src/tensor.js";
 import { instance } from "./helpers/backends.js";
-import { uniform } from "./helpers/edge.js";
-
-function data(nn: NN, n: number, seed = 1): { x: Tensor; y: Tensor } {
-  const xs = uniform(n * 4, -1, 1, seed), ys = new Float32Array(n * 3);
-  for (let i = 0; i < n; i++) ys[i * 3 + (xs[i * 4] > 0 ? 1 : xs[i * 4 + 1] > 0 ? 2 : 0)] = 1;
-  return { x: nn.tensor(xs, [n, 4]), y: nn.tensor(ys, [n, 3]) };
-}
-
-function mlp(nn: NN, seed = 1, extra: "none" | "bn" = "none"): Sequential {
-  const m = nn.sequential({
-    seed,
-    layers: [
-      nn.layers.dense({ units: 8, activation: "relu", inputShape: [4], name: `first_${seed}_${extra}` }),
-      ...(extra === "bn" ? [nn.layers.batchNormalization({})] : []),
-      nn.layers.dense({ units: 3, activation: "softmax" }),
-    ],
-  });
-  m.compile({ optimizer: "adam", loss: "categoricalCrossentropy", metrics: ["accuracy"] });
-  return m;
-}
-
-/** The instance's one-time allocations (the GEMM packing workspace) happen here, before memory is measured. */
-function warm(nn: NN): void {
-  const { x, y } = data(nn, 8);
-  const m = mlp(nn, 99);
-  m.trainOnBatch(x, y);
-  m.predict(x).dispose();
-  for (const d of [m, x, y]) d.dispose();
-}
-
-const sameBits = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
-const weightsOf = (m: Sequential) => m.getWeights().map((t) => {
-  const v = t.data.slice();
-  t.dispose();
-  return v;
-});
+import { data, mlp, sameBits, warm, weightsOf } from "./helpers/small_models.js";
 
 describe("a model in training refuses what would corrupt it", () => {
   it("a second fit, trainOnBatch, compile, add and setWeights while fit runs: BusyError, the first fit finishes, the heap stays valid", async () => {
@@ -243,115 +206,6 @@ describe("NaN or ±Inf in the data is refused before the first step", () => {
     for (const t of [x, y]) t.dispose();
     m.dispose();
     m2.dispose();
-  });
-});
-
-describe("layer.trainable = false freezes a layer (fine-tuning)", () => {
-  it("fit leaves a frozen first layer bit-identical and trains the rest; unfreeze + compile trains it again", async () => {
-    const nn = await instance("simd");
-    const { x, y } = data(nn, 64);
-    const m = mlp(nn, 7);
-    m.layers[0].trainable = false;
-    await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(/layer 'first_7_none' was frozen \(trainable = false\) after the model was compiled; call model.compile/);
-    m.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
-    const w0 = weightsOf(m);
-    const second = m.layers[1].name;
-    expect(m.weights.map((w) => [w.name, w.trainable])).toEqual([[`${second}/kernel`, true], [`${second}/bias`, true], ["first_7_none/kernel", false], ["first_7_none/bias", false]]);
-    const h = await m.fit(x, y, { epochs: 5, batchSize: 8, verbose: 0 });
-    expect(h.loss[4]).toBeLessThan(h.loss[0]);
-    const w1 = weightsOf(m);
-    expect(sameBits(w1[2], w0[2]) && sameBits(w1[3], w0[3])).toBe(true); // the frozen kernel and bias
-    expect(sameBits(w1[0], w0[0])).toBe(false); // the trained ones moved
-    const summary = m.summary(() => {});
-    expect(summary).toMatch(/Trainable params: 27 /);
-    expect(summary).toMatch(/Non-trainable params: 40 /);
-    expect(summary).toMatch(/first_7_none \(Dense\) \[frozen\]/);
-    m.layers[0].trainable = true;
-    m.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
-    await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
-    const w2 = weightsOf(m);
-    expect(sameBits(w2[0], w1[2])).toBe(false); // [0] is the first kernel again (trainable first)
-    expect(m.summary(() => {})).toMatch(/Non-trainable params: 0 /);
-    for (const t of [x, y]) t.dispose();
-    m.dispose();
-  });
-
-  it("a frozen BatchNormalization runs in inference mode in training (Keras 3): moving statistics unchanged, gradients flow through it", async () => {
-    const nn = await instance("simd");
-    const { x, y } = data(nn, 64);
-    const m = mlp(nn, 8, "bn");
-    await m.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0 }); // moves the statistics away from 0 / 1
-    const bn = m.layers[1];
-    bn.trainable = false;
-    m.compile({ optimizer: "sgd", loss: "categoricalCrossentropy" });
-    const before = weightsOf(m);
-    const names = m.weights.map((w) => w.name);
-    await m.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0 });
-    const after = weightsOf(m);
-    names.forEach((n, i) => {
-      const frozen = n.startsWith(bn.name);
-      expect(sameBits(after[i], before[i]), n).toBe(frozen);
-    });
-    // with the BN frozen, training-mode and inference-mode outputs are the same function: predict = the forward fit used
-    const l1 = m.evaluate(x, y).loss;
-    expect(Number.isFinite(l1)).toBe(true);
-    for (const t of [x, y]) t.dispose();
-    m.dispose();
-  });
-
-  it("layers take tfjs' trainable argument; model.trainable freezes them all; a fully frozen model trains nothing", async () => {
-    const nn = await instance("simd");
-    const l = nn.layers.dense({ units: 3, inputShape: [4], trainable: false });
-    expect(l.trainable).toBe(false);
-    expect(() => nn.layers.dense({ units: 3, trainable: "no" as never })).toThrow(/trainable must be a boolean; received "no"/);
-    expect(() => { l.trainable = 0 as never; }).toThrow(ValueError);
-    const { x, y } = data(nn, 16);
-    const m = mlp(nn, 11);
-    m.trainable = false;
-    expect(m.layers.map((k) => k.trainable)).toEqual([false, false]);
-    m.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
-    const w0 = weightsOf(m);
-    expect(m.trainableFloats).toBe(0);
-    const h = await m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
-    expect(h.loss.every(Number.isFinite)).toBe(true);
-    weightsOf(m).forEach((w, i) => expect(sameBits(w, w0[i])).toBe(true));
-    for (const t of [x, y]) t.dispose();
-    m.dispose();
-  });
-
-  it("trainable flags round-trip through a saved model file, for every layer", async () => {
-    const nn = await instance("simd");
-    const m = nn.sequential({ seed: 2, layers: [nn.layers.dense({ units: 5, inputShape: [3] }), nn.layers.batchNormalization({}), nn.layers.prelu({}), nn.layers.dense({ units: 2 })] });
-    m.layers[1].trainable = false;
-    m.layers[2].trainable = false;
-    let json: { modelTopology: unknown } | null = null;
-    await m.save(nn.io.withSaveHandler(async (a) => {
-      json = a as never;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-    }));
-    const layers = (json!.modelTopology as { config: { layers: { config: { trainable: boolean } }[] } }).config.layers;
-    expect(layers.map((l) => l.config.trainable)).toEqual([true, false, false, true]);
-    const loaded = await nn.loadLayersModel({ load: async () => json as never });
-    expect(loaded.layers.map((l) => l.trainable)).toEqual([true, false, false, true]);
-    // with the optimizer state: saved for the weights trainable at compile, so a flag changed since is refused
-    m.compile({ optimizer: "adam", loss: "meanSquaredError" });
-    m.trainOnBatch([[1, 2, 3], [4, 5, 6]], [[1, 0], [0, 1]]);
-    const sink = nn.io.withSaveHandler(async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } }));
-    let withOptimizer: unknown = null;
-    await m.save(nn.io.withSaveHandler(async (a) => {
-      withOptimizer = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-    }), { includeOptimizer: true });
-    const resumed = await nn.loadLayersModel({ load: async () => withOptimizer as never });
-    expect(resumed.layers.map((l) => l.trainable)).toEqual([true, false, false, true]);
-    expect(resumed.compiled!.optimizer.iterations).toBe(1);
-    expect(resumed.trainOnBatch([[1, 2, 3], [4, 5, 6]], [[1, 0], [0, 1]])).toBeCloseTo(m.trainOnBatch([[1, 2, 3], [4, 5, 6]], [[1, 0], [0, 1]]), 5);
-    resumed.dispose();
-    m.layers[0].trainable = false;
-    await expect(m.save(sink, { includeOptimizer: true })).rejects.toThrow(/layer '.*' was frozen after compile, so the optimizer state no longer matches/);
-    expect(loaded.weights.filter((w) => !w.trainable).map((w) => w.name.split("/")[1])).toEqual(["gamma", "beta", "moving_mean", "moving_variance", "alpha"]);
-    m.dispose();
-    loaded.dispose();
   });
 });
 
