@@ -6,6 +6,7 @@
 import { expFast4, expNeg4 } from "./activations_math";
 import { logNormal4 } from "./math";
 import { gather4, scatter4, SX, SZ_OFF, transposeIn, transposeOut } from "./lanes";
+import { scratch } from "./scratch";
 import { madd, splat } from "./vec";
 
 // Rows up to this length take the lanes path. Measured against row at a time (1024 rows, simd, Melem/s):
@@ -28,22 +29,23 @@ import { madd, splat } from "./vec";
  */
 @inline export function softmaxLanes(log: bool, out: usize, x: usize, rows: i32, cols: i32): i32 {
   const stride = <usize>cols << 2;
+  const sx = scratch() + SX; // this thread's transposed rows
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const o = <usize>(r * cols) << 2;
     const px = x + o, po = out + o;
     let vm = splat(-Infinity);
     const full = cols & ~3;
-    for (let j = 0; j < full; j += 4) vm = f32x4.pmax(vm, transposeIn(px + (<usize>j << 2), stride, SX + (<usize>j << 4)));
+    for (let j = 0; j < full; j += 4) vm = f32x4.pmax(vm, transposeIn(px + (<usize>j << 2), stride, sx + (<usize>j << 4)));
     for (let j = full; j < cols; j++) { // the last cols mod 4 columns by lane gathers
       const xv = gather4(px + (<usize>j << 2), stride);
-      v128.store(SX + (<usize>j << 4), xv);
+      v128.store(sx + (<usize>j << 4), xv);
       vm = f32x4.pmax(vm, xv);
     }
     let s0 = splat(0), s1 = s0;
     let j = 0;
     for (; j + 2 <= cols; j += 2) { // two columns per step: two exp chains and two sums in flight
-      const q = SX + (<usize>j << 4);
+      const q = sx + (<usize>j << 4);
       const d0 = f32x4.sub(v128.load(q), vm), d1 = f32x4.sub(v128.load(q, 16), vm);
       const e0 = expFast4(d0), e1 = expFast4(d1);
       v128.store(q, log ? d0 : e0);
@@ -52,7 +54,7 @@ import { madd, splat } from "./vec";
       s1 = f32x4.add(s1, e1);
     }
     if (j < cols) {
-      const q = SX + (<usize>j << 4);
+      const q = sx + (<usize>j << 4);
       const d = f32x4.sub(v128.load(q), vm);
       const e = expFast4(d);
       v128.store(q, log ? d : e);
@@ -62,11 +64,11 @@ import { madd, splat } from "./vec";
     // s ≥ 1 (the max term is e^0) or NaN: the log without log4's special cases, NaN blended back
     const a = log ? v128.bitselect(s, logNormal4(s, i32x4.splat(0)), f32x4.ne(s, s)) : f32x4.div(splat(1), s);
     for (let j = 0; j < full; j += 4) {
-      const q = SX + (<usize>j << 4);
+      const q = sx + (<usize>j << 4);
       transposeOut(finish(log, v128.load(q), a), finish(log, v128.load(q, 16), a), finish(log, v128.load(q, 32), a), finish(log, v128.load(q, 48), a),
         po + (<usize>j << 2), stride, 0);
     }
-    for (let j = full; j < cols; j++) scatter4(po + (<usize>j << 2), stride, finish(log, v128.load(SX + (<usize>j << 4)), a));
+    for (let j = full; j < cols; j++) scatter4(po + (<usize>j << 2), stride, finish(log, v128.load(sx + (<usize>j << 4)), a));
   }
   return r;
 }
@@ -91,36 +93,37 @@ import { madd, splat } from "./vec";
  */
 @inline export function softmaxGradLanes(log: bool, dx: usize, y: usize, dy: usize, rows: i32, cols: i32): i32 {
   const stride = <usize>cols << 2;
+  const sx = scratch() + SX; // this thread's transposed rows
   const full = cols & ~3;
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const o = <usize>(r * cols) << 2;
     const py = y + o, pg = dy + o, pd = dx + o;
     for (let j = 0; j < full; j += 4) {
-      transposeIn(py + (<usize>j << 2), stride, SX + (<usize>j << 4));
-      transposeIn(pg + (<usize>j << 2), stride, SX + SZ_OFF + (<usize>j << 4));
+      transposeIn(py + (<usize>j << 2), stride, sx + (<usize>j << 4));
+      transposeIn(pg + (<usize>j << 2), stride, sx + SZ_OFF + (<usize>j << 4));
     }
     for (let j = full; j < cols; j++) {
-      v128.store(SX + (<usize>j << 4), gather4(py + (<usize>j << 2), stride));
-      v128.store(SX + (<usize>j << 4), gather4(pg + (<usize>j << 2), stride), SZ_OFF);
+      v128.store(sx + (<usize>j << 4), gather4(py + (<usize>j << 2), stride));
+      v128.store(sx + (<usize>j << 4), gather4(pg + (<usize>j << 2), stride), SZ_OFF);
     }
     let d0 = splat(0), d1 = d0;
     let j = 0;
     for (; j + 2 <= cols; j += 2) { // d = Σ y·dy (or Σ dy) per row, two sums in flight
-      const q = SX + (<usize>j << 4);
+      const q = sx + (<usize>j << 4);
       d0 = log ? f32x4.add(d0, v128.load(q, SZ_OFF)) : madd(v128.load(q), v128.load(q, SZ_OFF), d0);
       d1 = log ? f32x4.add(d1, v128.load(q, SZ_OFF + 16)) : madd(v128.load(q, 16), v128.load(q, SZ_OFF + 16), d1);
     }
     if (j < cols) {
-      const q = SX + (<usize>j << 4);
+      const q = sx + (<usize>j << 4);
       d0 = log ? f32x4.add(d0, v128.load(q, SZ_OFF)) : madd(v128.load(q), v128.load(q, SZ_OFF), d0);
     }
     const d = f32x4.add(d0, d1);
     for (let j = 0; j < full; j += 4) {
-      const q = SX + (<usize>j << 4);
+      const q = sx + (<usize>j << 4);
       transposeOut(gradColumn(log, q, d), gradColumn(log, q + 16, d), gradColumn(log, q + 32, d), gradColumn(log, q + 48, d), pd + (<usize>j << 2), stride, 0);
     }
-    for (let j = full; j < cols; j++) scatter4(pd + (<usize>j << 2), stride, gradColumn(log, SX + (<usize>j << 4), d));
+    for (let j = full; j < cols; j++) scatter4(pd + (<usize>j << 2), stride, gradColumn(log, sx + (<usize>j << 4), d));
   }
   return r;
 }

@@ -1,18 +1,21 @@
 // Rows in lanes: four rows of a row-major [rows, cols] block transposed so that each f32x4 holds one
 // column of four rows, and back. Row-wise kernels over short rows (softmax over 10 classes, softmax
 // cross-entropy) then run whole vectors with no horizontal sums or scalar tails. Shared by
-// losses_cce_lanes.ts and activations_softmax_lanes.ts; the scratch is static (one kernel runs at a time).
+// losses_cce_lanes.ts and activations_softmax_lanes.ts; the transposed rows live in the calling thread's
+// scratch block (scratch.ts: one per thread, so the pool's threads may run these kernels at once).
+import { SCRATCH_LANES, SCRATCH_LANES_BYTES } from "./scratch";
 
-// Rows up to this length fit the scratch (2·16·LANES_MAX_DIM = 32 KiB: the columns of four rows and
-// one more array of them, within L1). Softmax cross-entropy in lanes measured faster than row at a
-// time at every C up to 1000 (256 rows, simd: C = 10 12.2 → 7.3 µs, C = 128 173 → 64 µs, C = 1000 1400 → 478 µs).
+// Rows up to this length (1024) fit the scratch region scratch.ts sizes (2·16·LANES_MAX_DIM = 32 KiB: the
+// columns of four rows and one more array of them, within L1). Softmax cross-entropy in lanes measured
+// faster than row at a time at every C up to 1000 (256 rows, simd: C = 10 12.2 → 7.3 µs, C = 128 173 → 64
+// µs, C = 1000 1400 → 478 µs).
 // @ts-ignore: decorator
-@inline export const LANES_MAX_DIM: i32 = 1024;
-// Four rows transposed, one column per f32x4: SX + 16·j holds column j; SX + SZ_OFF + 16·j a second array.
+@inline export const LANES_MAX_DIM: i32 = <i32>(SCRATCH_LANES_BYTES / 32);
+// Four rows transposed, one column per f32x4: at scratch() + SX, 16·j holds column j; + SZ_OFF a second array.
 // @ts-ignore: decorator
-@lazy export const SX = memory.data(32 * LANES_MAX_DIM, 16);
+@inline export const SX: usize = SCRATCH_LANES;
 // @ts-ignore: decorator
-@inline export const SZ_OFF: usize = 16 * LANES_MAX_DIM;
+@inline export const SZ_OFF: usize = 16 * <usize>LANES_MAX_DIM;
 
 /** Lanes i = 0..3 ← f32 at p + i·stride: four rows of one column (the last C mod 4 columns, outside the 4×4 groups). */
 @inline export function gather4(p: usize, stride: usize): v128 {

@@ -7,12 +7,18 @@
 //                 IoU: dim = 4 box coordinates). Any 4-byte alignment; inputs are only read.
 //   w             per-sample weights [batch], or 0 for none.
 //   returns       Σ_r w_r·L_r in float64, L_r the per-sample loss (mean over the last axis, or the
-//                 row's own reduction: sum for KL, −cos, cross-entropy, hinge, IoU).
+//                 row's own reduction: sum for KL, −cos, cross-entropy, hinge, IoU). The float32 values
+//                 w_r·L_r are added in row order, one at a time, except the pointwise losses' flat run
+//                 (w = 0, rows = 0: float32 sums of 1024-element blocks added in order): a batch split by
+//                 rows across threads adds the same values in the same order (src/threads/loss_parallel.ts).
 //   rows          if ≠ 0, rows[r] = w_r·L_r (reduction 'none').
 //   grad          if ≠ 0, grad = gscale·w_r·∂L_r/∂yPred (gscale = 1/batch for the batch mean),
-//                 written, or ADDED to grad when accum ≠ 0 (weighted sums of losses). grad may not
-//                 alias yTrue or yPred.
-//   a..d          the loss's parameters as float32 (δ, q, ε, γ, α, ...); extra ones are ignored.
+//                 written, or ADDED to grad when accum bit 0 is set (weighted sums of losses). grad may
+//                 not alias yTrue or yPred.
+//   accum         bit 0: add to grad. Bit 1 (2), pointwise losses with w = 0 only: rows receives the flat
+//                 run's block sums instead of per-sample values (losses_pointwise.ts, for the threaded split).
+//   a..d          the loss's parameters as float32 (δ, q, ε, γ, α, the hinge losses' label convention,
+//                 ...); extra ones are ignored.
 //
 // Kernels never validate: src/losses.ts checks shapes, labels and parameters first.
 export * from "./losses_pointwise";

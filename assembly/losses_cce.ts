@@ -51,24 +51,23 @@ import { cceLogitsChunk4, chunkBlocks } from "./losses_cce_lanes";
       const per = chunkBlocks(dim);
       for (let blocks = batch >> 2; blocks > 0; ) {
         const nb = min(per, blocks);
-        total += cceLogitsChunk4(sparse, grad, rows, yt, x, w, r, nb, dim, gscale, accum, ls1, ls0);
+        total = cceLogitsChunk4(sparse, grad, rows, yt, x, w, r, nb, dim, gscale, accum, ls1, ls0, total);
         r += 4 * nb;
         blocks -= nb;
       }
       if (r == batch) return total;
     }
   }
-  // rows [r, batch): the same kernels on pointers shifted by r rows
+  // rows [r, batch): the same kernels on pointers shifted by r rows, adding on to the total in row order
   const o = <usize>(r * dim) << 2, ro = <usize>r << 2;
   const yt2 = yt + (sparse ? ro : o), x2 = x + o, w2 = w ? w + ro : 0, rows2 = rows ? rows + ro : 0, grad2 = grad ? grad + o : 0;
-  if (grad != 0 && accum == 0) return total + cceLogitsFlat(sparse, grad2, rows2, yt2, x2, w2, batch - r, dim, gscale, ls);
-  return total + cceLogitsRows(sparse, grad2, rows2, yt2, x2, w2, batch - r, dim, gscale, accum, ls);
+  if (grad != 0 && accum == 0) return cceLogitsFlat(sparse, grad2, rows2, yt2, x2, w2, batch - r, dim, gscale, ls, total);
+  return cceLogitsRows(sparse, grad2, rows2, yt2, x2, w2, batch - r, dim, gscale, accum, ls, total);
 }
 
-/** cceLogits one row at a time (f32x4 over the class axis, scalar tail); grad written or accumulated. */
-@inline function cceLogitsRows(sparse: bool, grad: usize, rows: usize, yt: usize, x: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, ls: f32): f64 {
+/** cceLogits one row at a time (f32x4 over the class axis, scalar tail); grad written or accumulated. Returns total + Σ L. */
+@inline function cceLogitsRows(sparse: bool, grad: usize, rows: usize, yt: usize, x: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, ls: f32, total: f64): f64 {
   const ls1: f32 = 1 - ls, ls0: f32 = ls / <f32>dim;
-  let total: f64 = 0;
   for (let r = 0; r < batch; r++) {
     const o = r * dim;
     const cls: f32 = sparse ? ld(yt, r) : 0;
@@ -132,9 +131,9 @@ import { cceLogitsChunk4, chunkBlocks } from "./losses_cce_lanes";
  * cceLogits when grad is written (not accumulated): same formulas, but the exponentials — the cost —
  * run as ONE flat f32x4 pass (expFast: every argument x − m is ≤ 0) over the whole batch in the grad buffer, so a short class axis (10)
  * spends nothing in scalar tails: grad ← x − m_r per row; grad ← e^grad flat; then per row s, L and
- * grad = gs·(T·e/s − z).
+ * grad = gs·(T·e/s − z). Returns total + Σ L.
  */
-@inline function cceLogitsFlat(sparse: bool, grad: usize, rows: usize, yt: usize, x: usize, w: usize, batch: i32, dim: i32, gscale: f32, ls: f32): f64 {
+@inline function cceLogitsFlat(sparse: bool, grad: usize, rows: usize, yt: usize, x: usize, w: usize, batch: i32, dim: i32, gscale: f32, ls: f32, total: f64): f64 {
   const ls1: f32 = 1 - ls, ls0: f32 = ls / <f32>dim;
   for (let r = 0; r < batch; r++) {
     const o = r * dim;
@@ -150,7 +149,6 @@ import { cceLogitsChunk4, chunkBlocks } from "./losses_cce_lanes";
   let i = 0;
   if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(grad + (<usize>i << 2), expFast4(ld4(grad, i)));
   for (; i < n; i++) st(grad, i, expFast(ld(grad, i)));
-  let total: f64 = 0;
   for (let r = 0; r < batch; r++) {
     const o = r * dim;
     const cls: f32 = sparse ? ld(yt, r) : 0;

@@ -3,6 +3,7 @@
 import { expFast4 } from "./activations_math";
 import { logNormal4 } from "./math";
 import { gather4, LANES_MAX_DIM, scatter4, SX, SZ_OFF, transposeIn, transposeOut } from "./lanes";
+import { scratch, SCRATCH_SUMS, SCRATCH_SUMS_BYTES } from "./scratch";
 import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
 
 // Column-index steps 1, 2, 3, 4 as static vectors (kv in vec.ts: a load, not a rebuilt v128.const).
@@ -14,11 +15,10 @@ import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
   return sparse ? f32x4.add(v128.and(v1, f32x4.eq(cls, vj)), v0) : madd(yc, v1, v0);
 }
 
-// Per-block sums of a chunk: s, A, T (then k) for up to CHUNK_BLOCKS blocks of four rows.
+// Per-block sums of a chunk: s, A, T (then k) for up to CHUNK_BLOCKS = 64 blocks of four rows, at
+// scratch() + SCRATCH_SUMS (the calling thread's block, scratch.ts).
 // @ts-ignore: decorator
-@inline const CHUNK_BLOCKS: i32 = 64;
-// @ts-ignore: decorator
-@lazy const SACC = memory.data(48 * CHUNK_BLOCKS, 16);
+@inline const CHUNK_BLOCKS: i32 = <i32>(SCRATCH_SUMS_BYTES / 48);
 
 /**
  * cceLogits for rows r.. r + 4·nb − 1, one row per lane, nb blocks of four rows whose columns fit the
@@ -27,20 +27,24 @@ import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
  * work when each block is a few hundred instructions; measured at 256 × 10: see RESULTS.md):
  *   1. each block is transposed into the scratch (4×4 shuffles over the first C − C mod 4 columns, lane
  *      gathers for the last C mod 4), then per column m (vector max), e = e^(x − m), s, A, T (vector sums);
- *   2. per block L = w·(T·log s + A) for four rows at once, and k = gs·T/s: independent iterations;
+ *   2. per block L = w·(T·log s + A) for four rows at once, and k = gs·T/s: independent iterations but
+ *      for the float64 total;
  *   3. per block grad = k·e − gs·z transposed back (lane scatters for the last C mod 4 columns).
- * Returns Σ of the 4·nb values L in float64. The row maxima use pmax (one instruction; V8 expands the
- * NaN-propagating max into a sequence): a NaN that pmax skips still makes its own x − m, hence s and
- * the whole row, NaN, and ±0 do not matter for a shift.
+ * Returns `total` plus the 4·nb values L added one row at a time, in row order (float64), as every loss
+ * kernel sums its rows: so a batch split by rows across threads sums to the same bits (src/threads/
+ * loss_parallel.ts). The row maxima use pmax (one instruction; V8 expands the NaN-propagating max into
+ * a sequence): a NaN that pmax skips still makes its own x − m, hence s and the whole row, NaN, and ±0
+ * do not matter for a shift.
  */
-@inline export function cceLogitsChunk4(sparse: bool, grad: usize, rows: usize, yt: usize, x: usize, w: usize, r0: i32, nb: i32, dim: i32, gscale: f32, accum: i32, ls1: f32, ls0: f32): f64 {
+@inline export function cceLogitsChunk4(sparse: bool, grad: usize, rows: usize, yt: usize, x: usize, w: usize, r0: i32, nb: i32, dim: i32, gscale: f32, accum: i32, ls1: f32, ls0: f32, total: f64): f64 {
   const stride = <usize>dim << 2;
+  const base = scratch(), sxs = base + SX, sacc = base + SCRATCH_SUMS; // this thread's scratch
   const v1 = splat(ls1), v0 = splat(ls0);
   for (let b = 0; b < nb; b++) {
     const r = r0 + 4 * b;
     const o = <usize>(r * dim) << 2;
     const px = x + o, py = yt + o;
-    const sx = SX + <usize>(b * dim) * 16; // this block's columns
+    const sx = sxs + <usize>(b * dim) * 16; // this block's columns
     let vm = splat(-Infinity);
     const full = dim & ~3;
     for (let j = 0; j < full; j += 4) vm = f32x4.pmax(vm, transposeIn(px + (<usize>j << 2), stride, sx + (<usize>j << 4))); // pmax: see cceLogitsChunk4
@@ -94,13 +98,12 @@ import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
       }
       if (sparse) vj = f32x4.add(vj, kv(K_STEP));
     }
-    const acc = SACC + <usize>b * 48;
+    const acc = sacc + <usize>b * 48;
     v128.store(acc, s); v128.store(acc, A, 16); v128.store(acc, T, 32);
   }
-  let total: f64 = 0;
   for (let b = 0; b < nb; b++) {
     const r = r0 + 4 * b;
-    const acc = SACC + <usize>b * 48;
+    const acc = sacc + <usize>b * 48;
     const s = v128.load(acc), T = v128.load(acc, 32);
     const wr = w ? ld4(w, r) : splat(1);
     // s ≥ 1 (the max term is e^0) and finite, or NaN for a row with NaN or +Inf: logNormal4 plus the NaN blend
@@ -108,13 +111,16 @@ import { kv, ld4, madd, nmadd, splat, st4 } from "./vec";
     const L = f32x4.mul(wr, madd(T, ls, v128.load(acc, 16)));
     if (rows) st4(rows, r, L);
     if (grad) v128.store(acc, f32x4.div(f32x4.mul(f32x4.mul(splat(gscale), wr), T), s)); // k = gs·T/s
-    total += (<f64>f32x4.extract_lane(L, 0) + <f64>f32x4.extract_lane(L, 1)) + (<f64>f32x4.extract_lane(L, 2) + <f64>f32x4.extract_lane(L, 3));
+    total += <f64>f32x4.extract_lane(L, 0); // row order: one chain of four adds per block, short beside the block's work
+    total += <f64>f32x4.extract_lane(L, 1);
+    total += <f64>f32x4.extract_lane(L, 2);
+    total += <f64>f32x4.extract_lane(L, 3);
   }
   if (grad) {
     for (let b = 0; b < nb; b++) {
       const r = r0 + 4 * b;
-      const sx = SX + <usize>(b * dim) * 16;
-      const k = v128.load(SACC + <usize>b * 48);
+      const sx = sxs + <usize>(b * dim) * 16;
+      const k = v128.load(sacc + <usize>b * 48);
       const gs = f32x4.mul(splat(gscale), w ? ld4(w, r) : splat(1));
       const pg = grad + (<usize>(r * dim) << 2);
       // z was stored by pass 1 (reloading it beats recomputing sparse z: measured 9.0 → 7.2 µs at 256 × 10)

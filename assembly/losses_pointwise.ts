@@ -9,6 +9,7 @@ import { bce1, bce4, bceExp4, bceLogits1, bceLogits4, bceLogitsE4, focal1, focal
 import {
   hinge1, hinge4, huber1, huber4, logcosh1, logcosh4, mae1, mae4, mse1, mse4, poisson1, poisson4, quantile1, quantile4, wass1, wass4,
 } from "./losses_regression";
+import { scratch, SCRATCH_EXP, SCRATCH_EXP_BYTES } from "./scratch";
 import { ld, ld4, splat, st } from "./vec";
 
 // Type tags, one per element function: `idof<Op>() == idof<MSE>()` is a compile-time constant,
@@ -66,10 +67,10 @@ import { ld, ld4, splat, st } from "./vec";
 /**
  * Σ f over [start, end) in float32: in the SIMD builds two four-lane accumulators over the body (two
  * independent add chains keep the adder busy), then the scalar core over the tail (the whole span in
- * the scalar build).
+ * the scalar build). `e`: BCE from logits' scratch block (eScratch), unused by the others.
  */
-@inline function span<Op>(G: bool, yt: usize, yp: usize, start: i32, end: i32, a: f32, b: f32, c: f32, d: f32, g: usize, gs: f32, accum: i32): f32 {
-  if (ASC_FEATURE_SIMD && idof<Op>() == idof<BCE_LOGITS>()) return spanBceLogits(G, yt, yp, start, end, a, b, g, gs, accum);
+@inline function span<Op>(G: bool, yt: usize, yp: usize, start: i32, end: i32, a: f32, b: f32, c: f32, d: f32, g: usize, gs: f32, accum: i32, e: usize): f32 {
+  if (ASC_FEATURE_SIMD && idof<Op>() == idof<BCE_LOGITS>()) return spanBceLogits(G, yt, yp, start, end, a, b, g, gs, accum, e);
   let j = start;
   let s: f32 = 0;
   if (ASC_FEATURE_SIMD) {
@@ -89,21 +90,24 @@ import { ld, ld4, splat, st } from "./vec";
   return s;
 }
 
-// BCE from logits in two passes per block of E_BLOCK elements: e^−|x| into a static scratch, then the
-// rest (division, log, gradient). One pass chains the exponential into the log (about 65 cycles per
-// vector, more than the out-of-order window hides behind the next vectors); each pass alone is short.
+// BCE from logits in two passes per block of E_BLOCK = 256 elements: e^−|x| into the calling thread's
+// scratch (scratch.ts), then the rest (division, log, gradient). One pass chains the exponential into the
+// log (about 65 cycles per vector, more than the out-of-order window hides behind the next vectors); each
+// pass alone is short.
 // @ts-ignore: decorator
-@inline const E_BLOCK: i32 = 256;
-// @ts-ignore: decorator
-@lazy const E_SCRATCH = memory.data(4 * E_BLOCK, 16);
-@inline function spanBceLogits(G: bool, yt: usize, yp: usize, start: i32, end: i32, ls1: f32, ls0: f32, g: usize, gs: f32, accum: i32): f32 {
+@inline const E_BLOCK: i32 = <i32>(SCRATCH_EXP_BYTES / 4);
+/** This thread's block for spanBceLogits' e^−|x| (read once per kernel call), or 0 where nothing uses it. */
+@inline function eScratch<Op>(): usize {
+  return ASC_FEATURE_SIMD && idof<Op>() == idof<BCE_LOGITS>() ? scratch() + SCRATCH_EXP : 0;
+}
+@inline function spanBceLogits(G: bool, yt: usize, yp: usize, start: i32, end: i32, ls1: f32, ls0: f32, g: usize, gs: f32, accum: i32, eBlock: usize): f32 {
   const gs4 = splat(gs);
   let s0 = splat(0), s1 = splat(0);
   let j = start;
   while (j + 4 <= end) {
     const stop = j + min(E_BLOCK, (end - j) & ~3);
-    for (let i = j, q = E_SCRATCH; i < stop; i += 4, q += 16) v128.store(q, bceExp4(ld4(yp, i)));
-    let q = E_SCRATCH;
+    for (let i = j, q = eBlock; i < stop; i += 4, q += 16) v128.store(q, bceExp4(ld4(yp, i)));
+    let q = eBlock;
     for (; j + 8 <= stop; j += 8, q += 32) {
       s0 = f32x4.add(s0, bceLogitsE4(G, ld4(yt, j), ld4(yp, j), v128.load(q), ls1, ls0, g, j, gs4, accum));
       s1 = f32x4.add(s1, bceLogitsE4(G, ld4(yt, j + 4), ld4(yp, j + 4), v128.load(q, 16), ls1, ls0, g, j + 4, gs4, accum));
@@ -118,25 +122,40 @@ import { ld, ld4, splat, st } from "./vec";
   return s;
 }
 
+// accum's second bit (the loss signature, assembly/losses.ts): with w = 0, the flat run below writes the
+// float32 sum of each of its FLAT_BLOCK-element blocks to rows[k] (k counted from the call's first element)
+// instead of per-sample values. A threaded split (src/threads/loss_parallel.ts) cuts the batch at whole
+// blocks and rows and adds those sums in order in float64, the same arithmetic as one call.
+// @ts-ignore: decorator
+@inline const BLOCK_SUMS: i32 = 2;
+// @ts-ignore: decorator
+@inline const FLAT_BLOCK: i32 = 1024;
+
 /**
  * The driver. Per sample L_r = inv·Σ_j f(t_rj, p_rj), inv = 1/dim (mean) or 1 (KL's sum).
  * Without weights and per-sample output the batch is one flat run (every element in the SIMD body
- * however small dim is), summed in float32 blocks of 1024 added in float64 (error as
+ * however small dim is), summed in float32 blocks of FLAT_BLOCK = 1024 added in float64 (error as
  * assembly/reduce.ts); otherwise row by row. grad = gscale·w_r·inv·∂f/∂p.
  */
-@inline function pointwise<Op>(G: bool, sumAxis: bool, grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, a: f32, b: f32, c: f32, d: f32): f64 {
+@inline function pointwise<Op>(G: bool, sumAxis: bool, grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, flags: i32, a: f32, b: f32, c: f32, d: f32): f64 {
   const inv: f32 = sumAxis ? 1 : <f32>1 / <f32>dim;
+  const accum = flags & 1;
+  const e = eScratch<Op>();
   let total: f64 = 0;
-  if (w == 0 && rows == 0) {
+  if (w == 0 && (rows == 0 || (flags & BLOCK_SUMS) != 0)) {
     const n = batch * dim;
     const gs = gscale * inv;
-    for (let s = 0; s < n; s += 1024) total += <f64>span<Op>(G, yt, yp, s, min(s + 1024, n), a, b, c, d, grad, gs, accum);
+    for (let s = 0; s < n; s += FLAT_BLOCK) {
+      const part = span<Op>(G, yt, yp, s, min(s + FLAT_BLOCK, n), a, b, c, d, grad, gs, accum, e);
+      if (rows) st(rows, s / FLAT_BLOCK, part);
+      total += <f64>part;
+    }
     return total * <f64>inv;
   }
   for (let r = 0; r < batch; r++) {
     const wr: f32 = w ? ld(w, r) : 1;
     const o = r * dim;
-    const L = wr * inv * span<Op>(G, yt, yp, o, o + dim, a, b, c, d, grad, gscale * wr * inv, accum);
+    const L = wr * inv * span<Op>(G, yt, yp, o, o + dim, a, b, c, d, grad, gscale * wr * inv, accum, e);
     if (rows) st(rows, r, L);
     total += <f64>L;
   }
@@ -193,15 +212,21 @@ export function loss_wasserstein(grad: usize, rows: usize, yt: usize, yp: usize,
   }
   return true;
 }
-/** Hinge; labels ±1, or all in {0, 1} (converted to ±1 as Keras does; decided over the whole batch). */
-export function loss_hinge(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
-  const convert: f32 = allBinary(yt, batch * dim) ? 1 : 0;
-  return run<HINGE>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, convert, 0, 0, 0);
+/**
+ * Whether the hinge losses map labels {0, 1} to ±1: `labels` 0 decides over the whole batch as Keras (every
+ * label 0 or 1: convert), 1 converts, −1 takes the labels as ±1. A threaded split decides once for the
+ * whole batch and passes 1 or −1 to every share (src/threads/loss_parallel.ts).
+ */
+@inline function hingeConvert(labels: f32, yt: usize, n: i32): f32 {
+  return labels > 0 ? 1 : labels < 0 ? 0 : allBinary(yt, n) ? 1 : 0;
+}
+/** Hinge; labels ±1, or all in {0, 1} (converted to ±1 as Keras does; decided over the whole batch unless `labels` says). */
+export function loss_hinge(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, labels: f32): f64 {
+  return run<HINGE>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, hingeConvert(labels, yt, batch * dim), 0, 0, 0);
 }
 /** Squared hinge; labels as loss_hinge. */
-export function loss_squared_hinge(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32): f64 {
-  const convert: f32 = allBinary(yt, batch * dim) ? 1 : 0;
-  return run<SQHINGE>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, convert, 0, 0, 0);
+export function loss_squared_hinge(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, labels: f32): f64 {
+  return run<SQHINGE>(false, grad, rows, yt, yp, w, batch, dim, gscale, accum, hingeConvert(labels, yt, batch * dim), 0, 0, 0);
 }
 /** Binary cross-entropy on probabilities, a = ε (label smoothing). */
 export function loss_bce(grad: usize, rows: usize, yt: usize, yp: usize, w: usize, batch: i32, dim: i32, gscale: f32, accum: i32, ls: f32): f64 {

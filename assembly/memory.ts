@@ -1,5 +1,7 @@
 // The allocator behind every tensor: AssemblyScript's TLSF (`--runtime minimal`), which frees in
 // any order, grows memory on demand and returns 16-byte aligned blocks. Kernels never allocate.
+// The row-wise kernels' scratch block, one per thread: scratch.ts.
+export { mem_scratch_floats, mem_set_scratch } from "./scratch";
 
 /** Allocates `bytes` (at least 16) and returns a 16-byte aligned pointer. May grow memory. */
 export function mem_alloc(bytes: usize): usize {

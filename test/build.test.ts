@@ -7,6 +7,8 @@ const NO_SIMD: Record<string, string> = {
   mem_free: "allocator bookkeeping",
   mem_copy: "memory.copy is already a bulk instruction",
   mem_build_id: "returns a constant",
+  mem_scratch_floats: "returns a size",
+  mem_set_scratch: "sets this instance's scratch address",
   gemm_workspace_floats: "returns a size",
   gemm_packed_floats: "returns a size",
   gemm_tile_rows: "returns the tile height",
