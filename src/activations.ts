@@ -2,6 +2,7 @@ import { checkName, checkNumber, checkOptions, ShapeError, show, showShape, Valu
 import type { KernelFamily, Runtime } from "./runtime.js";
 import { checkSameShape, checkTensor, Tensor } from "./tensor.js";
 import { parallelPointwise } from "./threads/pointwise_parallel.js";
+import { parallelRows } from "./threads/rows_parallel.js";
 
 /** Forward kernels dispatched by name: (out, x, n, alpha) elementwise, (out, x, rows, cols) per row. */
 type ForwardKernel = KernelFamily<"act_", [out: number, x: number, n: number, alpha: number], [], void>;
@@ -128,7 +129,9 @@ export function activationForwardRaw(rt: Runtime, act: ResolvedActivation, out: 
   if (act.kind === "pointwise") {
     if (!parallelPointwise(rt, act.kernel, [out, x], rows * cols, [act.alpha])) k[act.kernel](out, x, rows * cols, act.alpha);
   }
-  else if (act.kind === "rows") k[act.kernel](out, x, rows, cols);
+  else if (act.kind === "rows") {
+    if (!parallelRows(rt, act.kernel, [out, x], rows, cols)) k[act.kernel](out, x, rows, cols);
+  }
   else k.act_prelu(out, x, alphaPtr, rows, cols);
 }
 
@@ -141,7 +144,9 @@ export function activationBackwardRaw(rt: Runtime, act: ResolvedActivation, dx: 
   if (act.kind === "pointwise") {
     if (!parallelPointwise(rt, act.gradKernel, [dx, x, y, dy], rows * cols, [act.alpha])) k[act.gradKernel](dx, x, y, dy, rows * cols, act.alpha);
   }
-  else if (act.kind === "rows") k[act.gradKernel](dx, x, y, dy, rows, cols);
+  else if (act.kind === "rows") {
+    if (!parallelRows(rt, act.gradKernel, [dx, x, y, dy], rows, cols)) k[act.gradKernel](dx, x, y, dy, rows, cols);
+  }
   else throw new ValueError("prelu's backward needs its alpha: use preluBackwardRaw.");
 }
 

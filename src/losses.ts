@@ -4,6 +4,7 @@
 import { checkName, checkNumber, ShapeError, ValueError, show, showShape } from "./errors.js";
 import type { KernelFamily, Runtime } from "./runtime.js";
 import { checkTensor, Tensor } from "./tensor.js";
+import { parallelLoss, type LossSplit } from "./threads/loss_parallel.js";
 
 /** What yTrue must hold. */
 type LabelKind = "real" | "nonnegative" | "probability" | "classId" | "box";
@@ -28,6 +29,11 @@ interface LossRow {
   readonly pred: PredKind;
   /** How a sample's loss is formed over the last axis. */
   readonly perSample: "mean" | "sum" | "row";
+  /**
+   * The kernel decides the label convention over the whole batch (hinge: labels all 0 or 1 become ±1) unless
+   * its first float argument fixes it (1 convert, −1 as given): a threaded split decides once and passes it.
+   */
+  readonly batchLabels?: true;
 }
 interface AliasRow {
   readonly alias: string;
@@ -54,8 +60,8 @@ export const LOSSES = {
     params: { gamma: 2, alpha: 0.25, applyClassBalancing: false, labelSmoothing: 0, fromLogits: false },
     label: "probability", pred: "probability", perSample: "mean",
   },
-  hinge: { kernel: "loss_hinge", params: {}, label: "real", pred: "real", perSample: "mean" },
-  squaredHinge: { kernel: "loss_squared_hinge", params: {}, label: "real", pred: "real", perSample: "mean" },
+  hinge: { kernel: "loss_hinge", params: {}, label: "real", pred: "real", perSample: "mean", batchLabels: true },
+  squaredHinge: { kernel: "loss_squared_hinge", params: {}, label: "real", pred: "real", perSample: "mean", batchLabels: true },
   categoricalCrossentropy: {
     kernel: "loss_cce", logits: "loss_cce_logits", params: { labelSmoothing: 0, fromLogits: false },
     label: "probability", pred: "probability", perSample: "row",
@@ -112,6 +118,10 @@ export type ResolvedLoss = {
   readonly fromLogits: boolean;
   readonly label: LabelKind;
   readonly pred: PredKind;
+  /** How a sample's loss is formed over the last axis (the registry row's). */
+  readonly perSample: "mean" | "sum" | "row";
+  /** The kernel decides the hinge label convention over the whole batch (the registry row's). */
+  readonly batchLabels: boolean;
 };
 
 const CALL_OPTIONS = new Set(["reduction", "sampleWeight"]);
@@ -193,6 +203,8 @@ export function resolveLoss(name: string, params?: Readonly<LossParams>): Resolv
     fromLogits,
     label: row.label,
     pred: fromLogits ? "real" : row.pred,
+    perSample: row.perSample,
+    batchLabels: row.batchLabels === true,
   });
   if (params === undefined) cache.set(key, resolved);
   else {
@@ -204,6 +216,20 @@ export function resolveLoss(name: string, params?: Readonly<LossParams>): Resolv
 }
 
 /**
+ * THE call of a loss kernel: on the thread pool when the instance has one and the pass is long enough
+ * (src/threads/loss_parallel.ts: the same bits as one call), else one call here. `split` is the kernel's
+ * registry row (or a ResolvedLoss of it).
+ */
+function callLoss(rt: Runtime, kernel: LossKernel, split: LossSplit, grad: number, rows: number, yTrue: number, yPred: number, w: number, batch: number, dim: number,
+  gscale: number, accum: number, a: number, b: number, c: number, d: number): number {
+  if (rt.pool !== null) {
+    const total = parallelLoss(rt, kernel, split, grad, rows, yTrue, yPred, w, batch, dim, gscale, accum, a, b, c, d);
+    if (total !== null) return total;
+  }
+  return rt.k[kernel](grad, rows, yTrue, yPred, w, batch, dim, gscale, accum, a, b, c, d);
+}
+
+/**
  * Loss value over a batch [batch, dim] (sparse CCE: yTrue [batch] class ids as float32; IoU: dim 4).
  * Writes d loss / d yPred into grad unless grad === 0. reduction 'mean' = Keras sum_over_batch_size
  * (Σ w·L / batch); sampleWeight pointer 0 = none. Returns the reduced loss. No validation, no allocation.
@@ -211,14 +237,14 @@ export function resolveLoss(name: string, params?: Readonly<LossParams>): Resolv
 export function lossRaw(rt: Runtime, loss: ResolvedLoss, grad: number, yTrue: number, yPred: number, batch: number, dim: number, reduction: "mean" | "sum", sampleWeight: number): number {
   const mean = reduction === "mean";
   const a = loss.args;
-  const total = rt.k[loss.kernel](grad, 0, yTrue, yPred, sampleWeight, batch, dim, mean && batch ? 1 / batch : 1, 0, a[0], a[1], a[2], a[3]);
+  const total = callLoss(rt, loss.kernel, loss, grad, 0, yTrue, yPred, sampleWeight, batch, dim, mean && batch ? 1 / batch : 1, 0, a[0], a[1], a[2], a[3]);
   return mean ? (batch ? total / batch : 0) : total;
 }
 
 /** Kernel call with every option (per-sample output, accumulation, gradient scale). @internal */
 export function lossKernel(rt: Runtime, loss: ResolvedLoss, grad: number, rows: number, yTrue: number, yPred: number, w: number, batch: number, dim: number, gscale: number, accum: boolean): number {
   const a = loss.args;
-  return rt.k[loss.kernel](grad, rows, yTrue, yPred, w, batch, dim, gscale, accum ? 1 : 0, a[0], a[1], a[2], a[3]);
+  return callLoss(rt, loss.kernel, loss, grad, rows, yTrue, yPred, w, batch, dim, gscale, accum ? 1 : 0, a[0], a[1], a[2], a[3]);
 }
 
 /**
@@ -228,8 +254,8 @@ export function lossKernel(rt: Runtime, loss: ResolvedLoss, grad: number, rows: 
  */
 export function softmaxCrossentropyRaw(rt: Runtime, grad: number, yTrue: number, logits: number, batch: number, classes: number, labelSmoothing: number, sparse: boolean): number {
   // the registry's kernels for categorical / sparse categorical cross-entropy with fromLogits
-  const kernel = sparse ? rt.k.loss_sparse_cce_logits : rt.k.loss_cce_logits;
-  const total = kernel(grad, 0, yTrue, logits, 0, batch, classes, batch ? 1 / batch : 1, 0, labelSmoothing);
+  const row = sparse ? LOSSES.sparseCategoricalCrossentropy : LOSSES.categoricalCrossentropy;
+  const total = callLoss(rt, row.logits, row, grad, 0, yTrue, logits, 0, batch, classes, batch ? 1 / batch : 1, 0, labelSmoothing, 0, 0, 0);
   return batch ? total / batch : 0;
 }
 
@@ -238,7 +264,8 @@ export function softmaxCrossentropyRaw(rt: Runtime, grad: number, yTrue: number,
  * over all elements, grad = (σ(x) − z)/(batch·dim). No validation, no allocation.
  */
 export function sigmoidCrossentropyRaw(rt: Runtime, grad: number, yTrue: number, logits: number, batch: number, dim: number, labelSmoothing: number): number {
-  const total = rt.k.loss_bce_logits(grad, 0, yTrue, logits, 0, batch, dim, batch ? 1 / batch : 1, 0, labelSmoothing);
+  const row = LOSSES.binaryCrossentropy;
+  const total = callLoss(rt, row.logits, row, grad, 0, yTrue, logits, 0, batch, dim, batch ? 1 / batch : 1, 0, labelSmoothing, 0, 0, 0);
   return batch ? total / batch : 0;
 }
 

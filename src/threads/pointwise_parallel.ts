@@ -16,7 +16,7 @@ export const MIN_ELEMENTS_PER_THREAD = 2 ** 15;
  * kernel(...arrays, n, ...scalars) on the pool when `n` is long enough, and true; false leaves the call to
  * the caller. `arrays` are byte addresses of equally long float arrays (outputs and inputs, in the
  * kernel's order); each share gets the same arrays advanced to its range. Only pointwise kernels: the
- * row-wise activations keep scratch in static memory, shared by every instance (see worker_source.ts).
+ * row-wise activations split by whole rows (rows_parallel.ts).
  */
 export function parallelPointwise(rt: Runtime, kernel: KernelName, arrays: readonly number[], n: number, scalars: readonly number[]): boolean {
   const pool = rt.pool;

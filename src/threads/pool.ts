@@ -11,7 +11,9 @@
 // shares. Either wait is bounded (STALL_*): a worker that never answers (killed, out of memory) makes the
 // call throw a ThreadError and the pool stop, rather than hang the caller forever.
 import { ThreadError } from "../errors.js";
+import { MIN_LOSS_ELEMENTS_PER_THREAD } from "./loss_parallel.js";
 import { MIN_ELEMENTS_PER_THREAD } from "./pointwise_parallel.js";
+import { MIN_ROW_ELEMENTS_PER_THREAD } from "./rows_parallel.js";
 import type { Runtime } from "../runtime.js";
 
 export { ThreadError };
@@ -56,12 +58,18 @@ export class Pool {
   minMacsPerThread: number;
   /** Elements per thread below which a pointwise pass stays here (pointwise_parallel.ts; tests may set it). */
   minElementsPerThread = MIN_ELEMENTS_PER_THREAD;
+  /** Elements per thread below which softmax / logSoftmax stay here (rows_parallel.ts; tests may set it). */
+  minRowElementsPerThread = MIN_ROW_ELEMENTS_PER_THREAD;
+  /** Elements per thread below which a loss pass stays here (loss_parallel.ts; tests may set it). */
+  minLossElementsPerThread = MIN_LOSS_ELEMENTS_PER_THREAD;
   /** Why the pool stopped (dispose, or a stalled worker), for nn.threadsReason. */
   stopReason: string | undefined;
   /** Per-thread scratch buffers (GEMM workspaces), by key: index 0 is the calling thread's. */
   readonly #scratch = new Map<string, number[]>();
-  /** Everything the pool allocated (control block, scratch), freed when it stops. */
+  /** Everything the pool allocated (control block, the workers' scratch blocks, scratch), freed when it stops. */
   readonly #owned: { ptr: number; floats: number }[] = [];
+  /** The loss split's per-row values (loss_parallel.ts): one buffer, grown to the largest batch, then reused. */
+  #reduction = { ptr: 0, floats: 0 };
 
   /** @internal */
   constructor(
@@ -73,13 +81,15 @@ export class Pool {
     /** Whether the calling thread may Atomics.wait (false on a browser's main thread). */
     readonly canBlock: boolean,
     minMacsPerThread: number,
+    /** The workers' scratch blocks (one allocation, setup.ts), freed with the pool. */
+    scratch: { ptr: number; floats: number },
   ) {
     this.minMacsPerThread = minMacsPerThread;
     const buffer = rt.k.memory.buffer;
     this.#i32 = new Int32Array(buffer);
     this.#f64 = new Float64Array(buffer);
     this.#index = new Map(names.map((n, i) => [n, i]));
-    this.#owned.push({ ptr: control, floats: (workers.length * SLOT_BYTES) / 4 });
+    this.#owned.push({ ptr: control, floats: (workers.length * SLOT_BYTES) / 4 }, scratch);
   }
 
   /** Threads that share the work: the workers and the calling thread. 1 once stopped. */
@@ -177,6 +187,7 @@ export class Pool {
     if (!stalled) for (const { ptr, floats } of this.#owned) this.rt.free(ptr, floats);
     this.#owned.length = 0;
     this.#scratch.clear();
+    this.#reduction = { ptr: 0, floats: 0 };
   }
 
   /**
@@ -195,5 +206,24 @@ export class Pool {
       this.#scratch.set(key, ptrs);
     }
     return ptrs;
+  }
+
+  /**
+   * At least `floats` floats for the calling thread to gather the shares' values in (loss_parallel.ts). One
+   * buffer, reallocated only to grow (a fit's batches reuse it), kept until the pool stops (counted in
+   * nn.memory()). Valid until the next call.
+   */
+  reductionBuffer(floats: number): number {
+    const r = this.#reduction;
+    if (r.floats < floats) {
+      const grown = { ptr: this.rt.alloc(floats), floats };
+      if (r.floats > 0) {
+        this.#owned.splice(this.#owned.indexOf(r), 1);
+        this.rt.free(r.ptr, r.floats);
+      }
+      this.#owned.push(grown);
+      this.#reduction = grown;
+    }
+    return this.#reduction.ptr;
   }
 }

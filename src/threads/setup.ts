@@ -134,12 +134,16 @@ export async function threadedRuntime(o: { requested: BackendName | "auto"; back
   const workers = o.threads - 1;
   const control = rt.alloc((workers * SLOT_BYTES) / 4);
   rt.k.mem_fill(control, 0, (workers * SLOT_BYTES) / 4);
+  // each worker's own scratch block for the row-wise kernels (assembly/scratch.ts; the calling thread keeps the
+  // static one), 64 bytes apart so that no cache line is written by two threads
+  const scratchStride = rt.k.mem_scratch_floats() + 16;
+  const scratch = { ptr: rt.alloc(workers * scratchStride), floats: workers * scratchStride };
   const names = WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
   const started: Awaited<ReturnType<Spawn>>[] = [];
   let failure: string | undefined;
   try {
     for (let w = 0; w < workers; w++) started.push(await spawn());
-    started.forEach((s, w) => s.send({ module, memory, slot: control + w * SLOT_BYTES, names }));
+    started.forEach((s, w) => s.send({ module, memory, slot: control + w * SLOT_BYTES, names, scratch: scratch.ptr + 4 * w * scratchStride }));
     const replies = await Promise.all(started.map((s) => replyWithin(s.reply(), START_TIMEOUT_MS)));
     const bad = replies.findIndex((r) => !r.ok);
     if (bad >= 0) failure = `worker ${bad + 1} did not start (${replies[bad].error})`;
@@ -147,7 +151,7 @@ export async function threadedRuntime(o: { requested: BackendName | "auto"; back
     failure = `workers could not be started (${(e as Error).message})`;
   }
   spawn.done?.();
-  const pool = new Pool(rt, control, started.map((s) => s.worker), names, mayBlock(), MIN_MACS_PER_THREAD);
+  const pool = new Pool(rt, control, started.map((s) => s.worker), names, mayBlock(), MIN_MACS_PER_THREAD, scratch);
   if (failure) {
     pool.stop(failure);
     rt.threadsReason = failure;

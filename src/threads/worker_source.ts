@@ -6,29 +6,34 @@
 //
 // Protocol (the control block layout is in pool.ts, SLOT_*): the first message brings the threads build
 // (a compiled WebAssembly.Module, or its bytes where a host cannot post modules), the shared memory, the
-// byte address of this worker's slot and the names of the module's function exports. The worker
-// instantiates its own instance over that memory, answers { ok } and from then on only reads its slot:
+// byte address of this worker's slot, the names of the module's function exports and the address of this
+// worker's scratch block. The worker instantiates its own instance over that memory, points the instance's
+// scratch at its block (mem_set_scratch), answers { ok } and from then on only reads its slot:
 // it sleeps in Atomics.wait on SEQ; when the caller bumps SEQ it calls the kernel named by KERNEL with the
 // ARGC float64 arguments, records OK or the error's text, stores SEQ into DONE and notifies. QUIT ends it.
 //
 // Why a second instance over one memory is safe with AssemblyScript's minimal runtime (checked on the
 // compiled .wat): a build has no start function, its data segments are constants below __heap_base that
-// every instantiation rewrites with the same bytes, and its only mutable global is TLSF's ROOT, which lives
-// per instance and is set by the first mem_alloc. Workers never call mem_alloc, mem_free or anything that
-// allocates (kernels take pointers; JavaScript on the calling thread owns all allocation), so the heap has
-// one owner. AssemblyScript keeps no shadow stack in linear memory under the minimal runtime: a kernel's
-// locals live in WebAssembly locals, per thread. What two threads must not share is scratch memory, so each
-// thread gets its own GEMM workspace (gemm_parallel.ts). Three kernel families keep scratch in static memory
-// instead (lanes.ts' SX: the rows-in-lanes softmax/logSoftmax and cross-entropy; losses_pointwise.ts'
-// E_SCRATCH; losses_cce_lanes.ts' SACC): one address for every instance, so they must never run on two threads
-// at once. Only gemm_gemm and the pointwise activation kernels go to workers (gemm_parallel.ts,
-// pointwise_parallel.ts). Splitting softmax by rows was tried: bits matched at small sizes, but 65536×10 ran
-// 3× slower than one thread, both threads writing SX.
+// every instantiation rewrites with the same bytes (the workers instantiate while the caller awaits them,
+// before any kernel runs), and it has two mutable globals, both per instance: TLSF's ROOT, set by the first
+// mem_alloc, and the scratch block's address (assembly/scratch.ts). Workers never call mem_alloc, mem_free
+// or anything that allocates (kernels take pointers; JavaScript on the calling thread owns all allocation),
+// so the heap has one owner. AssemblyScript keeps no shadow stack in linear memory under the minimal
+// runtime: a kernel's locals live in WebAssembly locals, per thread. What two threads must not share is
+// scratch memory, so each thread has its own: a GEMM workspace per thread passed with each call
+// (gemm_parallel.ts), and for the row-wise kernels that keep scratch (the rows-in-lanes softmax/logSoftmax
+// and cross-entropy, the cross-entropy's block sums, BCE-from-logits' exponentials) a scratch block per
+// instance: the calling thread's is static memory, each worker's a block the calling thread allocated in
+// setup.ts and this program hands to mem_set_scratch once, before its { ok }. (Before that, every instance
+// used the static block, and a row split of softmax ran 3× slower than one thread at 65536×10: both threads
+// wrote the same 32 KiB.) What runs on workers: gemm_gemm (gemm_parallel.ts), the pointwise activations
+// (pointwise_parallel.ts), softmax/logSoftmax and their backward (rows_parallel.ts), the losses
+// (loss_parallel.ts).
 
 /** Runs inside the worker. @internal */
 export function workerMain(): void {
   type Port = { postMessage(m: unknown): void };
-  type Init = { module?: WebAssembly.Module; bytes?: BufferSource; memory: WebAssembly.Memory; slot: number; names: string[] };
+  type Init = { module?: WebAssembly.Module; bytes?: BufferSource; memory: WebAssembly.Memory; slot: number; names: string[]; scratch: number };
   type NodePort = Port & { once(ev: string, f: (m: Init) => void): void };
   type NodeThreads = { parentPort: NodePort };
   const g = globalThis as unknown as {
@@ -45,6 +50,7 @@ export function workerMain(): void {
       const module = init.module ?? new WebAssembly.Module(init.bytes!);
       const env = { memory: init.memory, abort: () => { throw new Error("abort() in a kernel (a debug build's assert)"); } };
       exports = new WebAssembly.Instance(module, { env }).exports as Record<string, unknown>;
+      (exports.mem_set_scratch as (ptr: number) => void)(init.scratch); // this worker's scratch block, not the static one
     } catch (e) {
       port.postMessage({ ok: false, error: String((e as Error)?.message ?? e) });
       return;

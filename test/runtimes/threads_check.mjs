@@ -1,5 +1,6 @@
 // The threads check shared by threads.mjs (Node, Deno, Bun) and threads_page.html (Chromium, cross-origin
-// isolated): init({ threads: 2 }) and a GEMM and dense layer split over the pool give the bits of one thread.
+// isolated): init({ threads: 2 }) and a GEMM, a dense layer, softmax and a cross-entropy (each worker's own
+// scratch block) split over the pool give the bits of one thread.
 // Resolves to one line: the threads used (or the fallback's reason) and whether the bits match.
 import { init } from "../../dist/index.js";
 
@@ -13,9 +14,11 @@ export async function threadsCheck() {
     const c = x.matmul(a, b, { transposeB: false });
     const model = x.sequential({ seed: 3, layers: [x.layers.dense({ units: 64, activation: "relu", inputShape: [k] }), x.layers.dense({ units: 10 })] });
     const y = model.predict(a);
-    return [...new Uint32Array(Float32Array.from(c.data).buffer), ...new Uint32Array(Float32Array.from(y.data).buffer)];
+    const p = x.activation("softmax", y), labels = x.tensor(values(m * 10, 3).map((v) => (v > 0 ? 1 : 0)), [m, 10]);
+    const { value, gradient } = x.lossAndGradient("categoricalCrossentropy", labels, y, { fromLogits: true });
+    return [...[c, y, p, gradient].flatMap((t) => [...new Uint32Array(Float32Array.from(t.data).buffer)]), ...new Uint32Array(Float64Array.of(value).buffer)];
   };
-  if (nn.rt.pool) nn.rt.pool.minMacsPerThread = 0; // split even these small products
+  if (nn.rt.pool) nn.rt.pool.minMacsPerThread = nn.rt.pool.minRowElementsPerThread = nn.rt.pool.minLossElementsPerThread = 0; // split even these small passes
   const runs = nn.rt.pool?.runs ?? 0;
   const [a, b] = [run(nn), run(one)];
   const same = a.length === b.length && a.every((v, i) => v === b[i]);
