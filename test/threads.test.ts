@@ -8,6 +8,7 @@ import "../src/threads.js"; // registers the threads code (the main entry import
 import { denseEpilogue, denseForwardRaw, gemmRaw, packWeights } from "../src/gemm.js";
 import type { NN } from "../src/nn.js";
 import { MIN_MACS_PER_THREAD } from "../src/threads/gemm_parallel.js";
+import { ASLEEP_FACTOR } from "../src/threads/pool.js";
 import { MAX_AUTO_THREADS } from "../src/threads/options.js";
 import { BUILDS, instance } from "./helpers/backends.js";
 
@@ -53,6 +54,8 @@ function runGemm(nn: NN, c: Case, seed: number): Uint32Array {
 const SHAPES: [number, number, number][] = [
   [2, 8, 3], [3, 17, 5], [5, 9, 16], [9, 33, 1], [8, 16, 257], [13, 100, 300], [17, 7, 64], [64, 520, 33],
   [130, 24, 40], [131, 1, 9], [6, 1030, 12], [257, 15, 513], [11, 40, 20], [121, 33, 17], [243, 16, 9],
+  // one row (batch 1, the GEMV path): split at multiples of 16 columns, with 8-column and scalar tails
+  [1, 17, 5], [1, 33, 300], [1, 100, 64], [1, 40, 7], [1, 16, 9], [1, 520, 33],
 ];
 const FORMS: Omit<Case, "m" | "n" | "k">[] = [
   { tA: false, tB: false, alpha: 1, beta: 0, pad: 0 },
@@ -66,6 +69,8 @@ beforeAll(async () => {
   for (const b of BUILDS) {
     const nn = await init({ backend: b, threads: 2 });
     nn.rt.pool!.minMacsPerThread = 0; // split every product, however small
+    nn.rt.pool!.takeBack = false; // the workers run their shares (a share a sleeping worker had not started would run here)
+    nn.rt.pool!.asleepFactor = 1;
     threaded.set(b, nn);
   }
 });
@@ -88,8 +93,9 @@ describe.each(BUILDS)("%s: two threads give the bits of one", (backend) => {
       const runs = nn.rt.pool!.runs;
       const c = { m, n, k, ...form };
       expect(firstDiff(runGemm(nn, c, m + n), runGemm(one, c, m + n)), `${m}×${n}×${k}`).toBeNull();
-      // split unless neither side has two units: MR-row groups (m ≥ 2·MR) or 8-column panels (n ≥ 9); every shape here has one
-      expect(nn.rt.pool!.runs, `${m}×${n}×${k} split`).toBe(runs + (m >= 8 || n >= 9 ? 1 : 0));
+      // split unless neither side has two units: MR-row groups (m ≥ 2·MR) or 8-column panels (n ≥ 9), 16-column
+      // blocks for one row (n ≥ 17); every shape here but [1, 16, 9] has one
+      expect(nn.rt.pool!.runs, `${m}×${n}×${k} split`).toBe(runs + (m === 1 ? (n >= 17 ? 1 : 0) : m >= 8 || n >= 9 ? 1 : 0));
     }
   });
 
@@ -124,7 +130,7 @@ describe.each(BUILDS)("%s: two threads give the bits of one", (backend) => {
 
   it("dense forward with packed and raw weights, bias and every epilogue", async () => {
     const nn = threaded.get(backend)!, one = await instance(backend);
-    for (const [m, n, k] of [[4, 24, 10], [37, 130, 75], [200, 10, 64], [3, 1025, 17]]) {
+    for (const [m, n, k] of [[4, 24, 10], [37, 130, 75], [200, 10, 64], [3, 1025, 17], [1, 24, 10], [1, 130, 75], [1, 1025, 17], [1, 512, 784]]) {
       for (const ep of [denseEpilogue("linear"), denseEpilogue("relu"), denseEpilogue("gelu", { approximate: "tanh" }), denseEpilogue("leakyRelu", { alpha: 0.2 })]) {
         for (const packed of [false, true]) {
           const result = (x: NN) => {
@@ -168,15 +174,27 @@ describe.each(BUILDS)("%s: two threads give the bits of one", (backend) => {
 });
 
 describe("the pool", () => {
-  it("keeps one-row products (batch 1) and small products on the calling thread", async () => {
+  it("keeps small products on the calling thread and splits large ones, batch-1 products included; asleep, only the larger", async () => {
     const nn = await init({ threads: 2 });
-    expect(nn.rt.pool!.minMacsPerThread).toBe(MIN_MACS_PER_THREAD);
-    const runs = nn.rt.pool!.runs;
-    runGemm(nn, { m: 1, n: 4096, k: 1024, tA: false, tB: false, alpha: 1, beta: 0, pad: 0 }, 1);
-    runGemm(nn, { m: 8, n: 16, k: 16, tA: false, tB: false, alpha: 1, beta: 0, pad: 0 }, 1);
-    expect(nn.rt.pool!.runs).toBe(runs);
-    runGemm(nn, { m: 64, n: 256, k: 256, tA: false, tB: false, alpha: 1, beta: 0, pad: 0 }, 1);
-    expect(nn.rt.pool!.runs).toBe(runs + 1);
+    const pool = nn.rt.pool!;
+    expect(pool.minMacsPerThread).toBe(MIN_MACS_PER_THREAD);
+    const gemm = (m: number, n: number, k: number) => runGemm(nn, { m, n, k, tA: false, tB: false, alpha: 1, beta: 0, pad: 0 }, 1);
+    pool.asleepFactor = 1; // the thresholds of spinning workers
+    let runs = pool.runs;
+    gemm(1, 64, 512);
+    gemm(8, 16, 16);
+    expect(pool.runs).toBe(runs);
+    gemm(64, 256, 256);
+    gemm(1, 512, 784);
+    expect(pool.runs).toBe(runs + 2);
+    // workers asleep (past their 0.2 ms spin): a share must be ASLEEP_FACTOR times larger to be worth waking one
+    pool.asleepFactor = ASLEEP_FACTOR;
+    await new Promise((r) => setTimeout(r, 5));
+    runs = pool.runs;
+    gemm(1, 512, 784); // 2 × 200k multiply-adds: a batch-1 layer stays here
+    expect(pool.runs).toBe(runs);
+    gemm(128, 256, 256); // 2 × 4.2M
+    expect(pool.runs).toBe(runs + 1);
     nn.dispose();
   });
 
@@ -249,7 +267,7 @@ describe("the pool", () => {
     try {
       pool.run([{ kernel: "mem_fill", args: [0xfffffff0, 1, 100] }], () => {});
     } catch (e) {
-      expect((e as Error).message).toMatch(/worker 1 failed in mem_fill: RuntimeError: memory access out of bounds/);
+      expect((e as Error).message).toMatch(/worker 1(?: failed in|'s share of) mem_fill.*RuntimeError: memory access out of bounds/);
     }
     expect(nn.threads).toBe(2);
     const one = await instance(nn.backend);
@@ -257,6 +275,31 @@ describe("the pool", () => {
     const runs = pool.runs;
     expect(firstDiff(runGemm(nn, c, 5), runGemm(one, c, 5))).toBeNull();
     expect(pool.runs).toBe(runs + 1);
+    nn.dispose();
+  });
+
+  it("a share whose worker is still asleep runs on the calling thread, with the same bits; with takeBack off the worker runs it", async () => {
+    const nn = await init({ threads: 2 });
+    const pool = nn.rt.pool!, one = await instance(nn.backend);
+    pool.asleepFactor = 1; // split even while the worker sleeps: the case take-back is for
+    const c = { m: 1, n: 512, k: 784, tA: false, tB: false, alpha: 1, beta: 0, pad: 0 };
+    const want = runGemm(one, c, 9);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let taken = 0;
+    for (let i = 0; i < 20 && taken === 0; i++) {
+      await sleep(3); // past the worker's 0.2 ms spin: it sleeps in Atomics.wait
+      const before = pool.takenBack;
+      expect(firstDiff(runGemm(nn, c, 9), want)).toBeNull();
+      taken += pool.takenBack - before;
+    }
+    expect(taken).toBeGreaterThan(0);
+    pool.takeBack = false;
+    const before = pool.takenBack;
+    for (let i = 0; i < 5; i++) {
+      await sleep(3);
+      expect(firstDiff(runGemm(nn, c, 9), want)).toBeNull();
+    }
+    expect(pool.takenBack).toBe(before);
     nn.dispose();
   });
 

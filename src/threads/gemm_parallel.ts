@@ -5,9 +5,10 @@
 // falls in (MR = the microkernel's tile rows: 6 relaxed, 5 SIMD, 4 scalar), and on whether that tile is
 // full (partial tiles take the scalar store, full ones the fused one). Splitting C at multiples of 8 columns
 // or MR rows keeps every panel and group, and every tile's fullness, as it was; the epilogue (bias,
-// activation) is per element. One exception: a one-row product takes the GEMV path, whose summation order
-// differs, so no share may have exactly one row unless
-// the whole product has (those stay on one thread anyway: batch-1 latency).
+// activation) is per element. A one-row product (batch-1 inference) takes the GEMV path instead, whose
+// order depends on whether a column lies below the last multiple of 16 (the packed GEMV's two-panel blocks,
+// gemv.ts): its shares split at multiples of 16 columns, which keeps that as it was for every column. Rows
+// are never cut so that a share has one row unless the whole product has.
 //
 // Which way to split: a column share packs all of A again (each thread packs A's rows for its columns),
 // a row share packs all of B again, unless B is packed weights (nothing to pack). So rows when B is packed
@@ -46,16 +47,17 @@ export function parallelGemm(rt: Runtime, args: GemmArgs): boolean {
   const pool = rt.pool;
   if (!pool || pool.stopped) return false;
   const [c, a, b, m, n, k, flags, alpha, beta, lda, ldb, ldc, bias, act, actA] = args;
-  if (m <= 1 || n <= 0 || k <= 0) return false;
-  const threads = Math.min(pool.threads, Math.floor((m * n * k) / Math.max(1, pool.minMacsPerThread)));
+  if (m <= 0 || n <= 0 || k <= 0) return false;
+  const threads = pool.threadsFor(m * n * k, pool.minMacsPerThread);
   if (threads < 2) return false;
   const transA = (flags & 1) !== 0, transB = (flags & 2) !== 0, packed = (flags & 4) !== 0;
   const MR = rt.k.gemm_tile_rows(); // the microkernel's rows in this build: 6 relaxed, 5 SIMD, 4 scalar
-  const rowUnits = Math.floor(m / MR), colUnits = Math.ceil(n / NR);
+  const cols = m === 1 ? 2 * NR : NR; // the GEMV's 16-column blocks, else the panels
+  const rowUnits = m === 1 ? 0 : Math.floor(m / MR), colUnits = Math.ceil(n / cols);
   const byRows = rowUnits >= threads && (packed || m >= n || colUnits < threads);
   if (!byRows && colUnits < threads) return false;
   // rows: the rows past the last whole group join the last share, which so has at least MR (never the GEMV's 1)
-  const at = byRows ? cuts(m, MR, rowUnits, threads) : cuts(n, NR, colUnits, threads);
+  const at = byRows ? cuts(m, MR, rowUnits, threads) : cuts(n, cols, colUnits, threads);
   const work = pool.buffers("gemm", rt.k.gemm_workspace_floats());
   const share = (t: number): GemmArgs => {
     const lo = at[t], size = at[t + 1] - at[t];

@@ -58,7 +58,7 @@ export function parallelLoss(rt: Runtime, kernel: KernelName, loss: LossSplit, g
   const flat = loss.perSample !== "row" && w === 0 && rows === 0;
   // rows per indivisible piece: whole FLAT_BLOCKs that are whole rows (lcm(dim, FLAT_BLOCK) / dim), or 4 rows
   const unit = flat ? FLAT_BLOCK / gcd(dim, FLAT_BLOCK) : ROW_UNIT;
-  const threads = Math.min(pool.threads, Math.floor(n / Math.max(1, pool.minLossElementsPerThread)), Math.floor(batch / unit));
+  const threads = pool.threadsFor(n, pool.minLossElementsPerThread, Math.floor(batch / unit));
   if (threads < 2) return null;
   if (loss.batchLabels && a === 0) a = rt.k.loss_check_ids(yTrue, n, 2) < 0 ? 1 : -1;
   const count = flat ? Math.ceil(n / FLAT_BLOCK) : batch;

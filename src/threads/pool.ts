@@ -5,7 +5,9 @@
 // never moves; shared buffers are never detached by memory.grow, so views made once stay valid). The caller
 // writes the kernel's index and arguments into a worker's slot, bumps SEQ and notifies; the worker runs the
 // kernel, stores SEQ into DONE and notifies back. The caller runs its own share meanwhile, then waits for
-// each DONE. Where the calling thread may block (Node, Deno and Bun main threads, every worker) it sleeps
+// each DONE. A share is claimed by swapping CLAIM from its SEQ to 0, by the worker when it starts or by the
+// caller when it finds the share unstarted after its own: a worker asleep in Atomics.wait takes ~40 µs to
+// wake, so a short call (a batch-1 layer) never waits for that; the share is the same kernel call either way. Where the calling thread may block (Node, Deno and Bun main threads, every worker) it sleeps
 // in Atomics.wait; a browser's main thread may not, so there it spins on Atomics.load: the wait is only for
 // shares the size of the one it just ran itself, so the spin lasts about as long as the imbalance between
 // shares. Either wait is bounded (STALL_*): a worker that never answers (killed, out of memory) makes the
@@ -20,11 +22,18 @@ export { ThreadError };
 
 /** Bytes of one worker's slot. Layout (byte offsets) must match worker_source.ts. */
 export const SLOT_BYTES = 512;
-const SEQ = 0, DONE = 1, STATUS = 2, KERNEL = 3, ARGC = 4, QUIT = 5;
+const SEQ = 0, DONE = 1, STATUS = 2, KERNEL = 3, ARGC = 4, QUIT = 5, CLAIM = 6, SPINNING = 7;
 const ARGS_BYTE = 32, MAX_ARGS = 16, MESSAGE_BYTE = 160, MESSAGE_BYTES = 352;
 
 /** How long a caller (and a worker, worker_source.ts) spins on its flag before it sleeps in Atomics.wait. */
 export const SPIN_MS = 0.2;
+/**
+ * How much more work a share needs when a worker sleeps (see Pool.threadsFor): 16 × the thresholds is ~2^20
+ * multiply-adds a thread for GEMM, ~40 µs of work against a wake-up that costs the caller ~19 µs and the worker
+ * ~40 µs. A batch-1 784→512 layer (2 × 200k) so stays on the calling thread of a server between requests, and
+ * splits while the workers spin after a larger call.
+ */
+export const ASLEEP_FACTOR = 16;
 /** A waiting caller gives up on a worker after STALL_MS and STALL_FACTOR × the time its own share took. */
 const STALL_MS = 10_000;
 const STALL_FACTOR = 100;
@@ -51,6 +60,16 @@ export class Pool {
   #stopped = false;
   /** Calls that ran on the workers (tests check that a case really was split). */
   runs = 0;
+  /** Worker shares the calling thread ran itself because their worker had not started them (see run). */
+  takenBack = 0;
+  /**
+   * Whether the calling thread, done with its own share, runs a share its worker has not yet claimed (a worker
+   * asleep in Atomics.wait takes ~40 µs to wake here, longer than a batch-1 layer takes whole). Tests turn it
+   * off to make sure the workers run their shares.
+   */
+  takeBack = true;
+  /** ASLEEP_FACTOR, per pool so that tests can set 1 and split at the spinning thresholds whatever the workers do. */
+  asleepFactor = ASLEEP_FACTOR;
   /**
    * Work per thread below which a GEMM stays on the calling thread: gemm_parallel.ts' MIN_MACS_PER_THREAD,
    * per pool so that tests can set 0 and split products of every size.
@@ -102,6 +121,22 @@ export class Pool {
   }
 
   /**
+   * How many threads should share `work` (≤ limit): each needs `minPerThread` while the workers spin (their
+   * SPINNING flags are up: a hand-off costs ~2 µs), ASLEEP_FACTOR × that while one sleeps. A smaller call never
+   * wakes them: Atomics.notify of a sleeping worker costs the caller ~19 µs on this VM, and the worker ~40 µs to
+   * start, more than a batch-1 layer takes whole.
+   */
+  threadsFor(work: number, minPerThread: number, limit = Infinity): number {
+    const awake = Math.min(this.threads, limit, Math.floor(work / Math.max(1, minPerThread)));
+    if (awake < 2) return 1;
+    const i32 = this.#i32;
+    let asleep = false;
+    for (let w = 0; w < awake - 1; w++) if (Atomics.load(i32, ((this.control + w * SLOT_BYTES) >> 2) + SPINNING) === 0) asleep = true;
+    if (!asleep) return awake;
+    return Math.max(1, Math.min(awake, Math.floor(work / Math.max(1, minPerThread * this.asleepFactor))));
+  }
+
+  /**
    * Runs jobs[i] on worker i (jobs.length ≤ workers) while `own` runs on the calling thread, and returns
    * when all are done. A failure on any thread throws (a worker's as ThreadError) only after every thread
    * finished, so nothing still writes to memory when the caller sees the error; the pool stays usable.
@@ -120,8 +155,9 @@ export class Pool {
       for (let i = 0; i < args.length; i++) f64[((slot + ARGS_BYTE) >> 3) + i] = args[i];
       i32[(slot >> 2) + KERNEL] = index;
       i32[(slot >> 2) + ARGC] = args.length;
-      const seq = (Atomics.load(i32, (slot >> 2) + SEQ) + 1) | 0;
+      const seq = (Atomics.load(i32, (slot >> 2) + SEQ) + 1) | 0 || 1; // never 0: CLAIM 0 means claimed
       seqs.push(seq);
+      Atomics.store(i32, (slot >> 2) + CLAIM, seq); // open: whoever swaps seq → 0 runs the share
       Atomics.store(i32, (slot >> 2) + SEQ, seq);
       Atomics.notify(i32, (slot >> 2) + SEQ);
     }
@@ -136,6 +172,16 @@ export class Pool {
     const failures: string[] = [];
     for (let w = 0; w < jobs.length; w++) {
       const slot = this.control + w * SLOT_BYTES;
+      // not started yet: its worker is asleep (or slow to wake), so this thread runs the share, the same call
+      if (this.takeBack && Atomics.compareExchange(i32, (slot >> 2) + CLAIM, seqs[w], 0) === seqs[w]) {
+        this.takenBack++;
+        try {
+          (this.rt.k[jobs[w].kernel as keyof Runtime["k"]] as (...a: number[]) => unknown)(...jobs[w].args);
+        } catch (e) {
+          failures.push(`worker ${w + 1}'s share of ${jobs[w].kernel} failed (run by the calling thread: the worker had not started it): ${String((e as Error)?.name ?? "Error")}: ${String((e as Error)?.message ?? e)}`);
+        }
+        continue;
+      }
       this.#await((slot >> 2) + DONE, seqs[w], ownMs, w, jobs[w].kernel);
       if (Atomics.load(i32, (slot >> 2) + STATUS) !== 0) failures.push(`worker ${w + 1} failed in ${jobs[w].kernel}: ${this.#message(slot)}`);
     }

@@ -39,7 +39,7 @@ export function rowCuts(total: number, unit: number, parts: number): number[] {
 export function parallelRows(rt: Runtime, kernel: KernelName, arrays: readonly number[], rows: number, cols: number): boolean {
   const pool = rt.pool;
   if (!pool || pool.stopped || cols <= 0) return false;
-  const threads = Math.min(pool.threads, Math.floor((rows * cols) / Math.max(1, pool.minRowElementsPerThread)), Math.floor(rows / ROW_UNIT));
+  const threads = pool.threadsFor(rows * cols, pool.minRowElementsPerThread, Math.floor(rows / ROW_UNIT));
   if (threads < 2) return false;
   const at = rowCuts(rows, ROW_UNIT, threads);
   const share = (t: number): number[] => [...arrays.map((p) => p + 4 * at[t] * cols), at[t + 1] - at[t], cols];

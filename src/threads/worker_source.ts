@@ -9,7 +9,8 @@
 // byte address of this worker's slot, the names of the module's function exports and the address of this
 // worker's scratch block. The worker instantiates its own instance over that memory, points the instance's
 // scratch at its block (mem_set_scratch), answers { ok } and from then on only reads its slot:
-// it sleeps in Atomics.wait on SEQ; when the caller bumps SEQ it calls the kernel named by KERNEL with the
+// it sleeps in Atomics.wait on SEQ; when the caller bumps SEQ it claims the job (CLAIM: SEQ → 0; the caller may
+// have taken it back, then it waits again) and calls the kernel named by KERNEL with the
 // ARGC float64 arguments, records OK or the error's text, stores SEQ into DONE and notifies. QUIT ends it.
 //
 // Why a second instance over one memory is safe with AssemblyScript's minimal runtime (checked on the
@@ -59,8 +60,8 @@ export function workerMain(): void {
     const i32 = new Int32Array(init.memory.buffer);
     const f64 = new Float64Array(init.memory.buffer);
     const base = init.slot >> 2;
-    // must match pool.ts: SEQ 0, DONE 1, STATUS 2, KERNEL 3, ARGC 4, QUIT 5, args (f64) at byte 32, message at byte 160
-    const SEQ = base, DONE = base + 1, STATUS = base + 2, KERNEL = base + 3, ARGC = base + 4, QUIT = base + 5;
+    // must match pool.ts: SEQ 0, DONE 1, STATUS 2, KERNEL 3, ARGC 4, QUIT 5, CLAIM 6, SPINNING 7, args (f64) at byte 32, message at byte 160
+    const SEQ = base, DONE = base + 1, STATUS = base + 2, KERNEL = base + 3, ARGC = base + 4, QUIT = base + 5, CLAIM = base + 6, SPINNING = base + 7;
     const ARGS = (init.slot + 32) >> 3, MESSAGE = init.slot + 160, MESSAGE_BYTES = 352;
     const fns = init.names.map((n) => exports[n] as (...a: number[]) => unknown);
     const args: number[] = [];
@@ -70,13 +71,19 @@ export function workerMain(): void {
     for (;;) {
       // spin a moment before sleeping: a predict or a fit step posts its next product within microseconds,
       // and waking from Atomics.wait costs tens of µs here (pool.ts' SPIN_MS, inlined: this runs as text)
+      // SPINNING tells the caller a hand-off is cheap now (pool.ts' threadsFor); a notify without a new SEQ
+      // (the caller waking the pool for the calls to come) just starts another spin
+      Atomics.store(i32, SPINNING, 1);
       const until = performance.now() + 0.2;
       for (let n = 0; Atomics.load(i32, SEQ) === seen && (n & 63 || performance.now() < until); n++);
+      Atomics.store(i32, SPINNING, 0);
       Atomics.wait(i32, SEQ, seen);
       if (Atomics.load(i32, QUIT) !== 0) break;
       const seq = Atomics.load(i32, SEQ);
       if (seq === seen) continue;
       seen = seq;
+      // claim the share (CLAIM seq → 0); a caller that finished its own share first may have taken it back
+      if (Atomics.compareExchange(i32, CLAIM, seq, 0) !== seq) continue;
       args.length = Atomics.load(i32, ARGC);
       for (let i = 0; i < args.length; i++) args[i] = f64[ARGS + i];
       try {

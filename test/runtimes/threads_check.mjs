@@ -19,6 +19,7 @@ export async function threadsCheck() {
     return [...[c, y, p, gradient].flatMap((t) => [...new Uint32Array(Float32Array.from(t.data).buffer)]), ...new Uint32Array(Float64Array.of(value).buffer)];
   };
   if (nn.rt.pool) nn.rt.pool.minMacsPerThread = nn.rt.pool.minRowElementsPerThread = nn.rt.pool.minLossElementsPerThread = 0; // split even these small passes
+  if (nn.rt.pool) nn.rt.pool.takeBack = false; // the workers run their shares, however late they wake
   const runs = nn.rt.pool?.runs ?? 0;
   const [a, b] = [run(nn), run(one)];
   const same = a.length === b.length && a.every((v, i) => v === b[i]);
