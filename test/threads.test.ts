@@ -8,7 +8,6 @@ import "../src/threads.js"; // registers the threads code (the main entry import
 import { denseEpilogue, denseForwardRaw, gemmRaw, packWeights } from "../src/gemm.js";
 import type { NN } from "../src/nn.js";
 import { MIN_MACS_PER_THREAD } from "../src/threads/gemm_parallel.js";
-import { ASLEEP_FACTOR } from "../src/threads/pool.js";
 import { MAX_AUTO_THREADS } from "../src/threads/options.js";
 import { BUILDS, instance } from "./helpers/backends.js";
 
@@ -70,7 +69,7 @@ beforeAll(async () => {
     const nn = await init({ backend: b, threads: 2 });
     nn.rt.pool!.minMacsPerThread = 0; // split every product, however small
     nn.rt.pool!.takeBack = false; // the workers run their shares (a share a sleeping worker had not started would run here)
-    nn.rt.pool!.asleepFactor = 1;
+    nn.rt.pool!.sleepAware = false;
     threaded.set(b, nn);
   }
 });
@@ -179,7 +178,7 @@ describe("the pool", () => {
     const pool = nn.rt.pool!;
     expect(pool.minMacsPerThread).toBe(MIN_MACS_PER_THREAD);
     const gemm = (m: number, n: number, k: number) => runGemm(nn, { m, n, k, tA: false, tB: false, alpha: 1, beta: 0, pad: 0 }, 1);
-    pool.asleepFactor = 1; // the thresholds of spinning workers
+    pool.sleepAware = false; // the thresholds of spinning workers
     let runs = pool.runs;
     gemm(1, 64, 512);
     gemm(8, 16, 16);
@@ -187,8 +186,8 @@ describe("the pool", () => {
     gemm(64, 256, 256);
     gemm(1, 512, 784);
     expect(pool.runs).toBe(runs + 2);
-    // workers asleep (past their 0.2 ms spin): a share must be ASLEEP_FACTOR times larger to be worth waking one
-    pool.asleepFactor = ASLEEP_FACTOR;
+    // workers asleep (past their 0.2 ms spin): a share must be ASLEEP_FACTOR.gemm times larger to be worth waking one
+    pool.sleepAware = true;
     await new Promise((r) => setTimeout(r, 5));
     runs = pool.runs;
     gemm(1, 512, 784); // 2 × 200k multiply-adds: a batch-1 layer stays here
@@ -281,7 +280,7 @@ describe("the pool", () => {
   it("a share whose worker is still asleep runs on the calling thread, with the same bits; with takeBack off the worker runs it", async () => {
     const nn = await init({ threads: 2 });
     const pool = nn.rt.pool!, one = await instance(nn.backend);
-    pool.asleepFactor = 1; // split even while the worker sleeps: the case take-back is for
+    pool.sleepAware = false; // split even while the worker sleeps: the case take-back is for
     const c = { m: 1, n: 512, k: 784, tA: false, tB: false, alpha: 1, beta: 0, pad: 0 };
     const want = runGemm(one, c, 9);
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -48,7 +48,7 @@ export function parallelGemm(rt: Runtime, args: GemmArgs): boolean {
   if (!pool || pool.stopped) return false;
   const [c, a, b, m, n, k, flags, alpha, beta, lda, ldb, ldc, bias, act, actA] = args;
   if (m <= 0 || n <= 0 || k <= 0) return false;
-  const threads = pool.threadsFor(m * n * k, pool.minMacsPerThread);
+  const threads = pool.threadsFor("gemm", m * n * k, pool.minMacsPerThread);
   if (threads < 2) return false;
   const transA = (flags & 1) !== 0, transB = (flags & 2) !== 0, packed = (flags & 4) !== 0;
   const MR = rt.k.gemm_tile_rows(); // the microkernel's rows in this build: 6 relaxed, 5 SIMD, 4 scalar

@@ -20,10 +20,10 @@ import type { Job } from "./pool.js";
 import { ROW_UNIT, rowCuts } from "./rows_parallel.js";
 
 /**
- * Elements (batch × dim) per thread below which a loss pass stays on the calling thread. A first value, the
- * pointwise activations' 2^15 (pointwise_parallel.ts' MIN_ELEMENTS_PER_THREAD), to be measured with
- * bench/threads_losses.bench.mjs' sweep: MSE costs about what relu does, the cross-entropies an
- * exponential and a log per element or row.
+ * Elements (batch × dim) per thread below which a loss pass stays on the calling thread, with the workers
+ * spinning. Value + gradient over rows × 10, threshold off (2026-12-07, AMD EPYC, relaxed SIMD,
+ * bench/RESULTS.md): MSE (memory-bound) 15360 elements a thread 0.86×, 30720 1.00×, 131070 1.17×; softmax
+ * cross-entropy from logits 15360 0.97×, 30720 1.50×, 262145 1.64×.
  */
 export const MIN_LOSS_ELEMENTS_PER_THREAD = 2 ** 15;
 
@@ -58,7 +58,7 @@ export function parallelLoss(rt: Runtime, kernel: KernelName, loss: LossSplit, g
   const flat = loss.perSample !== "row" && w === 0 && rows === 0;
   // rows per indivisible piece: whole FLAT_BLOCKs that are whole rows (lcm(dim, FLAT_BLOCK) / dim), or 4 rows
   const unit = flat ? FLAT_BLOCK / gcd(dim, FLAT_BLOCK) : ROW_UNIT;
-  const threads = pool.threadsFor(n, pool.minLossElementsPerThread, Math.floor(batch / unit));
+  const threads = pool.threadsFor("loss", n, pool.minLossElementsPerThread, Math.floor(batch / unit));
   if (threads < 2) return null;
   if (loss.batchLabels && a === 0) a = rt.k.loss_check_ids(yTrue, n, 2) < 0 ? 1 : -1;
   const count = flat ? Math.ceil(n / FLAT_BLOCK) : batch;

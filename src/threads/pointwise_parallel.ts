@@ -21,7 +21,7 @@ export const MIN_ELEMENTS_PER_THREAD = 2 ** 15;
 export function parallelPointwise(rt: Runtime, kernel: KernelName, arrays: readonly number[], n: number, scalars: readonly number[]): boolean {
   const pool = rt.pool;
   if (!pool || pool.stopped) return false;
-  const threads = pool.threadsFor(n, pool.minElementsPerThread, n >> 2); // at least a quad a share
+  const threads = pool.threadsFor("pointwise", n, pool.minElementsPerThread, n >> 2); // at least a quad a share
   if (threads < 2) return false;
   const quads = n >> 2;
   const at = (t: number) => (t === threads ? n : Math.round((quads * t) / threads) * 4);

@@ -28,12 +28,14 @@ const ARGS_BYTE = 32, MAX_ARGS = 16, MESSAGE_BYTE = 160, MESSAGE_BYTES = 352;
 /** How long a caller (and a worker, worker_source.ts) spins on its flag before it sleeps in Atomics.wait. */
 export const SPIN_MS = 0.2;
 /**
- * How much more work a share needs when a worker sleeps (see Pool.threadsFor): 16 × the thresholds is ~2^20
- * multiply-adds a thread for GEMM, ~40 µs of work against a wake-up that costs the caller ~19 µs and the worker
- * ~40 µs. A batch-1 784→512 layer (2 × 200k) so stays on the calling thread of a server between requests, and
- * splits while the workers spin after a larger call.
+ * How much more work a share needs when a worker sleeps (see Pool.threadsFor), per kind of call: enough that
+ * a share takes ≳ 40 µs, against a wake-up that costs the caller ~19 µs and the worker ~40 µs here (2026-12-07,
+ * bench/RESULTS.md). GEMM 2^20 multiply-adds a thread (~40 µs; a batch-1 784→512 layer, 2 × 200k, so stays on
+ * the calling thread of a server between requests); pointwise activations 2^19 elements (relu ~50 µs);
+ * softmax rows 2^15 elements (~50 µs); losses 2^16 elements (MSE ~23 µs, the cross-entropies ~70 µs: a 256×784
+ * softmax cross-entropy splits).
  */
-export const ASLEEP_FACTOR = 16;
+export const ASLEEP_FACTOR = { gemm: 16, pointwise: 16, rows: 8, loss: 2 } as const;
 /** A waiting caller gives up on a worker after STALL_MS and STALL_FACTOR × the time its own share took. */
 const STALL_MS = 10_000;
 const STALL_FACTOR = 100;
@@ -68,8 +70,8 @@ export class Pool {
    * off to make sure the workers run their shares.
    */
   takeBack = true;
-  /** ASLEEP_FACTOR, per pool so that tests can set 1 and split at the spinning thresholds whatever the workers do. */
-  asleepFactor = ASLEEP_FACTOR;
+  /** Whether sleeping workers raise the thresholds (ASLEEP_FACTOR); tests turn it off to split whatever the workers do. */
+  sleepAware = true;
   /**
    * Work per thread below which a GEMM stays on the calling thread: gemm_parallel.ts' MIN_MACS_PER_THREAD,
    * per pool so that tests can set 0 and split products of every size.
@@ -122,18 +124,18 @@ export class Pool {
 
   /**
    * How many threads should share `work` (≤ limit): each needs `minPerThread` while the workers spin (their
-   * SPINNING flags are up: a hand-off costs ~2 µs), ASLEEP_FACTOR × that while one sleeps. A smaller call never
+   * SPINNING flags are up: a hand-off costs ~2 µs), ASLEEP_FACTOR[kind] × that while one sleeps. A smaller call never
    * wakes them: Atomics.notify of a sleeping worker costs the caller ~19 µs on this VM, and the worker ~40 µs to
    * start, more than a batch-1 layer takes whole.
    */
-  threadsFor(work: number, minPerThread: number, limit = Infinity): number {
+  threadsFor(kind: keyof typeof ASLEEP_FACTOR, work: number, minPerThread: number, limit = Infinity): number {
     const awake = Math.min(this.threads, limit, Math.floor(work / Math.max(1, minPerThread)));
     if (awake < 2) return 1;
     const i32 = this.#i32;
     let asleep = false;
     for (let w = 0; w < awake - 1; w++) if (Atomics.load(i32, ((this.control + w * SLOT_BYTES) >> 2) + SPINNING) === 0) asleep = true;
-    if (!asleep) return awake;
-    return Math.max(1, Math.min(awake, Math.floor(work / Math.max(1, minPerThread * this.asleepFactor))));
+    if (!asleep || !this.sleepAware) return awake;
+    return Math.max(1, Math.min(awake, Math.floor(work / Math.max(1, minPerThread * ASLEEP_FACTOR[kind]))));
   }
 
   /**

@@ -8,12 +8,11 @@ import type { KernelName, Runtime } from "../runtime.js";
 import type { Job } from "./pool.js";
 
 /**
- * Elements (rows × cols) per thread below which a row-wise activation stays on the calling thread. A first
- * value, the pointwise passes' 2^15 (pointwise_parallel.ts' MIN_ELEMENTS_PER_THREAD): softmax costs an
- * exponential per element, more than relu, so this is on the safe side; to be measured with
- * bench/threads_losses.bench.mjs' sweep.
+ * Elements (rows × cols) per thread below which a row-wise activation stays on the calling thread, with the
+ * workers spinning. Softmax forward over rows × 10, threshold off (2026-12-07, AMD EPYC, relaxed SIMD,
+ * bench/RESULTS.md): 5120 elements a thread 1.53×, 15360 1.77×, 30720 1.86×.
  */
-export const MIN_ROW_ELEMENTS_PER_THREAD = 2 ** 15;
+export const MIN_ROW_ELEMENTS_PER_THREAD = 2 ** 12;
 
 /** Rows a share holds a multiple of: the rows-in-lanes blocks (assembly/lanes.ts). */
 export const ROW_UNIT = 4;
@@ -39,7 +38,7 @@ export function rowCuts(total: number, unit: number, parts: number): number[] {
 export function parallelRows(rt: Runtime, kernel: KernelName, arrays: readonly number[], rows: number, cols: number): boolean {
   const pool = rt.pool;
   if (!pool || pool.stopped || cols <= 0) return false;
-  const threads = pool.threadsFor(rows * cols, pool.minRowElementsPerThread, Math.floor(rows / ROW_UNIT));
+  const threads = pool.threadsFor("rows", rows * cols, pool.minRowElementsPerThread, Math.floor(rows / ROW_UNIT));
   if (threads < 2) return false;
   const at = rowCuts(rows, ROW_UNIT, threads);
   const share = (t: number): number[] => [...arrays.map((p) => p + 4 * at[t] * cols), at[t + 1] - at[t], cols];
