@@ -114,7 +114,8 @@ export interface InitOptions {
    */
   module?: WebAssembly.Module | BufferSource;
   /**
-   * Threads to share large kernels (GEMM, dense layers) among: a number ≥ 1, or 'auto' for the cores the
+   * Threads to share large passes among (GEMM and dense layers, pointwise activations, softmax, losses): a
+   * number ≥ 1, or 'auto' for the cores the
    * host reports (at most 8). Default 1. More than 1 loads the threads build (shared memory) and starts
    * workers; where the host has no shared memory or workers it runs on one thread and `nn.threadsReason`
    * says why (never an error). `nn.threads` says how many run; `nn.dispose()` ends the workers.
