@@ -14,7 +14,6 @@
 // a row share packs all of B again, unless B is packed weights (nothing to pack). So rows when B is packed
 // or M is the larger side, else columns, as long as the split side has enough MR-row/8-column units.
 import type { Runtime } from "../runtime.js";
-import type { Job } from "./pool.js";
 
 /**
  * Below this many multiply-adds per thread (M·N·K / threads) a product stays on the calling thread: handing a
@@ -68,9 +67,6 @@ export function parallelGemm(rt: Runtime, args: GemmArgs): boolean {
     const bPtr = b + 4 * (packed ? (lo / NR) * k * NR : transB ? lo * ldb : lo);
     return [c + 4 * lo, a, bPtr, m, size, k, flags, alpha, beta, lda, ldb, ldc, bias === 0 ? 0 : bias + 4 * lo, act, actA, work[t]];
   };
-  const jobs: Job[] = [];
-  for (let t = 1; t < threads; t++) jobs.push({ kernel: "gemm_gemm", args: share(t) });
-  const own = share(0);
-  pool.run(jobs, () => rt.k.gemm_gemm(...own));
+  pool.runShares("gemm_gemm", threads, share);
   return true;
 }

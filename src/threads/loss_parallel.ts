@@ -16,7 +16,6 @@
 // - Each thread's cross-entropy lanes and BCE-from-logits exponentials use its own scratch block
 //   (assembly/scratch.ts).
 import type { KernelName, Runtime } from "../runtime.js";
-import type { Job } from "./pool.js";
 import { ROW_UNIT, rowCuts } from "./rows_parallel.js";
 
 /**
@@ -69,11 +68,7 @@ export function parallelLoss(rt: Runtime, kernel: KernelName, loss: LossSplit, g
     return [grad === 0 ? 0 : grad + o, values + 4 * (flat ? (r0 * dim) / FLAT_BLOCK : r0), yTrue + (loss.label === "classId" ? 4 * r0 : o), yPred + o,
       w === 0 ? 0 : w + 4 * r0, at[t + 1] - r0, dim, gscale, flat ? accum | BLOCK_SUMS : accum, a, b, c, d];
   };
-  const jobs: Job[] = [];
-  for (let t = 1; t < threads; t++) jobs.push({ kernel, args: share(t) });
-  const own = share(0);
-  const f = rt.k[kernel] as (...args: number[]) => number;
-  pool.run(jobs, () => f(...own));
+  pool.runShares(kernel, threads, share);
   // the kernel's own additions, in its order, on the values the shares wrote
   const f32 = rt.f32, first = values >> 2;
   let total = 0;

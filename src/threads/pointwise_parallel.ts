@@ -3,7 +3,6 @@
 // alone, and the cuts fall on multiples of 4 floats, so each element takes the same path as on one thread
 // (the f32x4 body, or the scalar tail at the very end) and every range stays 16-byte aligned.
 import type { KernelName, Runtime } from "../runtime.js";
-import type { Job } from "./pool.js";
 
 /**
  * Elements per thread below which a pointwise pass stays on the calling thread. With the pool's spinning
@@ -26,10 +25,6 @@ export function parallelPointwise(rt: Runtime, kernel: KernelName, arrays: reado
   const quads = n >> 2;
   const at = (t: number) => (t === threads ? n : Math.round((quads * t) / threads) * 4);
   const share = (t: number): number[] => [...arrays.map((p) => p + 4 * at(t)), at(t + 1) - at(t), ...scalars];
-  const jobs: Job[] = [];
-  for (let t = 1; t < threads; t++) jobs.push({ kernel, args: share(t) });
-  const own = share(0);
-  const f = rt.k[kernel] as (...args: number[]) => number;
-  pool.run(jobs, () => f(...own));
+  pool.runShares(kernel, threads, share);
   return true;
 }

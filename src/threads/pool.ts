@@ -191,6 +191,15 @@ export class Pool {
     if (failures.length > 0) throw new ThreadError(`${failures.join("; ")}. The pool is still usable.`);
   }
 
+  /** kernel(...share(t)) for t = 0 … threads − 1: share 0 on the calling thread, the others on the workers (see run). */
+  runShares(kernel: string, threads: number, share: (t: number) => readonly number[]): void {
+    const jobs: Job[] = [];
+    for (let t = 1; t < threads; t++) jobs.push({ kernel, args: share(t) });
+    const own = share(0);
+    const f = this.rt.k[kernel as keyof Runtime["k"]] as (...a: readonly number[]) => unknown;
+    this.run(jobs, () => f(...own));
+  }
+
   /** Waits until i32[at] === seq (sleeping where allowed, else spinning), or throws after a stall. */
   #await(at: number, seq: number, ownMs: number, w: number, kernel: string): void {
     const i32 = this.#i32;

@@ -5,7 +5,6 @@
 // a time, in the SIMD builds; row at a time in the scalar build). The lanes kernels' transposed rows live
 // in each thread's own scratch block (assembly/scratch.ts), so the threads never share scratch.
 import type { KernelName, Runtime } from "../runtime.js";
-import type { Job } from "./pool.js";
 
 /**
  * Elements (rows × cols) per thread below which a row-wise activation stays on the calling thread, with the
@@ -42,10 +41,6 @@ export function parallelRows(rt: Runtime, kernel: KernelName, arrays: readonly n
   if (threads < 2) return false;
   const at = rowCuts(rows, ROW_UNIT, threads);
   const share = (t: number): number[] => [...arrays.map((p) => p + 4 * at[t] * cols), at[t + 1] - at[t], cols];
-  const jobs: Job[] = [];
-  for (let t = 1; t < threads; t++) jobs.push({ kernel, args: share(t) });
-  const own = share(0);
-  const f = rt.k[kernel] as (...args: number[]) => number;
-  pool.run(jobs, () => f(...own));
+  pool.runShares(kernel, threads, share);
   return true;
 }
