@@ -44,7 +44,7 @@ export { type ModelWeight, Sequential, type SequentialConfig } from "./model/seq
 export type { PredictInput, PredictOptions } from "./model/predict.js";
 export type { SelectOptions, TopK } from "./ops_select.js";
 export type { CompileConfig, LossConfig } from "./model/compile.js";
-export type { FitOptions } from "./model/fit.js";
+export type { EvaluateOptions, FitOptions } from "./model/fit.js";
 export type { ClassWeight, SampleWeight, WeightOptions } from "./model/sample_weights.js";
 export type { YieldEvery } from "./model/yielding.js";
 export { type Callback, callbacks, EarlyStopping, type EarlyStoppingOptions, History, type Logs, TerminateOnNaN, type TrainableModel } from "./model/callbacks.js";

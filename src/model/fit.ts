@@ -152,8 +152,15 @@ function f32view(model: Sequential, ptr: number, n: number): Float32Array {
   return model.rt.f32.subarray(ptr >> 2, (ptr >> 2) + n);
 }
 
-/** Loss (with penalties) and metric results over rows [start, end) of d, in inference mode. */
-function evaluateRange(model: Sequential, c: CompiledLoss, d: Data, start: number, end: number, bs: number, training?: Plan): Record<string, number> {
+/** Per-sample weights for an evaluation: the values and the output rows per sample. */
+interface EvalWeights { readonly w: Float32Array; readonly rowsPer: number }
+
+/**
+ * Loss (with penalties) and metric results over rows [start, end) of d, in inference mode. With `weights` the
+ * loss of each batch is Σ wᵢ·Lᵢ / batch, as in weighted training (Keras' sum_over_batch_size); metrics are
+ * not weighted (Keras' `metrics`, not `weighted_metrics`).
+ */
+function evaluateRange(model: Sequential, c: CompiledLoss, d: Data, start: number, end: number, bs: number, training?: Plan, weights?: EvalWeights): Record<string, number> {
   const out = model.outputShape!;
   const outF = shapeSize(out), dim = out[out.length - 1], rowsPer = outF / dim;
   // fit validates with its training plan (no second plan); evaluate has its own, never fit's
@@ -162,12 +169,19 @@ function evaluateRange(model: Sequential, c: CompiledLoss, d: Data, start: numbe
   const metrics = c.evalMetrics;
   for (const m of metrics) m.reset();
   let total = 0;
-  for (let r = start; r < end; r += plan.batch) {
-    const b = Math.min(plan.batch, end - r);
-    const yPtr = d.y.ptr + 4 * r * d.labelF;
-    model.forwardInto(d.x.ptr + 4 * r * d.inF, buf, b, plan);
-    total += c.raw(0, yPtr, buf, b * rowsPer, dim) * b;
-    for (const m of metrics) m.update(f32view(model, yPtr, b * d.labelF), f32view(model, buf, b * outF), b * rowsPer, dim, d.labelF / rowsPer);
+  // one batch of weights, sized by the plan's batch (a cached plan may hold more rows than bs)
+  const wFloats = weights ? plan.batch * weights.rowsPer : 0, wPtr = wFloats ? model.rt.alloc(wFloats) : 0;
+  try {
+    for (let r = start; r < end; r += plan.batch) {
+      const b = Math.min(plan.batch, end - r);
+      const yPtr = d.y.ptr + 4 * r * d.labelF;
+      model.forwardInto(d.x.ptr + 4 * r * d.inF, buf, b, plan);
+      if (weights) gatherWeights(model.rt, wPtr, weights.w, null, r, b, weights.rowsPer);
+      total += c.raw(0, yPtr, buf, b * rowsPer, dim, wPtr) * b;
+      for (const m of metrics) m.update(f32view(model, yPtr, b * d.labelF), f32view(model, buf, b * outF), b * rowsPer, dim, d.labelF / rowsPer);
+    }
+  } finally {
+    if (wPtr) model.rt.free(wPtr, wFloats);
   }
   const n = end - start;
   const logs: Record<string, number> = { loss: (n ? total / n : 0) + model.regularization(false) };
@@ -175,14 +189,23 @@ function evaluateRange(model: Sequential, c: CompiledLoss, d: Data, start: numbe
   return logs;
 }
 
+/** Options of model.evaluate: Keras' batch_size, sample_weight and (as fit's) class weights. */
+export interface EvaluateOptions extends WeightOptions {
+  /** Default 32. */
+  batchSize?: number;
+}
+
 /** model.evaluate: loss and metrics over x, y in inference mode (allowed while fit runs: its own plan and metrics). */
-export function evaluate(model: Sequential, state: TrainingState, x: Tensor | NestedArray, y: Tensor | NestedArray, options?: { batchSize?: number }): Record<string, number> {
-  const o = checkOptions<{ batchSize?: number }>("evaluate", options, ["batchSize"]);
+export function evaluate(model: Sequential, state: TrainingState, x: Tensor | NestedArray, y: Tensor | NestedArray, options?: EvaluateOptions): Record<string, number> {
+  const o = checkOptions<EvaluateOptions>("evaluate", options, ["batchSize", "sampleWeight", "classWeight"]);
+  checkWeightOptions(o, "evaluate");
   const c = compiled(model, state, "evaluate");
   const bs = batchSizeOption(o.batchSize, 32);
   const d = data(model, c, x, y, "evaluate");
   try {
-    return evaluateRange(model, c, d, 0, d.n, bs);
+    const src = weightSource(model, d);
+    const w = buildSampleWeights(model.rt, o, src, "evaluate"); // null: the unweighted path, unchanged
+    return evaluateRange(model, c, d, 0, d.n, bs, undefined, w ? { w, rowsPer: src.rowsPer } : undefined);
   } finally {
     for (const t of d.temporaries) t.dispose();
   }

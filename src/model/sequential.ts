@@ -9,7 +9,7 @@ import { checkTensor, flattenNested, type NestedArray, Tensor } from "../tensor.
 import { type CompileConfig, type CompiledLoss, compileLoss } from "./compile.js";
 import { checkWeightValue, Layer, type Pass, type Weight } from "./layer.js";
 import type { Plan } from "./plan.js";
-import { evaluate, fit, type FitOptions, trainOnBatch } from "./fit.js";
+import { evaluate, type EvaluateOptions, fit, type FitOptions, trainOnBatch } from "./fit.js";
 import type { WeightOptions } from "./sample_weights.js";
 import { predict, type PredictInput, type PredictOptions } from "./predict.js";
 import { formatSummary } from "./progress.js";
@@ -249,8 +249,11 @@ export class Sequential {
     return fit(this, this.#state, x, y, options);
   }
 
-  /** Loss and metrics over x, y in inference mode: `{ loss, accuracy, … }` (Keras' return_dict form). Allowed from fit's callbacks. */
-  evaluate(x: Tensor | NestedArray, y: Tensor | NestedArray, options?: { batchSize?: number }): Record<string, number> {
+  /**
+   * Loss and metrics over x, y in inference mode: `{ loss, accuracy, … }` (Keras' return_dict form). `sampleWeight`
+   * and `classWeight` weigh the loss as in fit (metrics unweighted). Allowed from fit's callbacks.
+   */
+  evaluate(x: Tensor | NestedArray, y: Tensor | NestedArray, options?: EvaluateOptions): Record<string, number> {
     this.#live();
     return evaluate(this, this.#state, x, y, options);
   }
