@@ -4,7 +4,7 @@
 // Pointers need 4-byte alignment only. Forward: out may alias x. Backward writes (never
 // accumulates) dx = f'(x)·dy and dx may alias dy (each element is read before it is written).
 import {
-  BinaryStep, Elu, Gelu, GeluTanh, HardSigmoid, HardSwish, LeakyRelu, Linear, Mish, Relu, Relu6, Selu, Sigmoid,
+  BinaryStep, Elu, Gelu, GeluTanh, HardSigmoid, HardSwish, LeakyRelu, Linear, Mish, Relu, Relu6, ReluMax, Selu, Sigmoid,
   Silu, Softplus, Softsign, Tanh,
 } from "./activations_ops";
 import { expFast, expFast4, expm1Fast, expm1Fast4, expNeg, expNeg4, expm1Neg, expm1Neg4 } from "./activations_math";
@@ -71,6 +71,8 @@ export function act_relu(out: usize, x: usize, n: i32, a: f32): void { forward(c
 export function act_relu_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Relu>(0), dx, x, y, dy, n, a); }
 export function act_relu6(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Relu6>(0), out, x, n, a); }
 export function act_relu6_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<Relu6>(0), dx, x, y, dy, n, a); }
+export function act_relu_max(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<ReluMax>(0), out, x, n, a); }
+export function act_relu_max_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<ReluMax>(0), dx, x, y, dy, n, a); }
 export function act_leaky_relu(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<LeakyRelu>(0), out, x, n, a); }
 export function act_leaky_relu_grad(dx: usize, x: usize, y: usize, dy: usize, n: i32, a: f32): void { backward(changetype<LeakyRelu>(0), dx, x, y, dy, n, a); }
 export function act_elu(out: usize, x: usize, n: i32, a: f32): void { forward(changetype<Elu>(0), out, x, n, a); }

@@ -144,6 +144,19 @@ import { madd, negAbs, negAbs4, sel, select4, splat, kv } from "./vec";
   }
 }
 
+/**
+ * min(max(x, 0), a), NaN kept: Keras' and tfjs' ReLU layer with maxValue a ≥ 0 (relu6 keeps its own constant
+ * form); gradient 1 strictly inside (0, a), as relu6's.
+ */
+@final export class ReluMax {
+  @inline f(x: f32, a: f32): f32 { return sel(0, sel(a, x, x > a), x < 0); }
+  @inline v(x: v128, a: v128): v128 { return f32x4.pmin(f32x4.pmax(x, splat(0)), a); }
+  @inline df(x: f32, y: f32, dy: f32, a: f32): f32 { return sel(0, dy, (x <= 0) | (x >= a)); }
+  @inline dv(x: v128, y: v128, dy: v128, a: v128): v128 {
+    return v128.andnot(dy, v128.or(f32x4.le(x, splat(0)), f32x4.ge(x, a)));
+  }
+}
+
 /** x for x > 0, alpha·x otherwise; gradient alpha at 0 (PyTorch). */
 @final export class LeakyRelu {
   @inline f(x: f32, a: f32): f32 { return sel(x, a * x, x > 0); }

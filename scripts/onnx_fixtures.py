@@ -104,6 +104,10 @@ def torch_fixtures():
     torch.manual_seed(99)
     flat = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(10, H1), torch.nn.ReLU(), torch.nn.Linear(H1, OUTF))
     export_torch("flatten_op13", flat, 13, batch(8, (ROWS, 2, 5)))
+    # Hardtanh(0, 1.5) exports as Clip(0, 1.5): Keras' ReLU with max_value 1.5 (reluMax); inputs wide enough
+    # to reach both ends of the clip
+    torch.manual_seed(98)
+    export_torch("hardtanh_op13", mlp(torch.nn.Hardtanh(0.0, 1.5)), 13, batch(9, (ROWS, IN)))
 
     class ViewMLP(torch.nn.Module):
         """x.view(x.size(0), -1) exported without a dynamic axis: a Reshape to the fixed batch size."""
@@ -281,7 +285,8 @@ def refusals():
     # attributes and constants simdnn cannot import exactly
     ws = [init("w", w), init("b", b)]
     save_graph("refuse_transa", [N("Gemm", ["x", "w", "b"], ["y"], name="fc_t", transA=1)], ws, 13, out_features=(H1,))
-    lo, hi = init("lo", np.array(0, dtype=np.float32)), init("hi", np.array(5, dtype=np.float32))
+    # Clip(0, 5) is a ReLU clipped at 5 (reluMax); a lower bound other than 0 has no simdnn layer
+    lo, hi = init("lo", np.array(-1, dtype=np.float32)), init("hi", np.array(5, dtype=np.float32))
     save_graph("refuse_clip", [N("Gemm", ["x", "w", "b"], ["h"], transB=1), N("Clip", ["h", "lo", "hi"], ["y"], name="clip5")], ws + [lo, hi], 13, out_features=(H1,))
     # GELU-tanh decomposition with 0.0447 where 0.044715 belongs: looks like gelu_new, is not
     c = lambda name, v: N("Constant", [], [name], value=numpy_helper.from_array(np.array(v, dtype=np.float32), name))

@@ -37,6 +37,7 @@ export const ACTIVATIONS = {
   tanh: { kernel: "act_tanh", kind: "pointwise", grad: "x", params: {}, def: "tanh x" },
   relu: { kernel: "act_relu", kind: "pointwise", grad: "y", params: {}, def: "max(x, 0); relu′(0) = 0" },
   relu6: { kernel: "act_relu6", kind: "pointwise", grad: "x", params: {}, def: "min(max(x, 0), 6)" },
+  reluMax: { kernel: "act_relu_max", kind: "pointwise", grad: "x", params: { maxValue: 6 }, def: "min(max(x, 0), maxValue): Keras' and tfjs' ReLU layer with maxValue ≥ 0" },
   leakyRelu: { kernel: "act_leaky_relu", kind: "pointwise", grad: "x", params: { alpha: 0.01 }, def: "x > 0 ? x : alpha·x (alpha 0.01 as PyTorch; Keras' LeakyReLU layer defaults to 0.3)" },
   prelu: { kernel: "act_prelu", kind: "channel", grad: "x", params: { alpha: 0.25 }, def: "x > 0 ? x : alpha[c]·x, alpha learnable per channel (last axis)" },
   elu: { kernel: "act_elu", kind: "pointwise", grad: "xy", params: { alpha: 1 }, def: "x > 0 ? x : alpha·(e^x − 1)" },
@@ -63,6 +64,8 @@ export interface ActivationParams {
   alpha?: number | Tensor;
   /** gelu: 'none' (default, exact erf form) or 'tanh'. */
   approximate?: "none" | "tanh";
+  /** reluMax: the upper clip, a finite number ≥ 0 (default 6). */
+  maxValue?: number;
 }
 
 /** An activation with its parameters checked and defaults applied. */
@@ -70,7 +73,7 @@ export type ResolvedActivation = {
   readonly name: ActivationName;
   /** What the backward kernel reads besides dy. */
   readonly grad: "x" | "y" | "xy" | "none";
-  /** leakyRelu / elu slope; 0 where unused. */
+  /** The kernel's float parameter: leakyRelu / elu / hardSigmoid alpha, reluMax's maxValue; 0 where unused. */
   readonly alpha: number;
   /** prelu's alpha tensor when one was given. */
   readonly alphaTensor?: Tensor;
@@ -102,6 +105,10 @@ export function resolveActivation(name: string, params: ActivationParams = {}): 
   if ("alpha" in spec.params) {
     if (params.alpha instanceof Tensor && n === "prelu") alphaTensor = params.alpha;
     else alpha = checkNumber(`${n} alpha`, params.alpha ?? spec.params.alpha);
+  }
+  if ("maxValue" in spec.params) {
+    alpha = checkNumber(`${n} maxValue`, params.maxValue ?? spec.params.maxValue);
+    if (alpha < 0) throw new ValueError(`${n} maxValue must be ≥ 0; received ${alpha}.`);
   }
   // kind and kernel come from one registry row, whose pairing `satisfies ActivationRow` checked
   return { name: n, kind: spec.kind, grad: spec.grad, kernel, gradKernel: `${kernel}_grad`, alpha, alphaTensor } as ResolvedActivation;

@@ -3,7 +3,7 @@ import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName, ShapeError, ValueEr
 import { gradReads } from "../src/activations.js";
 import type { NN } from "../src/nn.js";
 import type { KernelFamily } from "../src/runtime.js";
-import { POINTWISE, ROWS } from "./helpers/activation_spec.js";
+import { kernelParam, POINTWISE, ROWS } from "./helpers/activation_spec.js";
 import { BUILDS, instances } from "./helpers/backends.js";
 import { EDGE_VALUES, SIZES, cycle, uniform } from "./helpers/edge.js";
 import { centralDiff } from "./helpers/reference.js";
@@ -45,7 +45,7 @@ describe.each(BUILDS)("pointwise activations (%s)", async (backend) => {
   const nn = (await instances())[backend];
 
   describe.each(SPECS)("%s", (_label, spec) => {
-    const alpha = spec.params?.alpha ?? 0;
+    const alpha = kernelParam(spec);
     it("forward within 4e-7 + 2e-6·|y| of float64 at the edge values and 12k points", () => {
       const y = forward(nn, spec.name, spec.params, points);
       expect(y).toBeCloseArray(Array.from(points, (x) => f32(spec.f(x, alpha))), TOL);
@@ -194,7 +194,7 @@ describe.each(BUILDS)("the registry's grad column says what each backward kernel
   // The API skips the forward where y is unread and dense layers keep z only where x is read, so a wrong
   // entry would silently corrupt gradients: garbage in every slot the entry says is unread must not matter.
   it.each(SPECS.filter(([, s]) => ACTIVATIONS[s.name].kind === "pointwise"))("%s", (_label, spec) => {
-    const n = 37, alpha = spec.params?.alpha ?? 0;
+    const n = 37, alpha = kernelParam(spec);
     const kernel = spec.params?.approximate === "tanh" ? "act_gelu_tanh" : kernelOf(spec.name);
     const entry = ACTIVATIONS[spec.name];
     const x = nn.tensor(cycle(points, n, 3)), y = nn.zeros([n]), dy = nn.tensor(dys.subarray(0, n));

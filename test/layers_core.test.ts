@@ -4,9 +4,10 @@
 import { describe, expect, it } from "vitest";
 import type { Layer } from "../src/model/layer.js";
 import { Activation, Dense, Flatten, PReLU, Softmax } from "../src/model/layers_core.js";
+import { ReLU } from "../src/model/layers_activation.js";
 import { BUILDS, instance } from "./helpers/backends.js";
 import { uniform } from "./helpers/edge.js";
-import { POINTWISE, ROWS } from "./helpers/activation_spec.js";
+import { kernelParam, POINTWISE, ROWS } from "./helpers/activation_spec.js";
 import { standalone } from "./helpers/layer_harness.js";
 import { numericGradient } from "./helpers/reference.js";
 
@@ -20,7 +21,7 @@ function act64(name: string, v: Float64Array, cols: number, alpha = 0): Float64A
     return out;
   }
   const spec = POINTWISE[name];
-  return v.map((t) => spec.f(t, alpha || (spec.params?.alpha ?? 0)));
+  return v.map((t) => spec.f(t, alpha || kernelParam(spec)));
 }
 
 function denseRef(k: number, n: number, act: string, bias: boolean): Ref {
@@ -86,6 +87,18 @@ describe.each(BUILDS)("activation, softmax, flatten, prelu (%s)", (build) => {
       const cols = shape[shape.length - 1];
       await check(build, new Activation({ activation: act }), shape, batch, (x) => act64(act, x, cols));
     }
+  });
+
+  it("ReLU layer: none is relu, 6 is relu6, any other maxValue ≥ 0 is reluMax (gradient checked)", async () => {
+    const clip = (m: number) => (x: Float64Array) => x.map((v) => Math.min(Math.max(v, 0), m));
+    for (const [maxValue, name] of [[null, "relu"], [6, "relu6"], [1.5, "reluMax"], [0, "reluMax"]] as const) {
+      const layer = new ReLU({ maxValue });
+      expect([layer.act.name, layer.maxValue]).toEqual([name, maxValue]);
+      await check(build, layer, [7], 3, clip(maxValue ?? Infinity));
+    }
+    expect(() => new ReLU({ maxValue: -1 })).toThrow(/reLU maxValue must be null \(no clip\) or a finite number ≥ 0; received -1/);
+    expect(() => new ReLU({ maxValue: NaN })).toThrow(/received NaN/);
+    expect(() => new ReLU({ maxValue: "6" as never })).toThrow(/received "6"/);
   });
 
   it("softmax layer equals softmax activation", async () => {

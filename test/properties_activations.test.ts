@@ -76,7 +76,7 @@ describe("pointwise activations: every build vs float64 and vs each other", asyn
 
   it.each(SPECS)("%s", (_label, spec) => {
     const range = ALPHA_RANGE[spec.name];
-    const fixed = spec.params?.alpha;
+    const fixed = spec.params?.alpha ?? spec.params?.maxValue;
     const alphaArb = range && fixed !== undefined ? fc.oneof(fc.constant(fixed), between(...range)) : fc.constant(fixed ?? 0);
     const outArb = fc.constantFrom<Out>("new", "dy", "x", "separate");
     fc.assert(fc.property(recipeArb(3000), fc.integer({ min: 0, max: 0x7fffffff }), alphaArb, outArb, (recipe, dySeed, alpha, out) => {

@@ -165,10 +165,10 @@ const LAYERS: Record<string, Factory> = {
   LeakyReLU: (c, base, what) => new LeakyReLU({ ...base, alpha: num(c, c.negative_slope !== undefined ? "negative_slope" : "alpha", 0.3, what) }),
   ELU: (c, base, what) => new ELU({ ...base, alpha: num(c, "alpha", 1, what) }),
   ReLU: (c, base, what) => {
-    if (num(c, "negative_slope", 0, what) !== 0 || num(c, "threshold", 0, what) !== 0) throw new FormatError(`${what}: ReLU with negative_slope or threshold is not supported (only max_value null or 6).`);
+    if (num(c, "negative_slope", 0, what) !== 0 || num(c, "threshold", 0, what) !== 0) throw new FormatError(`${what}: ReLU with negative_slope or threshold is not supported (max_value is).`);
     const max = c.max_value ?? null;
-    if (max !== null && max !== 6) throw new FormatError(`${what}: ReLU max_value ${show(max)} is not supported; simdnn has relu (none) and relu6 (6).`);
-    return new ReLU({ ...base, maxValue: max as 6 | null });
+    if (max !== null && !(typeof max === "number" && Number.isFinite(max) && max >= 0)) throw new FormatError(`${what}: ReLU max_value must be null or a finite number ≥ 0; received ${show(max)}.`);
+    return new ReLU({ ...base, maxValue: max as number | null });
   },
   PReLU: (c, base, what) => {
     const shared = c.shared_axes ?? undefined;
@@ -272,6 +272,7 @@ function regularizerJson(r: Regularizer | undefined): Json | null {
 function activationLayer(name: ActivationName, alpha: number, approximate: string | undefined, layerName: string): Json {
   if (name === "leakyRelu") return { class_name: "LeakyReLU", config: { name: layerName, alpha } };
   if (name === "elu") return { class_name: "ELU", config: { name: layerName, alpha } };
+  if (name === "reluMax") return { class_name: "ReLU", config: { name: layerName, max_value: alpha } };
   const keras = kerasName(name, alpha, approximate);
   if (keras) return { class_name: "Activation", config: { name: layerName, activation: keras } };
   const params = name === "hardSigmoid" ? { alpha } : undefined;

@@ -18,7 +18,7 @@ const pdf = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 export interface PointwiseSpec {
   f: (x: number, alpha: number) => number;
   df: (x: number, alpha: number) => number;
-  params?: { alpha?: number; approximate?: "none" | "tanh" };
+  params?: { alpha?: number; approximate?: "none" | "tanh"; maxValue?: number };
   /** points where f is not differentiable: central differences skip a neighbourhood of them */
   kinks?: number[];
   /**
@@ -27,6 +27,9 @@ export interface PointwiseSpec {
    */
   bounds?: { atol: number; rtol: number; where?: (x: number, y: number) => boolean }[];
 }
+
+/** The kernel's float parameter of a spec row: alpha, or reluMax's maxValue; 0 for the others. */
+export const kernelParam = (spec: PointwiseSpec): number => spec.params?.alpha ?? spec.params?.maxValue ?? 0;
 
 /** One row per pointwise activation and variant (gelu twice); a missing row fails the registry test. */
 export const POINTWISE: Record<string, PointwiseSpec & { name: ActivationName }> = {
@@ -46,6 +49,10 @@ export const POINTWISE: Record<string, PointwiseSpec & { name: ActivationName }>
   // NaN output lets the gradient through, as PyTorch's threshold_backward (output <= 0 ? 0 : dy)
   relu: { name: "relu", f: (x) => Math.max(x, 0), df: (x) => (x <= 0 ? 0 : 1), kinks: [0] },
   relu6: { name: "relu6", f: (x) => Math.min(Math.max(x, 0), 6), df: (x) => (x <= 0 || x >= 6 ? 0 : 1), kinks: [0, 6] },
+  // Keras' / tfjs' ReLU layer with maxValue (relu6's gradient convention: 0 at both ends)
+  reluMax: { name: "reluMax", f: (x, m) => Math.min(Math.max(x, 0), m), df: (x, m) => (x <= 0 || x >= m ? 0 : 1), params: { maxValue: 6 }, kinks: [0, 6] },
+  reluMax15: { name: "reluMax", f: (x, m) => Math.min(Math.max(x, 0), m), df: (x, m) => (x <= 0 || x >= m ? 0 : 1), params: { maxValue: 1.5 }, kinks: [0, 1.5] },
+  reluMax0: { name: "reluMax", f: (x, m) => Math.min(Math.max(x, 0), m), df: (x, m) => (x <= 0 || x >= m ? 0 : 1), params: { maxValue: 0 }, kinks: [0] },
   leakyRelu: { name: "leakyRelu", f: (x, a) => (x > 0 ? x : a * x), df: (x, a) => (x > 0 ? 1 : a), params: { alpha: 0.01 }, kinks: [0] },
   leakyRelu03: { name: "leakyRelu", f: (x, a) => (x > 0 ? x : a * x), df: (x, a) => (x > 0 ? 1 : a), params: { alpha: 0.3 }, kinks: [0] },
   elu: { name: "elu", f: (x, a) => (x > 0 ? x : a * Math.expm1(x)), df: (x, a) => (x <= 0 ? a * Math.exp(x) : 1), params: { alpha: 1 }, kinks: [0] },

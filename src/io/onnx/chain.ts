@@ -20,7 +20,7 @@ export interface WeightOut {
 
 /** Keras' default layer names: dense, dense_1, … per class. */
 const BASE_NAMES: Record<string, string> = {
-  Dense: "dense", Activation: "activation", LeakyReLU: "leaky_re_lu", ELU: "elu", PReLU: "p_re_lu", Flatten: "flatten",
+  Dense: "dense", Activation: "activation", LeakyReLU: "leaky_re_lu", ELU: "elu", ReLU: "re_lu", PReLU: "p_re_lu", Flatten: "flatten",
   BatchNormalization: "batch_normalization", LayerNormalization: "layer_normalization",
 };
 

@@ -112,9 +112,10 @@ function clip(c: Chain, n: OnnxNode): void {
   const bound = (i: number, attr: string, dflt: number): number =>
     c.opset < 11 ? c.attrFloat(n, attr, dflt) : n.input[i] ? c.scalar(n.input[i], n) : dflt;
   const lo = bound(1, "min", -Infinity), hi = bound(2, "max", Infinity);
-  if (lo !== 0 || (hi !== 6 && hi !== Infinity)) c.fail(n, `Clip(min ${lo}, max ${hi}) is not supported; Clip(0, 6) is relu6 and Clip(0) is relu.`);
+  if (lo !== 0 || !(hi >= 0)) c.fail(n, `Clip(min ${lo}, max ${hi}) is not supported; Clip(0, max ≥ 0) is a ReLU clipped at max (relu6 for 6), Clip(0) is relu.`);
   c.advance(n);
-  c.activation(hi === 6 ? "relu6" : "relu");
+  if (hi === 6 || hi === Infinity) c.activation(hi === 6 ? "relu6" : "relu");
+  else c.emit("ReLU", { max_value: hi }); // Keras' ReLU layer with max_value: reluMax
 }
 
 function flatten(c: Chain, n: OnnxNode): void {
