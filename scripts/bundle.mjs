@@ -73,6 +73,8 @@ export async function bundle(esbuild, root) {
         b.onLoad({ filter: /.*/, namespace: "bridge" }, async ({ path }) => {
           if (path === "src/index.ts") return { contents: `export * from "${MAIN}";`, loader: "js" };
           bridged.add(path);
+          // a bridge copies each binding once, when the secondary entry loads: a `let` reassigned later would go stale
+          if (/^export\s+(let|var)\b/m.test(readFileSync(join(root, path), "utf8"))) throw new Error(`bundle: ${path} exports a let or var; bridges need constant bindings`);
           const names = await namesOf(path);
           if (names.includes("default")) throw new Error(`bundle: ${path} has a default export; bridges carry named exports only`);
           return { contents: `import { __simdnnInternals as i } from "${MAIN}";\nexport const { ${names.join(", ")} } = i[${JSON.stringify(path)}];\n`, loader: "js" };
