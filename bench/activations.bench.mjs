@@ -133,7 +133,8 @@ function rowsBackward(label, kernel, cols) {
 const cases = [pointwise("relu", "act_relu", { js: JS.relu }), pointwise("relu", "act_relu", { inPlace: true })];
 for (const [name, spec] of Object.entries(ACTIVATIONS)) {
   if (spec.kind !== "pointwise" || name === "relu" || name === "swish") continue;
-  const alpha = "alpha" in spec.params ? spec.params.alpha : 0;
+  // the kernel's float parameter at its default: alpha, or reluMax's maxValue
+  const alpha = "alpha" in spec.params ? spec.params.alpha : "maxValue" in spec.params ? spec.params.maxValue : 0;
   cases.push(pointwise(name, spec.kernel, { js: JS[name], alpha }));
   if (name === "gelu") cases.push(pointwise("gelu (tanh)", "act_gelu_tanh", { js: JS.geluTanh }));
 }

@@ -27,6 +27,7 @@ export const ACTIVATION_REFS = {
   binaryStep: (x) => (x > 0 ? 1 : 0),
   relu: (x) => (x > 0 ? x : 0),
   relu6,
+  reluMax: relu6, // at its default maxValue 6
   leakyRelu: (x) => (x > 0 ? x : 0.01 * x),
   sigmoid: sig,
   hardSigmoid: (x) => relu6(x + 3) / 6,
