@@ -8,9 +8,9 @@
 // each DONE. A share is claimed by swapping CLAIM from its SEQ to 0, by the worker when it starts or by the
 // caller when it finds the share unstarted after its own: a worker asleep in Atomics.wait takes ~40 µs to
 // wake, so a short call (a batch-1 layer) never waits for that; the share is the same kernel call either way.
-// Where the calling thread may block (Node, Deno and Bun main threads, every worker) it sleeps in Atomics.wait; a browser's main thread may not, so there it spins on Atomics.load: the wait is only for
-// shares the size of the one it just ran itself, so the spin lasts about as long as the imbalance between
-// shares. Either wait is bounded (STALL_*): a worker that never answers (killed, out of memory) makes the
+// Where the calling thread may block (Node, Deno and Bun main threads, every worker) it sleeps in
+// Atomics.wait; a browser's main thread may not, so there it spins on Atomics.load: the wait is only for shares
+// the size of the one it just ran itself, so the spin lasts about as long as the imbalance between shares. Either wait is bounded (STALL_*): a worker that never answers (killed, out of memory) makes the
 // call throw a ThreadError and the pool stop, rather than hang the caller forever.
 import { ThreadError } from "../errors.js";
 import { MIN_LOSS_ELEMENTS_PER_THREAD } from "./loss_parallel.js";
