@@ -246,6 +246,23 @@ describe("lab report", () => {
     expect(at("binaryCrossentropy (fromLogits)", 0)[0]).toBeCloseTo(Math.LN2, 6);
   });
 
+  it("plots the validation metric per epoch when the runs recorded it: one line per configuration, the mean over seeds", () => {
+    const curveOf = (a: string, seed: number) => Array.from({ length: 6 }, (_, e) => 0.5 + 0.06 * e + (a === "relu" ? 0.05 : 0) + 0.01 * seed);
+    const withMetric = { ...results, runs: results.runs.map((r) => (r.task === "digits" ? { ...r, metricCurve: curveOf(r.activation, r.seed) } : r)) };
+    const figs = figures(renderReport(withMetric, nn));
+    expect([...figs.keys()].filter((n) => n.startsWith("metric:"))).toEqual(["metric:digits"]);
+    expect(figures(doc).has("metric:digits")).toBe(false); // runs without metricCurve: no such figure
+    const panel = (figs.get("metric:digits") as string).split("<g class=\"panel\" ")[1];
+    const m = /^data-x="([^"]*)" data-y="([^"]*)"/.exec(panel) as RegExpExecArray;
+    const xs = scale(m[1]), ys = scale(m[2]);
+    for (const a of DIGITS_ACTS) {
+      const want = Array.from({ length: 6 }, (_, e) => SEEDS.reduce((t, s) => t + curveOf(a, s)[e], 0) / SEEDS.length);
+      const points = segments(pathOf(panel, a)).flat();
+      expect(points.map(([px]) => Math.round(fromPixel(xs, px)))).toEqual([1, 2, 3, 4, 5, 6]);
+      points.forEach(([, py], e) => expect(Math.abs(fromPixel(ys, py) - want[e]), `${a} epoch ${e + 1}`).toBeLessThan(0.006 * (ys.hi - ys.lo) + 1e-6));
+    }
+  });
+
   it("leaves gaps for NaN and Infinity and writes neither into an attribute", () => {
     expect(doc).not.toMatch(/="[^"]*(NaN|Infinity)[^"]*"/);
     const svg = figures(doc).get("curves:regression:mse") as string;

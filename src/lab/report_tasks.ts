@@ -47,6 +47,23 @@ function lossCurveFigures(group: TaskGroup): string {
     "Look for how fast each line falls in the first epochs, where it levels off, and whether validation turns up while training keeps falling (overfitting). A line that stops early diverged or was stopped. Different losses have different scales: compare shapes across charts, not heights.")}</p>`;
 }
 
+/**
+ * The held-out metric after each epoch (RunResult.metricCurve), one chart per task over all its configurations:
+ * where the loss charts show what each configuration minimised, this shows what it scored, on one scale.
+ */
+function metricCurveFigure(group: TaskGroup): string {
+  const configs = group.configs.filter((c) => c.runs.some((r) => (r.metricCurve?.length ?? 0) > 0));
+  if (configs.length === 0) return "";
+  const v = varies(group.configs), { name, better } = configs[0].runs[0].metric;
+  const series = configs.map((c, i) => meanSeries(configLabel(c, v.loss, v.initializer), c.runs.map((r) => r.metricCurve ?? []), i));
+  const svg = linePanels({
+    figure: `metric:${group.task}`, title: `${group.task}: validation ${name} per epoch`,
+    panels: [{ title: "validation", series }], x: { label: "epoch", integer: true }, y: { label: name, log: false },
+  });
+  return figure(svg, `The held-out ${name} after each epoch (${better === "lower" ? "lower" : "higher"} is better), one line per configuration. ` +
+    "Look for which configuration gets there first and whether it holds; the table above gives the final values.");
+}
+
 /** A number for a table cell. */
 const cell = (v: number) => (Number.isFinite(v) ? shortNumber(v) : "—");
 /** mean ± std, a std below float rounding of the mean printed as 0 (identical seeds, not 1e-16 of noise). */
@@ -118,7 +135,7 @@ export function taskSections(groups: readonly TaskGroup[], summary: readonly Lab
     const deep = layerCount(g) >= LAYER_FIGURES_MIN_LAYERS;
     return `<section id="task-${esc(g.task.replace(/[^A-Za-z0-9_-]/g, "_"))}"><h2>Task: ${esc(g.task)}</h2>` +
       `<p>${g.configs.length} configurations, ${g.configs.reduce((a, c) => a + c.runs.length, 0)} runs.</p>` +
-      metricTableHtml(g, summary) + lossCurveFigures(g) + (deep ? `<h3>Inside the network (${layerCount(g)} layers)</h3>${layerFigures(g)}` : "") + "</section>";
+      metricTableHtml(g, summary) + lossCurveFigures(g) + metricCurveFigure(g) + (deep ? `<h3>Inside the network (${layerCount(g)} layers)</h3>${layerFigures(g)}` : "") + "</section>";
   }).join("");
 }
 
