@@ -1,6 +1,6 @@
 // dist/*.js from src/ with esbuild, in two passes, so that the main entry is ONE file:
 //
-// 1. The secondary entries (simdnn/onnx, /safetensors, /lab, /threads, /datasets, /embedded, the CLI and the
+// 1. The secondary entries (simdnn/onnx, /safetensors, /keras, /lab, /threads, /datasets, /embedded, the CLI and the
 //    threads builds' URLs) are bundled with code splitting among themselves. Every module they import from the
 //    main entry's graph becomes a bridge that takes the main entry's own instance of that module (one class per
 //    error, one registry, one Sequential): `export const { names } = __simdnnInternals["src/x.ts"]`, imported from
@@ -15,7 +15,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const MAIN = "__simdnn_main_entry__";
-const SECONDARY = ["datasets", "embedded", "onnx", "safetensors", "lab", "threads", "cli", "threads/wasm_files"];
+const SECONDARY = ["datasets", "embedded", "onnx", "safetensors", "keras", "lab", "threads", "cli", "threads/wasm_files"];
 
 const common = (root) => ({
   bundle: true,

@@ -61,7 +61,7 @@ describe("the published package", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("bundles a Cloudflare Worker that loads a layers-model in ≤ 100 KB gzipped with its .wasm, without the ONNX and safetensors readers and the threads code it never calls", async () => {
+  it("bundles a Cloudflare Worker that loads a layers-model in ≤ 100 KB gzipped with its .wasm, without the ONNX, safetensors and Keras readers and the threads code it never calls", async () => {
     const { build } = await import("esbuild");
     writeFileSync(join(dir, "worker.mjs"), WORKER);
     const out = join(dir, "worker-out");
@@ -89,10 +89,10 @@ describe("the published package", () => {
     const total = sizes[js[0]] + sizes[wasm[0]];
     console.log(`worker bundle: ${js[0]} ${sizes[js[0]]} B + ${wasm[0]} ${sizes[wasm[0]]} B gzipped = ${total} B`);
     expect(total).toBeLessThanOrEqual(LIMIT);
-    // the ONNX and safetensors readers stay out: nn.loadOnnx and nn.io's safetensors functions reach them only
-    // through their registered entries or a run-time import that bundlers do not follow
+    // the ONNX, safetensors and Keras 3 readers stay out: nn.loadOnnx, nn.io's safetensors functions and .keras
+    // loading reach them only through their registered entries or a run-time import that bundlers do not follow
     const bundled = readFileSync(join(out, js[0]), "utf8");
-    expect(bundled).not.toMatch(/opset_import|data_offsets/);
+    expect(bundled).not.toMatch(/opset_import|data_offsets|model\.weights\.h5|HDF5 signature/);
     // nor the threads code (a Worker has no threads): init({ threads }) reaches it through simdnn/threads
     expect(bundled).not.toMatch(/worker_threads|Atomics\.wait/);
     // what kept it small: no build embedded as base64 (its magic "\0asm" is "AGFzbQ"), no digits
@@ -113,7 +113,7 @@ describe("the published package", () => {
   });
 
   it.runIf(requiresEsm)("every entry can be required (no top-level await anywhere in its static graph)", () => {
-    const entries = ["simdnn", "simdnn/datasets", "simdnn/embedded", "simdnn/onnx", "simdnn/safetensors"];
+    const entries = ["simdnn", "simdnn/datasets", "simdnn/embedded", "simdnn/onnx", "simdnn/safetensors", "simdnn/keras"];
     writeFileSync(join(dir, "entries.cjs"), `for (const e of ${JSON.stringify(entries)}) console.log(e, Object.keys(require(e)).length > 0);\n`);
     expect(run("entries.cjs").split("\n")).toEqual(entries.map((e) => `${e} true`));
   });

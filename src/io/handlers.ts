@@ -5,6 +5,7 @@ import { FormatError, ValueError, checkOptions, show } from "../errors.js";
 import type { LoadHandler, ModelArtifacts, ModelJSON, SaveHandler, SaveResult } from "./artifacts.js";
 import { fileSource, fileSystem } from "./files.js";
 import { http, urlSource, type HttpOptions } from "./http.js";
+import { kerasReader } from "./readers.js";
 import { artifactsInfo, checkModelJson, modelJsonToArtifacts, parseModelJson } from "./model_json.js";
 
 export { fileSystem } from "./files.js";
@@ -86,6 +87,7 @@ function scheme(source: string): string | undefined {
 export function resolveLoadHandler(source: string | LoadHandler, options?: HttpOptions): LoadHandler {
   if (typeof source === "string") {
     const s = scheme(source);
+    if (/\.keras$/i.test(source.split(/[?#]/)[0]) && s !== undefined) return kerasFile(source, options); // Keras 3's model.save("x.keras")
     if (s === "file") return fileSystem(source);
     const opts = checkOptions<HttpOptions>("load", options, HTTP_OPTION_KEYS);
     if (s === "http" || s === "https" || (s === undefined && source !== "")) return http(source, opts);
@@ -93,6 +95,24 @@ export function resolveLoadHandler(source: string | LoadHandler, options?: HttpO
   }
   if (isObject(source) && typeof source.load === "function") return source as LoadHandler;
   throw new ValueError(`Cannot load from ${show(source)}; expected ${ACCEPTED_LOAD}.`);
+}
+
+/**
+ * Keras 3's `.keras` file (model.save("x.keras")): a "file://…" path, an http(s) URL or the file's bytes. What
+ * loadLayersModel resolves a path ending in .keras to; config.json and model.weights.h5 are read at load(), by
+ * the reader in simdnn/keras (loaded by itself unbundled; a bundle imports "simdnn/keras").
+ */
+export function kerasFile(source: string | Bytes, options?: HttpOptions): LoadHandler {
+  if (typeof source !== "string" && !(source instanceof ArrayBuffer) && !ArrayBuffer.isView(source)) {
+    throw new ValueError(`kerasFile: source must be a "file://…" path, an http(s) URL or the file's bytes; received ${show(source)}.`);
+  }
+  return {
+    async load(): Promise<ModelArtifacts> {
+      const { kerasArchiveToArtifacts } = await kerasReader("loading a .keras file");
+      const { bytes, name } = await readBytes(source, options);
+      return kerasArchiveToArtifacts(bytes, name === "<memory>" ? "the .keras file" : name);
+    },
+  };
 }
 
 /** A string or handler → a SaveHandler: file:// → fileSystem; http(s) saving is not supported yet. */

@@ -15,6 +15,8 @@ export const io = Object.freeze({
   fileSystem: Handlers.fileSystem,
   /** tfjs' io.http (loading): model.json by fetch, shards relative to it. */
   http: Handlers.http,
+  /** Keras 3's .keras file (path, URL or bytes); loadLayersModel takes a path ending in .keras directly. */
+  kerasFile: Handlers.kerasFile,
   /** A safetensors file's tensors (as float32) and metadata. Synchronous in `simdnn/safetensors`. */
   readSafetensors: async (...a: Args<typeof Safetensors.readSafetensors>) => (await safetensorsReader("nn.io.readSafetensors")).readSafetensors(...a),
   /** Float32 tensors as safetensors bytes. Synchronous in `simdnn/safetensors`. */
