@@ -1,5 +1,5 @@
-// npx simdnn convert <model.onnx | model.json | model.safetensors> <outDir> [--quantize float16|uint8|uint16]
-// npx simdnn inspect <model.onnx | model.json | model.safetensors>
+// npx simdnn convert <model.onnx | model.json | model.keras | model.safetensors> <outDir> [--quantize float16|uint8|uint16]
+// npx simdnn inspect <model.onnx | model.json | model.keras | model.safetensors>
 // Every conversion goes through a real load (so what is written is what simdnn runs) and is saved as a
 // tfjs layers-model folder: model.json + weights.bin.
 import { init, SimdnnError } from "./index.js";
@@ -11,8 +11,8 @@ import { loadOnnxDetailed } from "./io/onnx_loader.js";
 import { loadSafetensorsModel } from "./io/safetensors_model.js";
 
 const USAGE = `Usage:
-  simdnn convert <model.onnx | model.json | model.safetensors> <outDir> [--quantize float16|uint8|uint16] [--topology model.json]
-  simdnn inspect <model.onnx | model.json | model.safetensors> [--topology model.json]
+  simdnn convert <model.onnx | model.json | model.keras | model.safetensors> <outDir> [--quantize float16|uint8|uint16] [--topology model.json]
+  simdnn inspect <model.onnx | model.json | model.keras | model.safetensors> [--topology model.json]
   simdnn lab [--quick] [--tasks a,b] [--activations …] [--losses …] [--seeds n] [--out dir] [--data dir]   (simdnn lab --help)
 
   A .safetensors file holds weights only: --topology names a layers-model model.json whose layers they fill
@@ -42,7 +42,7 @@ async function load(nn: NN, input: string, topology: string | undefined): Promis
   let producer = "unknown producer";
   const model = await nn.loadLayersModel({
     async load() {
-      const handler = nn.io.fileSystem(input.replace(/^file:\/\//, ""));
+      const handler = /\.keras$/i.test(input) ? nn.io.kerasFile(url(input)) : nn.io.fileSystem(input.replace(/^file:\/\//, ""));
       const a = await handler.load();
       producer = [a.generatedBy, a.convertedBy].filter(Boolean).join(", converted by ") || producer;
       return a;

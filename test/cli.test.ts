@@ -45,6 +45,15 @@ describe("simdnn convert", () => {
     expect(await predictFolder(out, ref.input)).toBeCloseArray(ref.output.flat(), { atol: 1e-6, rtol: 2e-5 });
   });
 
+  it("a Keras 3 .keras file → a layers-model folder that predicts what Keras did", async () => {
+    const out = join(dir, "keras");
+    const r = await run("convert", join(fixtures, "keras3/norms.keras"), out);
+    expect(r.code, r.err).toBe(0);
+    const ref = JSON.parse(readFileSync(join(fixtures, "keras3/norms.json"), "utf8"));
+    expect(await predictFolder(out, ref.input)).toBeCloseArray(ref.output.flat(), { atol: 1e-6, rtol: 2e-5 });
+    expect((await run("inspect", join(fixtures, "keras3/norms.keras"))).out).toMatch(/keras \(\.keras\)[\s\S]*p_re_lu|PReLU/);
+  });
+
   it("--quantize float16 halves weights.bin and stays within half precision", async () => {
     const src = join(fixtures, "onnx/gelu_op17.onnx");
     const ref = JSON.parse(readFileSync(join(fixtures, "onnx/gelu_op17.json"), "utf8"));
