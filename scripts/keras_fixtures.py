@@ -68,5 +68,8 @@ if __name__ == "__main__":
         L.Dense(5, use_bias=False), L.PReLU(), L.Dense(2),
     ]), 6, 2)
     save_case("leaky", keras.Sequential([keras.Input((4,)), L.Dense(6), L.LeakyReLU(negative_slope=0.2), L.Dense(3, activation="tanh")]), 4, 3)
+    inp = keras.Input((5,))
+    out = L.Dense(3, activation="softmax")(L.LayerNormalization()(L.Dense(6, activation="gelu")(inp)))
+    save_case("functional", keras.Model(inp, out), 5, 4)  # a Functional chain: the container holds its InputLayer
     refusals()
     print("wrote", sorted(os.listdir(OUT)), "to", os.path.normpath(OUT))

@@ -14,6 +14,7 @@ const CASES = {
   mlp: ["Dense", "Dense"],
   norms: ["Dense", "BatchNormalization", "ReLU", "LayerNormalization", "Dense", "PReLU", "Dense"],
   leaky: ["Dense", "LeakyReLU", "Dense"],
+  functional: ["Dense", "LayerNormalization", "Dense"],
 } as const;
 
 const fixture = (name: string) => JSON.parse(readFileSync(`${dir}${name}.json`, "utf8")) as { input: number[][]; output: number[][] };
