@@ -86,6 +86,14 @@ export async function checkOnnx(nn, source, fixture, options) {
   return assertClose(`${nn.backend} ONNX vs PyTorch`, got, fixture.output.flat(), 2e-5, 1e-6);
 }
 
+/** A .keras file Keras 3 wrote (path, URL or bytes) against Keras' predictions: 2e-5 relative + 1e-6 absolute. */
+export async function checkKeras(nn, source, fixture) {
+  const model = await nn.loadLayersModel(typeof source === "string" ? source : nn.io.kerasFile(source));
+  const got = predict(nn, model, fixture.input.flat(), fixture.inputShape[1]);
+  model.dispose();
+  return assertClose(`${nn.backend} .keras vs Keras`, got, fixture.output.flat(), 2e-5, 1e-6);
+}
+
 /** writeSafetensors → readSafetensors: names, shapes, values (NaN, ±0, ±Inf, subnormal) and metadata survive. */
 export async function checkSafetensors(nn) {
   const a = Float32Array.of(1.5, -0, NaN, Infinity, -Infinity, 1e-45, 3.4028234663852886e38, -2.75);

@@ -3,6 +3,7 @@
 import { init } from "./dist/index.js";
 import "./dist/onnx.js"; // nn.loadOnnx and nn.io's safetensors functions in bundled code: the readers ship as
 import "./dist/safetensors.js"; // entries of their own, carried only when imported (README, Model files)
+import "./dist/keras.js"; // likewise the Keras 3 .keras reader
 import scalar from "./scalar.wasm";
 import simd from "./simd.wasm";
 import relaxed from "./relaxed-simd.wasm";
@@ -12,7 +13,9 @@ import expected from "./gen/expected.json";
 import onnxBytes from "./onnx/model.onnx";
 import onnxData from "./onnx/model.onnx.data";
 import onnxFixture from "./onnx/model.json";
-import { checkLoadAgainst, checkOnnx, checkSafetensors, runAll } from "./checks.mjs";
+import kerasBytes from "./keras3/norms.keras";
+import kerasFixture from "./keras3/norms.json";
+import { checkKeras, checkLoadAgainst, checkOnnx, checkSafetensors, runAll } from "./checks.mjs";
 
 export default {
   async fetch() {
@@ -40,6 +43,7 @@ export default {
         const err = await checkOnnx(nn, new Uint8Array(onnxBytes), onnxFixture, { externalData: { "model.onnx.data": new Uint8Array(onnxData) } });
         return `max|Δ| ${err.toExponential(1)}`;
       }],
+      [".keras bytes", async () => `max|Δ| ${(await checkKeras(nn, new Uint8Array(kerasBytes), kerasFixture)).toExponential(1)}`],
       ["safetensors", () => checkSafetensors(nn)],
       ["file:// refused", async () => {
         const e = await nn.loadLayersModel("file:///model.json").then(() => null, (e) => e);
