@@ -99,5 +99,12 @@ export function kerasArchiveToArtifacts(bytes: Uint8Array, where: string): Model
   if (extra.length) throw new FormatError(`${where}: model.weights.h5 holds variables no layer of config.json takes: ${extra.slice(0, 8).join(", ")}.`);
   const weightData = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((o, p) => (weightData.set(p, o), o + p.length), 0);
-  return { modelTopology: config, weightSpecs: specs, weightData: weightData.buffer, format: "layers-model", generatedBy: "keras (.keras)", convertedBy: null };
+  let version = "";
+  try {
+    const meta: unknown = JSON.parse(new TextDecoder().decode(files.get("metadata.json") ?? new Uint8Array(0)));
+    if (isObject(meta) && typeof meta.keras_version === "string") version = ` ${meta.keras_version}`;
+  } catch {
+    // metadata.json is informational (the producer's version for messages and inspect); config.json is what loads
+  }
+  return { modelTopology: config, weightSpecs: specs, weightData: weightData.buffer, format: "layers-model", generatedBy: `keras${version} (.keras)`, convertedBy: null };
 }
