@@ -2,9 +2,8 @@
 // one before it, one input, one output. The layers come back in chain order, InputLayer first, for the
 // Sequential reader; anything with a branch, a merge or a layer used twice is refused by name.
 import { FormatError, show } from "../errors.js";
+import { isObject, type Json } from "./json.js";
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
  * The layer names a layer's inbound_nodes read from, in both spellings: Keras 2 / tfjs

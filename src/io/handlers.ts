@@ -7,6 +7,7 @@ import { fileSource, fileSystem } from "./files.js";
 import { http, urlSource, type HttpOptions } from "./http.js";
 import { kerasReader } from "./readers.js";
 import { artifactsInfo, checkModelJson, modelJsonToArtifacts, parseModelJson } from "./model_json.js";
+import { isObject } from "./json.js";
 
 export { fileSystem } from "./files.js";
 export { http, type HttpOptions } from "./http.js";
@@ -15,7 +16,6 @@ export { safeRelativePath } from "./paths.js";
 
 type Bytes = ArrayBuffer | ArrayBufferView;
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** A private ArrayBuffer holding exactly the view's bytes (a whole ArrayBuffer is used as is). */
 function toArrayBuffer(data: unknown, what: string): ArrayBuffer {

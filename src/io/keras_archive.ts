@@ -6,8 +6,8 @@
 import { FormatError, show } from "../errors.js";
 import type { ModelArtifacts, WeightsManifestEntry } from "./artifacts.js";
 import { readHdf5 } from "./hdf5.js";
+import { isObject } from "./json.js";
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** The stored (uncompressed) entries of a zip archive, by name: views into `bytes`. */
 export function readZip(bytes: Uint8Array, where: string): Map<string, Uint8Array> {

@@ -3,11 +3,11 @@
 import { FormatError, ValueError, show } from "../errors.js";
 import { type ModelArtifacts, type ModelArtifactsInfo, type ModelJSON, WEIGHT_SOURCE, type WeightsManifestEntry, type WeightsManifestGroupConfig } from "./artifacts.js";
 import type { WeightSource } from "./weights.js";
+import { isObject } from "./json.js";
 
 /** The largest model.json read (the topology is small; weights live in the shards). */
 export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Parses model.json's bytes (UTF-8, BOM allowed) or text; FormatError naming `where` when too large or not JSON. */
 export function parseModelJson(source: string | Uint8Array, where: string): unknown {

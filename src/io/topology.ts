@@ -13,9 +13,8 @@ import { Activation, Dense, Flatten, PReLU, Softmax } from "../model/layers_core
 import { BatchNormalization, Dropout, LayerNormalization } from "../model/layers_norm.js";
 import type { Sequential } from "../model/sequential.js";
 import { functionalChain } from "./functional.js";
+import { isObject, type Json } from "./json.js";
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** tfjs' activation names (and the Keras 3 spellings tfjs lacks) → simdnn's registry name and parameters. */
 const FROM_KERAS: Record<string, readonly [ActivationName, ActivationParams?]> = {

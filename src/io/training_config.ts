@@ -8,9 +8,8 @@ import { type Optimizer, type OptimizerName, OPTIMIZERS } from "../optimizers.js
 import { cosineDecay, exponentialDecay, piecewiseConstantDecay, stepDecay, type ScheduleConfig } from "../schedules.js";
 import type { TrainingConfig, WeightsManifestEntry } from "./artifacts.js";
 import type { DecodedWeight, WeightEntry } from "./weights.js";
+import { isObject, type Json } from "./json.js";
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
 const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(/_([0-9])/g, "$1");
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
