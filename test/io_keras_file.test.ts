@@ -51,6 +51,18 @@ describe.each(BUILDS)("Keras 3 .keras files (%s)", (backend) => {
   });
 });
 
+describe("where a .keras file comes from", () => {
+  it("a relative URL ending in .keras is fetched as one (as model.json paths are), options passed on", async () => {
+    const nn = await instance("simd"), c = fixture("mlp"), asked: string[] = [];
+    const fetchFunc = (async (url: string) => (asked.push(url), new Response(bytes("mlp")))) as unknown as typeof fetch;
+    const m = await nn.loadLayersModel("models/mlp.keras", { fetchFunc });
+    expect(asked).toEqual(["models/mlp.keras"]);
+    expect(maxDiff(m, c)).toBeLessThanOrEqual(1e-5);
+    m.dispose();
+    await expect(nn.loadLayersModel("models/mlp.keras", { fetchfunc: fetchFunc } as never)).rejects.toThrow(/fetchfunc/);
+  });
+});
+
 describe("what is not read is refused by name, and leaks nothing", () => {
   it("deflated entries, chunked datasets, damaged and foreign files, a missing weight", async () => {
     const nn = await instance("simd");

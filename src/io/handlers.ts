@@ -87,7 +87,8 @@ function scheme(source: string): string | undefined {
 export function resolveLoadHandler(source: string | LoadHandler, options?: HttpOptions): LoadHandler {
   if (typeof source === "string") {
     const s = scheme(source);
-    if (/\.keras$/i.test(source.split(/[?#]/)[0]) && s !== undefined) return kerasFile(source, options); // Keras 3's model.save("x.keras")
+    // Keras 3's model.save("x.keras"), by file://, http(s) or a relative URL as model.json paths are
+    if (/\.keras$/i.test(source.split(/[?#]/)[0])) return kerasFile(source, checkOptions<HttpOptions>("load", options, HTTP_OPTION_KEYS));
     if (s === "file") return fileSystem(source);
     const opts = checkOptions<HttpOptions>("load", options, HTTP_OPTION_KEYS);
     if (s === "http" || s === "https" || (s === undefined && source !== "")) return http(source, opts);
